@@ -1,0 +1,64 @@
+# Accord: `make run` to try it, `make test` to check it. Nothing else need be installed first
+# but Python 3.11+, Node.js with npm, and (for browser tests) Chromium, which `make test`
+# installs with apt-get where it can.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest bench frontend install install-test browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) frontend
+
+src/accord/static/build/accord.css: package.json package-lock.json src/accord/static_src/accord.scss scripts/build-frontend.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+frontend: src/accord/static/build/accord.css
+
+# The demo runs on plain http://127.0.0.1, so its cookies cannot be Secure-only.
+run: install
+	ACCORD_SECURE_COOKIES=0 $(BIN)/accord migrate
+	ACCORD_SECURE_COOKIES=0 $(BIN)/accord demo
+	@echo "Accord is at http://$(HOST):$(PORT)/ (sign in with a demo login above)"
+	ACCORD_SECURE_COOKIES=0 $(BIN)/accord serve --host $(HOST) --port $(PORT)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		echo "Chromium is not installed and could not be: browser tests will be skipped")
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+# The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+pytest: install browser
+	DATABASE_URL= $(BIN)/pytest -n 2 --dist loadfile
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
+		echo "--- again on PostgreSQL ($$DATABASE_URL)"; \
+		$(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
+	fi
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/accord bench
+
+clean:
+	rm -rf $(VENV) node_modules src/accord/static/build var

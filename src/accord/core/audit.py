@@ -1,0 +1,162 @@
+"""The audit log: every change of state is one event, chained by SHA-256.
+
+Events are written inside the same transaction as the change they describe, so a change that
+rolls back leaves no event. The chain is serialised by locking the newest event (PostgreSQL) or
+by SQLite's single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .actors import user_or_none
+from .models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def compute_hash(
+    *,
+    previous_hash: str,
+    sequence: int,
+    at: dt.datetime,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_label: str,
+    before: Any,
+    after: Any,
+) -> str:
+    body = _canonical(
+        {
+            "previous": previous_hash,
+            "sequence": sequence,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor": actor_label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_label": object_label,
+            "before": before,
+            "after": after,
+        }
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _jsonable(snapshot: Mapping[str, Any] | None) -> Any:
+    if snapshot is None:
+        return None
+    return json.loads(_canonical(snapshot))
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Call inside the transaction that makes the change."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_label = object_label or str(obj)[:300]
+    actor_obj = user_or_none(actor)
+    actor_label = str(
+        getattr(actor, "email", "") or (actor if isinstance(actor, str) else "system")
+    )
+    with transaction.atomic():
+        last = AuditEvent.objects.select_for_update().order_by("-sequence").first()
+        sequence = (last.sequence + 1) if last else 1
+        previous_hash = last.hash if last else GENESIS
+        # Microseconds dropped: what is hashed must survive every database's datetime type.
+        at = timezone.now().replace(microsecond=0)
+        before_json, after_json = _jsonable(before), _jsonable(after)
+        digest = compute_hash(
+            previous_hash=previous_hash,
+            sequence=sequence,
+            at=at,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_label=object_label,
+            before=before_json,
+            after=after_json,
+        )
+        return AuditEvent.objects.create(
+            sequence=sequence,
+            at=at,
+            actor=actor_obj,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_label=object_label,
+            before=before_json,
+            after=after_json,
+            previous_hash=previous_hash,
+            hash=digest,
+        )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    sequence: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"event #{self.sequence}: {self.reason}"
+
+
+def verify(batch_size: int = 2000) -> Iterator[ChainProblem]:
+    """Yield every break in the chain: an edited event, a missing one, or a re-linked one."""
+    expected_previous = GENESIS
+    expected_sequence = 1
+    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size)
+    for event in events:
+        if event.sequence != expected_sequence:
+            missing = (
+                f"#{expected_sequence}"
+                if event.sequence == expected_sequence + 1
+                else f"#{expected_sequence} to #{event.sequence - 1}"
+            )
+            yield ChainProblem(expected_sequence, f"missing: event {missing} was deleted")
+        if event.previous_hash != expected_previous:
+            yield ChainProblem(
+                event.sequence, "does not link to the event before it (an event was removed)"
+            )
+        recomputed = compute_hash(
+            previous_hash=event.previous_hash,
+            sequence=event.sequence,
+            at=event.at,
+            actor_label=event.actor_label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            object_label=event.object_label,
+            before=event.before,
+            after=event.after,
+        )
+        if recomputed != event.hash:
+            yield ChainProblem(event.sequence, "changed after it was written (hash mismatch)")
+        expected_previous = event.hash
+        expected_sequence = event.sequence + 1

@@ -1,0 +1,134 @@
+"""Reading and writing tabular files (CSV, XLSX, JSON) safely.
+
+Exports neutralise formula injection: a cell that a spreadsheet would evaluate (starting with
+=, +, -, @, or a tab or carriage return) is prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class UnreadableFile(ValueError):
+    """The upload is not a CSV or XLSX file we can read."""
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Return (header, rows) from a CSV or XLSX file; every value a stripped string."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(data)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return _read_csv(data)
+    raise UnreadableFile(f"{filename}: not a CSV or XLSX file (the name must end .csv or .xlsx)")
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("the file is not a text CSV file (it contains binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("the file is not UTF-8 or Windows-1252 text") from exc
+    reader = csv.reader(io.StringIO(text))
+    rows = [row for row in reader]
+    return _to_dicts(rows)
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile("the file is not a readable XLSX workbook") from exc
+    except Exception as exc:  # zipfile.BadZipFile and friends from a corrupt upload
+        raise UnreadableFile("the file is not a readable XLSX workbook") from exc
+    sheet = workbook.worksheets[0]
+    rows: list[list[str]] = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else _cell_text(v) for v in values])
+    workbook.close()
+    return _to_dicts(rows)
+
+
+def _cell_text(value: Any) -> str:
+    if hasattr(value, "date") and hasattr(value, "hour"):
+        return str(value.date().isoformat())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
+    rows = [row for row in rows if any(cell.strip() for cell in row)] if rows else []
+    if not rows:
+        return [], []
+    header = [cell.strip().lower() for cell in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    result = []
+    for row in rows[1:]:
+        padded = list(row) + [""] * (len(header) - len(row))
+        result.append({name: padded[i].strip() for i, name in enumerate(header)})
+    return header, result
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, marking: str
+) -> bytes:
+    """One data sheet (header then rows, so that it imports again) and an About sheet.
+
+    The protective marking goes in the printed header and footer and on the About sheet, not in
+    the data, so that the file can be edited and imported back.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    sheet.freeze_panes = "A2"
+    sheet.oddHeader.center.text = marking
+    sheet.oddFooter.center.text = marking
+    about = workbook.create_sheet("About")
+    about.append(["Protective marking", marking])
+    about.append(["Exported from", "Accord"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_json(records: list[dict[str, Any]], *, marking: str) -> bytes:
+    return json.dumps(
+        {"protective_marking": marking, "count": len(records), "records": records},
+        indent=2,
+        ensure_ascii=False,
+        default=str,
+    ).encode("utf-8")

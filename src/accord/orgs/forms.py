@@ -1,0 +1,13 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. After repeated failures "
+        "the account is locked for a while.",
+        "inactive": "This account is inactive.",
+    }

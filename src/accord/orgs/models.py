@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+from accord.core.choices import ROLE_RANK, Role, Sector
+
+from .choices import AreaKind, Nation, OrganisationKind
+
+
+class Area(models.Model):
+    """A geographical area: a district, a force area, a fire authority area and so on."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=AreaKind.choices)
+    # The areas this one lies within: a district within its force area and fire authority area.
+    within = models.ManyToManyField("self", symmetrical=False, related_name="contains", blank=True)
+    boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry, WGS84")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Organisation(models.Model):
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        help_text="Official code: GSS for force and fire authority areas, ODS for NHS trusts",
+    )
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80)
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    nation = models.CharField(max_length=32, choices=Nation.choices)
+    website = models.URLField(blank=True)
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["sector"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.PLATFORM_ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person: signs in with email, belongs to one organisation, holds one role.
+
+    Roles are cumulative (a contributor may also read), so one field says all.
+    """
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.READER)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_active and (self.role == Role.PLATFORM_ADMIN or self.is_superuser)

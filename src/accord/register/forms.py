@@ -1,0 +1,330 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from accord.core.choices import Visibility
+from accord.orgs.choices import AreaKind
+from accord.orgs.models import Area, Organisation
+
+from .choices import Nature, ResearchArea, ReviewDecision, ServiceMix, Status
+from .models import Collaboration
+from .services import SERVICES, CollaborationData, ReviewData
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_HINT = "For example, 2017-10-27 or 27/10/2017"
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text=DATE_HINT,
+        widget=forms.DateInput(format="%Y-%m-%d"),
+    )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class OrganisationMultipleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class CollaborationForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    reference = forms.RegexField(
+        regex=r"^[A-Za-z0-9-]+$",
+        max_length=32,
+        required=False,
+        help_text="A short unique code, such as JACP. Leave blank to make one from the title.",
+        error_messages={"invalid": "Use only letters, digits and hyphens"},
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    research_area = forms.ChoiceField(
+        label="Area of research", choices=ResearchArea.choices, widget=forms.RadioSelect
+    )
+    nature = forms.ChoiceField(label="Nature of the collaboration", choices=Nature.choices)
+    status = forms.ChoiceField(choices=Status.choices)
+    proposed_on = _date_field("Proposed on")
+    started_on = _date_field("Started on")
+    ended_on = _date_field("Ended on")
+    lead = OrganisationChoiceField(
+        label="Lead organisation", queryset=Organisation.objects.filter(active=True)
+    )
+    partners = OrganisationMultipleField(
+        label="Other partners",
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    supporters = OrganisationMultipleField(
+        label="Supporters",
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        help_text="Organisations that support it without being full partners.",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    services = forms.MultipleChoiceField(
+        label="Services involved",
+        choices=[
+            (s, s.capitalize() if s != "other" else "Other public services") for s in SERVICES
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to take them from the partners' sectors.",
+    )
+    areas = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.exclude(kind=AreaKind.DISTRICT),
+        required=False,
+        help_text="Force, fire authority, ambulance or resilience forum areas it covers.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    funding_source = forms.CharField(max_length=200, required=False)
+    funding_amount = forms.DecimalField(
+        label="Funding amount (£)", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    funding_ends_on = _date_field("Funding ends on")
+    board = forms.CharField(
+        label="Governing board",
+        max_length=200,
+        required=False,
+        help_text="The board or group that oversees it.",
+    )
+    has_written_agreement = forms.BooleanField(
+        label="There is a written collaboration agreement (Policing and Crime Act 2017, s.1)",
+        required=False,
+    )
+    agreement_signed_on = _date_field("Agreement signed on")
+    champions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line: a person or a post, with an organisation code in brackets if "
+        "you like. For example, Chief Fire Officer (E31000025). One champion only is flagged "
+        "as a sustainability risk.",
+    )
+    outcomes = forms.CharField(
+        label="Outcomes and published figures",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Give each figure's source in brackets.",
+    )
+    public_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    evidence = forms.CharField(
+        label="Evidence links",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line: a title, then | and the web address if there is one.",
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=Visibility.choices,
+        initial=Visibility.PARTNERS,
+        widget=forms.RadioSelect,
+    )
+    named_organisations = OrganisationMultipleField(
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        help_text="Only with 'Named organisations only'.",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_champions(self) -> list[tuple[str, Organisation | None]]:
+        result: list[tuple[str, Organisation | None]] = []
+        for line in self.cleaned_data["champions"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            org = None
+            if line.endswith(")") and "(" in line:
+                name, _, code = line[:-1].rpartition("(")
+                org = Organisation.objects.filter(code=code.strip()).first()
+                if org is None:
+                    raise ValidationError(f"No organisation has the code {code.strip()!r}")
+                line = name.strip()
+            result.append((line, org))
+        return result
+
+    def clean_evidence(self) -> list[tuple[str, str]]:
+        result = []
+        validate = URLValidator(schemes=["http", "https"])
+        for line in self.cleaned_data["evidence"].splitlines():
+            if not line.strip():
+                continue
+            title, _, url = line.partition("|")
+            url = url.strip()
+            if url:
+                try:
+                    validate(url)
+                except ValidationError as exc:
+                    raise ValidationError(f"{url!r} is not a web address") from exc
+            result.append((title.strip() or url, url))
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lead = data.get("lead")
+        chosen = [lead, *data.get("partners", []), *data.get("supporters", [])]
+        codes = [org.code for org in chosen if org is not None]
+        if len(codes) != len(set(codes)):
+            self.add_error("partners", "An organisation is listed in more than one role")
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The end date must be on or after the start date")
+        if data.get("visibility") == Visibility.NAMED and not data.get("named_organisations"):
+            self.add_error("named_organisations", "Choose the organisations that may see it")
+        return data
+
+    def to_data(self) -> CollaborationData:
+        d = self.cleaned_data
+        partners = [(d["lead"], "lead")]
+        partners += [(org, "partner") for org in d.get("partners", [])]
+        partners += [(org, "supporter") for org in d.get("supporters", [])]
+        return CollaborationData(
+            reference=(d.get("reference") or "").upper(),
+            title=d["title"],
+            summary=d["summary"],
+            research_area=d["research_area"],
+            nature=d["nature"],
+            status=d["status"],
+            partners=partners,
+            proposed_on=d.get("proposed_on"),
+            started_on=d.get("started_on"),
+            ended_on=d.get("ended_on"),
+            services=list(d.get("services", [])),
+            funding_source=d.get("funding_source", ""),
+            funding_amount=d.get("funding_amount"),
+            funding_ends_on=d.get("funding_ends_on"),
+            board=d.get("board", ""),
+            has_written_agreement=bool(d.get("has_written_agreement")),
+            agreement_signed_on=d.get("agreement_signed_on"),
+            champions=d.get("champions", []),
+            evidence=d.get("evidence", []),
+            outcomes=d.get("outcomes", ""),
+            public_summary=d.get("public_summary", ""),
+            notes=d.get("notes", ""),
+            visibility=d["visibility"],
+            named_organisations=list(d.get("named_organisations", [])),
+            areas=list(d.get("areas", [])),
+        )
+
+    @staticmethod
+    def initial_for(c: Collaboration) -> dict[str, Any]:
+        partners = list(c.partners.select_related("organisation"))
+        lead = next((p.organisation for p in partners if p.role == "lead"), None)
+        return {
+            "title": c.title,
+            "reference": c.reference,
+            "summary": c.summary,
+            "research_area": c.research_area,
+            "nature": c.nature,
+            "status": c.status,
+            "proposed_on": c.proposed_on,
+            "started_on": c.started_on,
+            "ended_on": c.ended_on,
+            "lead": lead,
+            "partners": [p.organisation for p in partners if p.role == "partner"],
+            "supporters": [p.organisation for p in partners if p.role == "supporter"],
+            "services": c.services,
+            "areas": list(c.areas.all()),
+            "funding_source": c.funding_source,
+            "funding_amount": c.funding_amount,
+            "funding_ends_on": c.funding_ends_on,
+            "board": c.board,
+            "has_written_agreement": c.has_written_agreement,
+            "agreement_signed_on": c.agreement_signed_on,
+            "champions": "\n".join(
+                f"{ch.name} ({ch.organisation.code})" if ch.organisation else ch.name
+                for ch in c.champions.select_related("organisation")
+            ),
+            "outcomes": c.outcomes,
+            "public_summary": c.public_summary,
+            "evidence": "\n".join(
+                f"{e.title} | {e.url}" if e.url else e.title for e in c.evidence.all()
+            ),
+            "visibility": c.visibility,
+            "named_organisations": list(c.named_organisations.all()),
+            "notes": c.notes,
+            "version": c.version,
+        }
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    nature = forms.ChoiceField(choices=[("", "Any nature"), *Nature.choices], required=False)
+    research_area = forms.ChoiceField(
+        label="Area of research",
+        choices=[("", "Any area"), *ResearchArea.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    mix = forms.ChoiceField(
+        label="Service mix", choices=[("", "Any mix"), *ServiceMix.choices], required=False
+    )
+    sector = forms.ChoiceField(
+        label="Service involved",
+        choices=[
+            ("", "Any service"),
+            ("police", "Police"),
+            ("fire", "Fire and rescue"),
+            ("ambulance", "Ambulance"),
+            ("other", "Other public services"),
+        ],
+        required=False,
+    )
+    organisation = forms.CharField(
+        required=False, help_text="A partner's code or name", label="Organisation"
+    )
+    sort = forms.ChoiceField(
+        choices=[
+            ("title", "Title"),
+            ("-updated", "Recently updated"),
+            ("-started", "Newest start"),
+            ("status", "Status"),
+        ],
+        required=False,
+    )
+    archived = forms.BooleanField(label="Include archived", required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A CSV or XLSX file with the columns of the template.")
+
+
+class ReviewForm(forms.Form):
+    opportunity = forms.CharField(
+        label="Opportunity considered", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    considered_on = forms.DateField(input_formats=DATE_FORMATS, help_text=DATE_HINT)
+    notified = OrganisationMultipleField(
+        label="Services notified",
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A service need not collaborate where it would harm public safety, "
+        "efficiency or effectiveness: say why.",
+    )
+
+    def to_data(self) -> ReviewData:
+        d = self.cleaned_data
+        return ReviewData(
+            opportunity=d["opportunity"],
+            considered_on=d["considered_on"],
+            decision=d["decision"],
+            reason=d["reason"],
+            notified=list(d.get("notified", [])),
+        )

@@ -1,0 +1,30 @@
+"""The service mix of a collaboration, derived from the services involved. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+BLUE_LIGHT = ("police", "fire", "ambulance")
+PAIRS = {
+    frozenset({"police", "fire"}): "police_fire",
+    frozenset({"fire", "ambulance"}): "fire_ambulance",
+    frozenset({"police", "ambulance"}): "police_ambulance",
+}
+
+
+def service_mix(services: Iterable[str]) -> str:
+    """Classify a set of services (police, fire, ambulance, other).
+
+    Blue-light services decide first: all three is tri-service and any two is that pair, whoever
+    else joins them. One blue-light service alone is intra-service; with other public bodies, or
+    with no blue-light service at all, it is wider public service.
+    """
+    involved = set(services)
+    blue = frozenset(involved & set(BLUE_LIGHT))
+    if len(blue) == 3:
+        return "tri_service"
+    if len(blue) == 2:
+        return PAIRS[blue]
+    if len(blue) == 1 and "other" not in involved:
+        return "intra_service"
+    return "wider_public_service"

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from accord.core.choices import Visibility
+from accord.orgs.models import Area, Organisation
+
+from .choices import Nature, PartnerRole, ResearchArea, ReviewDecision, ServiceMix, Status
+
+
+class CollaborationQuerySet(models.QuerySet["Collaboration"]):
+    def visible_to(self, user: Any) -> CollaborationQuerySet:
+        """Only what the person may see: the one rule every list, count and export uses."""
+        if user is None or not user.is_authenticated:
+            return self.filter(visibility=Visibility.PUBLIC)
+        if getattr(user, "is_platform_admin", False):
+            return self
+        admitted = Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
+        if user.organisation_id:
+            # Subqueries rather than joins, so that no row is repeated and counts stay true.
+            admitted |= Q(
+                pk__in=Partner.objects.filter(organisation_id=user.organisation_id).values(
+                    "collaboration_id"
+                )
+            )
+            admitted |= Q(
+                visibility=Visibility.NAMED,
+                pk__in=Collaboration.named_organisations.through.objects.filter(
+                    organisation_id=user.organisation_id
+                ).values("collaboration_id"),
+            )
+        return self.filter(admitted)
+
+    def current(self) -> CollaborationQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class Collaboration(models.Model):
+    reference = models.CharField(
+        max_length=32, unique=True, help_text="A short unique code, such as JACP"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    research_area = models.CharField(max_length=16, choices=ResearchArea.choices)
+    nature = models.CharField(max_length=32, choices=Nature.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IDEA)
+    proposed_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    involves_police = models.BooleanField(default=False)
+    involves_fire = models.BooleanField(default=False)
+    involves_ambulance = models.BooleanField(default=False)
+    involves_other = models.BooleanField(default=False)
+    # Derived from the services involved (register/mix.py) and kept for filtering.
+    service_mix = models.CharField(max_length=32, choices=ServiceMix.choices)
+
+    funding_source = models.CharField(max_length=200, blank=True)
+    funding_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    funding_ends_on = models.DateField(null=True, blank=True)
+    board = models.CharField(max_length=200, blank=True)
+    has_written_agreement = models.BooleanField(default=False)
+    agreement_signed_on = models.DateField(null=True, blank=True)
+
+    outcomes = models.TextField(blank=True)
+    public_summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PARTNERS
+    )
+    named_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        help_text="Who may see it when visibility is named organisations",
+    )
+    areas = models.ManyToManyField(Area, blank=True, related_name="collaborations")
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # Raised on every save; an edit that started from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CollaborationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["visibility"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["nature"]),
+            models.Index(fields=["service_mix"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.reference})"
+
+    @property
+    def services(self) -> list[str]:
+        return [
+            name
+            for name in ("police", "fire", "ambulance", "other")
+            if getattr(self, f"involves_{name}")
+        ]
+
+
+class Partner(models.Model):
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="partners"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=PartnerRole.choices, default=PartnerRole.PARTNER)
+
+    class Meta:
+        ordering = ["collaboration", "role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "organisation"], name="one_partnership_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class Champion(models.Model):
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="champions"
+    )
+    name = models.CharField(
+        max_length=200, help_text="A person or a post, such as Chief Fire Officer"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvidenceLink(models.Model):
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="evidence"
+    )
+    title = models.CharField(max_length=300)
+    url = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DutyReview(models.Model):
+    """A duty-to-collaborate review (Policing and Crime Act 2017 s.2): one opportunity."""
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="reviews"
+    )
+    opportunity = models.TextField()
+    considered_on = models.DateField()
+    notified = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    decision = models.CharField(max_length=20, choices=ReviewDecision.choices)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-considered_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.considered_on}: {self.opportunity[:60]}"
+
+
+def visible_collaborations(user: Any) -> QuerySet[Collaboration]:
+    return Collaboration.objects.visible_to(user)

@@ -1,0 +1,62 @@
+"""Sustainability risks the research names, as flags on a collaboration. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+ENDED = ("closed", "stopped")
+
+
+@dataclass(frozen=True)
+class Risk:
+    code: str
+    message: str
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 - months, 12)
+    target_year, target_month = day.year + year, month + 1
+    # Clamp 31 March minus one month to 28/29 February and so on.
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(target_year, target_month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def sustainability_risks(
+    *,
+    status: str,
+    champions: int,
+    funding_ends_on: dt.date | None,
+    has_written_agreement: bool,
+    last_review_on: dt.date | None,
+    today: dt.date,
+) -> list[Risk]:
+    """The risks to flag; none for a collaboration that has ended."""
+    if status in ENDED:
+        return []
+    risks: list[Risk] = []
+    if champions == 0:
+        risks.append(Risk("no_champion", "No named champion"))
+    elif champions == 1:
+        risks.append(
+            Risk("single_champion", "One champion only: it depends on a single key individual")
+        )
+    if funding_ends_on is not None and funding_ends_on <= _months_after(today, 12):
+        if funding_ends_on < today:
+            message = f"Funding ended on {funding_ends_on:%-d %B %Y}"
+        else:
+            message = f"Funding ends within 12 months, on {funding_ends_on:%-d %B %Y}"
+        risks.append(Risk("funding_ending", message))
+    if not has_written_agreement:
+        risks.append(Risk("no_agreement", "No written collaboration agreement"))
+    if last_review_on is None or last_review_on < _months_before(today, 12):
+        risks.append(Risk("no_review", "No duty-to-collaborate review in the last 12 months"))
+    return risks
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    return _months_before(day, -months)

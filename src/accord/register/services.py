@@ -1,0 +1,414 @@
+"""Every change to the register: create, edit, archive, review, import.
+
+Each function checks permission, writes inside one transaction and records the audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
+
+from accord.core import audit
+from accord.core.actors import user_or_none
+from accord.core.choices import Role, Visibility
+from accord.orgs.models import Area, Organisation
+
+from .mix import service_mix
+from .models import Champion, Collaboration, DutyReview, EvidenceLink, Partner
+from .risks import Risk, sustainability_risks
+
+SERVICES = ("police", "fire", "ambulance", "other")
+
+
+class PermissionRefused(Exception):
+    """The person may not make this change."""
+
+
+@dataclass
+class EditConflict(Exception):
+    """Someone else saved the record after this person opened it."""
+
+    changes: list[tuple[str, Any, Any]]
+    by: str
+    at: dt.datetime | None
+    current_version: int
+
+    def __str__(self) -> str:
+        return f"changed by {self.by} since you opened it"
+
+
+@dataclass
+class CollaborationData:
+    """Everything a person can set on a collaboration, from a form, a file or the demo."""
+
+    title: str
+    summary: str
+    research_area: str
+    nature: str
+    status: str
+    partners: list[tuple[Organisation, str]]
+    reference: str = ""
+    proposed_on: dt.date | None = None
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+    services: list[str] = field(default_factory=list)
+    funding_source: str = ""
+    funding_amount: Decimal | None = None
+    funding_ends_on: dt.date | None = None
+    board: str = ""
+    has_written_agreement: bool = False
+    agreement_signed_on: dt.date | None = None
+    champions: list[tuple[str, Organisation | None]] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: str = ""
+    public_summary: str = ""
+    notes: str = ""
+    visibility: str = Visibility.PARTNERS
+    named_organisations: list[Organisation] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+
+
+SCALAR_FIELDS = (
+    "title",
+    "summary",
+    "research_area",
+    "nature",
+    "status",
+    "proposed_on",
+    "started_on",
+    "ended_on",
+    "funding_source",
+    "funding_amount",
+    "funding_ends_on",
+    "board",
+    "has_written_agreement",
+    "agreement_signed_on",
+    "outcomes",
+    "public_summary",
+    "notes",
+    "visibility",
+)
+
+
+# Permission -------------------------------------------------------------------------------
+
+
+def can_create(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_platform_admin or (user.organisation_id and user.has_role(Role.CONTRIBUTOR)))
+    )
+
+
+def can_edit(user: Any, collaboration: Collaboration) -> bool:
+    """Contributors and administrators of a partner organisation, and platform administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_admin:
+        return True
+    if not user.organisation_id or not user.has_role(Role.CONTRIBUTOR):
+        return False
+    return collaboration.partners.filter(organisation_id=user.organisation_id).exists()
+
+
+def get_visible(user: Any, reference: str) -> Collaboration:
+    """The collaboration, or 404 where it does not exist or this person may not see it."""
+    try:
+        return Collaboration.objects.visible_to(user).get(reference=reference)
+    except Collaboration.DoesNotExist as exc:
+        raise Http404("No such collaboration") from exc
+
+
+# Snapshots, for the audit log and for showing what changed --------------------------------
+
+
+def snapshot(collaboration: Collaboration) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(collaboration, name) for name in SCALAR_FIELDS}
+    for key in ("proposed_on", "started_on", "ended_on", "funding_ends_on", "agreement_signed_on"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["funding_amount"] = (
+        str(collaboration.funding_amount) if collaboration.funding_amount is not None else None
+    )
+    data["reference"] = collaboration.reference
+    data["services"] = collaboration.services
+    data["service_mix"] = collaboration.service_mix
+    data["partners"] = [
+        f"{p.organisation.code}:{p.role}"
+        for p in collaboration.partners.select_related("organisation").order_by(
+            "organisation__code"
+        )
+    ]
+    data["champions"] = [
+        f"{c.name} ({c.organisation.code})" if c.organisation else c.name
+        for c in collaboration.champions.select_related("organisation")
+    ]
+    data["evidence"] = [f"{e.title} | {e.url}".rstrip(" |") for e in collaboration.evidence.all()]
+    data["named_organisations"] = sorted(
+        collaboration.named_organisations.values_list("code", flat=True)
+    )
+    data["areas"] = sorted(collaboration.areas.values_list("code", flat=True))
+    data["archived"] = collaboration.archived_at is not None
+    data["version"] = collaboration.version
+    return data
+
+
+FIELD_LABELS = {
+    "title": "Title",
+    "summary": "Summary",
+    "research_area": "Area of research",
+    "nature": "Nature",
+    "status": "Status",
+    "proposed_on": "Proposed on",
+    "started_on": "Started on",
+    "ended_on": "Ended on",
+    "funding_source": "Funding source",
+    "funding_amount": "Funding amount",
+    "funding_ends_on": "Funding ends on",
+    "board": "Board",
+    "has_written_agreement": "Written collaboration agreement",
+    "agreement_signed_on": "Agreement signed on",
+    "outcomes": "Outcomes and published figures",
+    "public_summary": "Public summary",
+    "notes": "Notes",
+    "visibility": "Who can see it",
+    "services": "Services involved",
+    "partners": "Partners",
+    "champions": "Champions",
+    "evidence": "Evidence links",
+    "named_organisations": "Named organisations",
+    "areas": "Areas",
+    "reference": "Reference",
+}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    return [
+        (FIELD_LABELS[key], before.get(key), after.get(key))
+        for key in FIELD_LABELS
+        if before.get(key) != after.get(key)
+    ]
+
+
+# Changes ----------------------------------------------------------------------------------
+
+
+def _validate(actor: Any, data: CollaborationData) -> None:
+    if actor.is_platform_admin:
+        return
+    if not any(org.pk == actor.organisation_id for org, _ in data.partners):
+        raise PermissionRefused(
+            "Your organisation must be one of the partners, so that you can keep the record up "
+            "to date."
+        )
+
+
+def _apply(collaboration: Collaboration, data: CollaborationData) -> None:
+    for name in SCALAR_FIELDS:
+        setattr(collaboration, name, getattr(data, name))
+    services = set(data.services) or {
+        org.sector for org, role in data.partners if role != "supporter"
+    }
+    for name in SERVICES:
+        setattr(collaboration, f"involves_{name}", name in services)
+    collaboration.service_mix = service_mix(services)
+
+
+def _write_children(collaboration: Collaboration, data: CollaborationData) -> None:
+    collaboration.partners.all().delete()
+    Partner.objects.bulk_create(
+        Partner(collaboration=collaboration, organisation=org, role=role)
+        for org, role in data.partners
+    )
+    collaboration.champions.all().delete()
+    Champion.objects.bulk_create(
+        Champion(collaboration=collaboration, name=name, organisation=org)
+        for name, org in data.champions
+    )
+    collaboration.evidence.all().delete()
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(collaboration=collaboration, title=title, url=url)
+        for title, url in data.evidence
+    )
+    collaboration.named_organisations.set(data.named_organisations)
+    collaboration.areas.set(data.areas)
+
+
+def unique_reference(title: str) -> str:
+    words = [w for w in "".join(c if c.isalnum() else " " for c in title).split() if w]
+    base = "".join(w[0] for w in words).upper()[:8] or "COLLAB"
+    candidate, number = base, 1
+    while Collaboration.objects.filter(reference=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def create_collaboration(actor: Any, data: CollaborationData) -> Collaboration:
+    if not can_create(actor):
+        raise PermissionRefused("You need the contributor role to add a collaboration.")
+    _validate(actor, data)
+    with transaction.atomic():
+        collaboration = Collaboration(
+            reference=data.reference or unique_reference(data.title),
+            created_by=user_or_none(actor),
+        )
+        _apply(collaboration, data)
+        collaboration.save()
+        _write_children(collaboration, data)
+        audit.record(
+            actor=actor,
+            action="collaboration.create",
+            obj=collaboration,
+            after=snapshot(collaboration),
+        )
+    return collaboration
+
+
+def _snapshot_at_version(collaboration: Collaboration, version: int) -> dict[str, Any] | None:
+    events = audit.AuditEvent.objects.filter(
+        object_type=collaboration._meta.label_lower, object_id=str(collaboration.pk)
+    ).only("after")
+    for event in events:
+        if isinstance(event.after, dict) and event.after.get("version") == version:
+            return event.after
+    return None
+
+
+def update_collaboration(
+    actor: Any, collaboration: Collaboration, data: CollaborationData, *, expected_version: int
+) -> Collaboration:
+    if not can_edit(actor, collaboration):
+        raise PermissionRefused("You may not edit this collaboration.")
+    _validate(actor, data)
+    with transaction.atomic():
+        current = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
+        if current.version != expected_version:
+            raise _conflict(current, expected_version)
+        before = snapshot(current)
+        _apply(current, data)
+        current.version += 1
+        current.save()
+        _write_children(current, data)
+        after = snapshot(current)
+        audit.record(
+            actor=actor, action="collaboration.update", obj=current, before=before, after=after
+        )
+    return current
+
+
+def _conflict(current: Collaboration, expected_version: int) -> EditConflict:
+    latest = audit.AuditEvent.objects.filter(
+        object_type=current._meta.label_lower, object_id=str(current.pk)
+    ).first()
+    opened = _snapshot_at_version(current, expected_version) or {}
+    return EditConflict(
+        changes=_changes(opened, snapshot(current)),
+        by=latest.actor_label if latest else "someone else",
+        at=latest.at if latest else None,
+        current_version=current.version,
+    )
+
+
+def archive_collaboration(
+    actor: Any, collaboration: Collaboration, *, archive: bool = True
+) -> None:
+    """Deleting is archiving: the record leaves the lists but nothing is lost."""
+    if not can_edit(actor, collaboration):
+        raise PermissionRefused("You may not archive this collaboration.")
+    with transaction.atomic():
+        current = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
+        before = snapshot(current)
+        current.archived_at = timezone.now() if archive else None
+        current.version += 1
+        current.save(update_fields=["archived_at", "version", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="collaboration.archive" if archive else "collaboration.restore",
+            obj=current,
+            before=before,
+            after=snapshot(current),
+        )
+
+
+@dataclass
+class ReviewData:
+    opportunity: str
+    considered_on: dt.date
+    decision: str
+    reason: str
+    notified: list[Organisation] = field(default_factory=list)
+
+
+def add_review(actor: Any, collaboration: Collaboration, data: ReviewData) -> DutyReview:
+    if not can_edit(actor, collaboration):
+        raise PermissionRefused("You may not record a review of this collaboration.")
+    with transaction.atomic():
+        review = DutyReview.objects.create(
+            collaboration=collaboration,
+            opportunity=data.opportunity,
+            considered_on=data.considered_on,
+            decision=data.decision,
+            reason=data.reason,
+            recorded_by=user_or_none(actor),
+        )
+        review.notified.set(data.notified)
+        audit.record(
+            actor=actor,
+            action="review.create",
+            obj=review,
+            after={
+                "collaboration": collaboration.reference,
+                "opportunity": data.opportunity,
+                "considered_on": data.considered_on.isoformat(),
+                "decision": data.decision,
+                "reason": data.reason,
+                "notified": sorted(o.code for o in data.notified),
+            },
+        )
+    return review
+
+
+def risks_for(collaboration: Collaboration, today: dt.date | None = None) -> list[Risk]:
+    last_review = collaboration.reviews.aggregate(last=Max("considered_on"))["last"]
+    return sustainability_risks(
+        status=collaboration.status,
+        champions=collaboration.champions.count(),
+        funding_ends_on=collaboration.funding_ends_on,
+        has_written_agreement=collaboration.has_written_agreement,
+        last_review_on=last_review,
+        today=today or timezone.localdate(),
+    )
+
+
+def import_collaborations(actor: Any, rows: list[Any]) -> list[Collaboration]:
+    """Create every parsed row (importers.ParsedRow) in one transaction, or none."""
+    if not can_create(actor):
+        raise PermissionRefused("You need the contributor role to import collaborations.")
+    problems = []
+    for row in rows:
+        try:
+            _validate(actor, row.data)
+        except PermissionRefused as exc:
+            problems.append(f"Row {row.line}, column partners: {exc}")
+    if problems:
+        from .importers import ImportFailed
+
+        raise ImportFailed(problems)
+    created = []
+    with transaction.atomic():
+        for row in rows:
+            created.append(create_collaboration(actor, row.data))
+        audit.record(
+            actor=actor,
+            action="collaboration.import",
+            object_type="register.collaboration",
+            after={"count": len(created), "references": [c.reference for c in created]},
+        )
+    return created

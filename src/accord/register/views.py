@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accord.core.audit import AuditEvent
+
+from . import exports, importers, queries, services
+from .forms import CollaborationForm, FilterForm, ImportForm, ReviewForm
+from .models import Champion, Collaboration, Partner
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    form = FilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return {k: v for k, v in form.cleaned_data.items() if v}
+    return {}
+
+
+def collaboration_list(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters = _filters(request)
+    visible = Collaboration.objects.visible_to(request.user)
+    filtered = queries.apply_filters(visible, filters)
+    paginator = Paginator(
+        filtered.prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+        ),
+        request.settings_page_size if hasattr(request, "settings_page_size") else _page_size(),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    query_without_page = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    return render(
+        request,
+        "register/list.html",
+        {
+            "form": form,
+            "page": page,
+            "total": paginator.count,
+            "facets": queries.facet_counts(filtered),
+            "filters": filters,
+            "query": query_without_page,
+            "can_create": services.can_create(request.user),
+        },
+    )
+
+
+def _page_size() -> int:
+    from django.conf import settings
+
+    return int(settings.PAGE_SIZE)
+
+
+def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_visible(request.user, reference)
+    partners = list(
+        collaboration.partners.select_related("organisation").order_by("role", "organisation__name")
+    )
+    champions = list(
+        Champion.objects.filter(collaboration=collaboration).select_related("organisation")
+    )
+    reviews = list(collaboration.reviews.prefetch_related("notified"))
+    can_edit = services.can_edit(request.user, collaboration)
+    history = (
+        list(
+            AuditEvent.objects.filter(
+                object_type="register.collaboration", object_id=str(collaboration.pk)
+            )[:20]
+        )
+        if can_edit
+        else []
+    )
+    return render(
+        request,
+        "register/detail.html",
+        {
+            "c": collaboration,
+            "partners": partners,
+            "champions": champions,
+            "reviews": reviews,
+            "evidence": list(collaboration.evidence.all()),
+            "areas": list(collaboration.areas.all()),
+            "named": list(collaboration.named_organisations.all()),
+            "risks": services.risks_for(collaboration),
+            "can_edit": can_edit,
+            "history": history,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collaboration_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_create(request.user):
+        raise Http404("You cannot add collaborations")
+    initial: dict[str, Any] = {}
+    user_org = getattr(request.user, "organisation", None)
+    if user_org:
+        initial["lead"] = user_org
+    form = CollaborationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            collaboration = services.create_collaboration(request.user, form.to_data())
+        except services.PermissionRefused as exc:
+            form.add_error("lead", str(exc))
+        else:
+            messages.success(request, f"Added {collaboration.title}.")
+            return HttpResponseRedirect(reverse("register:detail", args=[collaboration.reference]))
+    return render(request, "register/form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_visible(request.user, reference)
+    if not services.can_edit(request.user, collaboration):
+        raise Http404("You cannot edit this collaboration")
+    conflict = None
+    if request.method == "POST":
+        form = CollaborationForm(request.POST)
+        form.fields["reference"].disabled = True
+        form.fields["reference"].initial = collaboration.reference
+        if form.is_valid():
+            try:
+                data = form.to_data()
+                data.reference = collaboration.reference
+                services.update_collaboration(
+                    request.user,
+                    collaboration,
+                    data,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                )
+            except services.EditConflict as exc:
+                conflict = exc
+                # Their input stays on the page; saving again, having seen the other changes,
+                # is a deliberate choice, so the form now carries the current version.
+                post = request.POST.copy()
+                post["version"] = str(exc.current_version)
+                form = CollaborationForm(post)
+                form.fields["reference"].disabled = True
+                form.fields["reference"].initial = collaboration.reference
+                form.is_valid()
+            except services.PermissionRefused as exc:
+                form.add_error("lead", str(exc))
+            else:
+                messages.success(request, f"Saved {collaboration.title}.")
+                return HttpResponseRedirect(reverse("register:detail", args=[reference]))
+    else:
+        form = CollaborationForm(initial=CollaborationForm.initial_for(collaboration))
+        form.fields["reference"].disabled = True
+    return render(
+        request,
+        "register/form.html",
+        {"form": form, "c": collaboration, "creating": False, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collaboration_archive(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_visible(request.user, reference)
+    if not services.can_edit(request.user, collaboration):
+        raise Http404("You cannot archive this collaboration")
+    archiving = collaboration.archived_at is None
+    if request.method == "POST":
+        services.archive_collaboration(request.user, collaboration, archive=archiving)
+        messages.success(
+            request, f"{'Archived' if archiving else 'Restored'} {collaboration.title}."
+        )
+        return HttpResponseRedirect(reverse("register:detail", args=[reference]))
+    return render(request, "register/archive.html", {"c": collaboration, "archiving": archiving})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_visible(request.user, reference)
+    if not services.can_edit(request.user, collaboration):
+        raise Http404("You cannot record reviews of this collaboration")
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_review(request.user, collaboration, form.to_data())
+        messages.success(request, "Recorded the duty-to-collaborate review.")
+        return HttpResponseRedirect(reverse("register:detail", args=[reference]) + "#reviews")
+    return render(request, "register/review_form.html", {"form": form, "c": collaboration})
+
+
+def collaboration_export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        raise Http404("Unknown format")
+    queryset = queries.apply_filters(
+        Collaboration.objects.visible_to(request.user), _filters(request)
+    )
+    content_type, extension = exports.FORMATS[fmt]
+    response = HttpResponse(exports.render(queryset, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="collaborations.{extension}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collaboration_import(request: HttpRequest) -> HttpResponse:
+    if not services.can_create(request.user):
+        raise Http404("You cannot import collaborations")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = importers.parse_file(upload.read(), upload.name)
+            created = services.import_collaborations(request.user, rows)
+        except importers.ImportFailed as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"Imported {len(created)} collaborations.")
+            return HttpResponseRedirect(reverse("register:list") + "?sort=-updated")
+    return render(
+        request,
+        "register/import.html",
+        {"form": form, "problems": problems, "columns": importers.COLUMNS},
+    )
+
+
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404("Unknown format")
+    content_type, extension = exports.FORMATS[fmt]
+    response = HttpResponse(exports.template(fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="collaborations-template.{extension}"'
+    return response
+
+
+@require_POST
+def _unused(request: HttpRequest) -> HttpResponse:  # pragma: no cover
+    raise Http404
+
+
+def latest_review(collaboration: Collaboration) -> Any:
+    return collaboration.reviews.aggregate(last=Max("considered_on"))["last"]

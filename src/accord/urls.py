@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accord.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("accord.orgs.urls")),
+    path("collaborations/", include("accord.register.urls")),
+    path("api/", include("accord.api.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+]
