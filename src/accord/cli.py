@@ -119,6 +119,16 @@ def _demo_password() -> str:
     return "demo-" + secrets.token_urlsafe(9)
 
 
+def cmd_import_organisations(args: argparse.Namespace) -> int:
+    _setup_django()
+    from accord.core.actors import SystemActor
+    from accord.orgs.services import load_reference_organisations
+
+    changed = load_reference_organisations(actor=SystemActor())
+    print(f"Reference organisations: {changed} created or updated.")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
     data = Path(args.file).read_bytes()
@@ -134,7 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 rows = importers.read_boundaries(data, args.file)
         except importers.ImportProblems as exc:
             for problem in exc.problems:
-                console.print(f"[red]{problem}[/red]", highlight=False)
+                print(problem, file=sys.stderr)
             return 2
         with _progress(f"Importing {args.what}") as progress:
             task = progress.add_task(args.what, total=len(rows))
@@ -275,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import areas, boundaries or collaborations from a file")
     isub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    q = isub.add_parser(
+        "organisations", help="the shipped reference organisations (police, fire, ambulance...)"
+    )
+    q.set_defaults(func=cmd_import_organisations)
     q = isub.add_parser("areas", help="districts and their areas from an ONS lookup CSV")
     q.add_argument("file")
     q.set_defaults(func=cmd_import)

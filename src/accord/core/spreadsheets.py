@@ -115,8 +115,9 @@ def write_xlsx(
     for row in rows:
         sheet.append([neutralise(v) for v in row])
     sheet.freeze_panes = "A2"
-    sheet.oddHeader.center.text = marking
-    sheet.oddFooter.center.text = marking
+    for band in (sheet.oddHeader, sheet.oddFooter):
+        if band is not None:
+            band.center.text = marking
     about = workbook.create_sheet("About")
     about.append(["Protective marking", marking])
     about.append(["Exported from", "Accord"])

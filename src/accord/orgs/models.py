@@ -84,7 +84,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.READER)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     objects = UserManager()  # type: ignore[misc,assignment]
 

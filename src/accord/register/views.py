@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accord.core.audit import AuditEvent
 
@@ -35,10 +36,11 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
         filtered.prefetch_related(
             Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
         ),
-        request.settings_page_size if hasattr(request, "settings_page_size") else _page_size(),
+        settings.PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))
-    query_without_page = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
+    query_without_page = urlencode(pairs)
     return render(
         request,
         "register/list.html",
@@ -52,12 +54,6 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
             "can_create": services.can_create(request.user),
         },
     )
-
-
-def _page_size() -> int:
-    from django.conf import settings
-
-    return int(settings.PAGE_SIZE)
 
 
 def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
@@ -238,12 +234,3 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(exports.template(fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="collaborations-template.{extension}"'
     return response
-
-
-@require_POST
-def _unused(request: HttpRequest) -> HttpResponse:  # pragma: no cover
-    raise Http404
-
-
-def latest_review(collaboration: Collaboration) -> Any:
-    return collaboration.reviews.aggregate(last=Max("considered_on"))["last"]

@@ -1,0 +1,109 @@
+"""Shared fixtures: the reference organisations, and the people every permission test needs.
+
+Like Healthchecks' base test case: an owner (a contributor at a partner), a colleague (a reader
+at the same partner), an outsider (a contributor elsewhere) and a platform administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    from accord.orgs.services import load_reference_organisations
+
+    with django_db_blocker.unblock():
+        load_reference_organisations()
+    yield
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not beside the project")
+    return SHARED_DATA
+
+
+def _user(email: str, code: str, role: str) -> Any:
+    from accord.orgs.models import Organisation, User
+
+    return User.objects.create_user(
+        email=email,
+        password=PASSWORD,
+        organisation=Organisation.objects.get(code=code),
+        role=role,
+    )
+
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    """A contributor at Lincolnshire Fire and Rescue, the lead partner of `collaboration`."""
+    return _user("owner@lincs-fire.test", "E31000025", "contributor")
+
+
+@pytest.fixture
+def colleague(db: Any) -> Any:
+    """A reader at the same organisation as the owner."""
+    return _user("colleague@lincs-fire.test", "E31000025", "reader")
+
+
+@pytest.fixture
+def partner_user(db: Any) -> Any:
+    """A contributor at East Midlands Ambulance Service, the other partner."""
+    return _user("crew@emas.test", "RX9", "contributor")
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    """A contributor at Hampshire and Isle of Wight Constabulary: no part in `collaboration`."""
+    return _user("outsider@hampshire-police.test", "E23000030", "contributor")
+
+
+@pytest.fixture
+def platform_admin(db: Any) -> Any:
+    return _user("admin@accord.test", "X-HO", "platform_admin")
+
+
+@pytest.fixture
+def make_collaboration(db: Any) -> Callable[..., Any]:
+    """Create a collaboration through the service, as an operator would."""
+    from accord.core.actors import SystemActor
+    from accord.orgs.models import Organisation
+    from accord.register import services
+
+    def make(
+        title: str = "Joint response pilot",
+        *,
+        partners: tuple[tuple[str, str], ...] = (("E31000025", "lead"), ("RX9", "partner")),
+        visibility: str = "partners",
+        named: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Any:
+        data = services.CollaborationData(
+            title=title,
+            summary=fields.pop("summary", "Firefighters respond to medical emergencies."),
+            research_area=fields.pop("research_area", "effective"),
+            nature=fields.pop("nature", "co_responding"),
+            status=fields.pop("status", "operational"),
+            partners=[(Organisation.objects.get(code=c), r) for c, r in partners],
+            visibility=visibility,
+            named_organisations=[Organisation.objects.get(code=c) for c in named],
+            **fields,
+        )
+        return services.create_collaboration(SystemActor("test"), data)
+
+    return make
+
+
+@pytest.fixture
+def collaboration(make_collaboration: Callable[..., Any]) -> Any:
+    """Partners-only: Lincolnshire Fire (lead) and East Midlands Ambulance."""
+    return make_collaboration()

@@ -1,0 +1,36 @@
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_and_health_answer(client: Client) -> None:
+    assert "Accord" in client.get("/").content.decode()
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_every_page_shows_the_protective_marking(client: Client) -> None:
+    assert "OFFICIAL-SENSITIVE" in client.get("/collaborations/").content.decode()
+
+
+def test_the_audit_log_page_is_for_platform_administrators_only(
+    client: Client, platform_admin: Any, owner: Any, collaboration: Any
+) -> None:
+    client.force_login(owner)
+    assert client.get("/audit/").status_code == 404
+    client.force_login(platform_admin)
+    page = client.get("/audit/").content.decode()
+    assert "collaboration.create" in page
+
+
+def test_sessions_are_secure_by_default() -> None:
+    import os
+
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_HTTPONLY
+    if "ACCORD_SECURE_COOKIES" not in os.environ:
+        assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
