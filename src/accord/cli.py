@@ -367,9 +367,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose own parser takes every argument after their name (so `--help` is theirs).
+PASSTHROUGH = {
+    ("appraise",): "accord.appraisal.appraise_cli",
+    ("assess", "score"): "accord.assessments.score_cli",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for prefix, module in PASSTHROUGH.items():
+        if tuple(arguments[: len(prefix)]) == prefix:
+            run = _passthrough(module)
+            return run(argparse.Namespace(rest=arguments[len(prefix) :]))
+    if arguments[:1] == ["manage"]:
+        return cmd_manage(argparse.Namespace(rest=arguments[1:]))
     parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(arguments)
     result: int = args.func(args)
     return result
 

@@ -187,3 +187,8 @@ def test_command_line_import_as_a_user_checks_their_permission(
     good.write_text(HEADER + GOOD_ROW)
     assert accord(["import", "collaborations", str(good), "--as", outsider.email]) == 2
     assert "must be one of the partners" in capsys.readouterr().err
+
+
+def test_every_import_column_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "register.md").read_text()
+    assert [name for name in importers.COLUMN_NAMES if f"`{name}`" not in doc] == []
