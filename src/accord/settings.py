@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "accord.core",
     "accord.orgs",
     "accord.register",
+    "accord.assessments",
+    "accord.appraisal",
     "accord.api",
 ]
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("accord.orgs.urls")),
     path("collaborations/", include("accord.register.urls")),
+    path("assessments/", include("accord.assessments.urls")),
+    path("appraisals/", include("accord.appraisal.urls")),
     path("api/", include("accord.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
