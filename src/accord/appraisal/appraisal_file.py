@@ -1,0 +1,693 @@
+"""The appraisal file: YAML in, validated dataclasses out, and back.
+
+Pure: imports neither Django nor the database. :func:`load_appraisal` reads a file,
+:func:`parse_appraisal` checks already-loaded data (the Django side can build a mapping and
+call it), :func:`dump_appraisal` writes YAML that parses back to an equal appraisal.
+Every problem is collected before anything is raised, each as ``path: reason`` where the path
+names the place in the file (``benefits[0].attribution``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal, TypeAlias
+
+import yaml
+
+from accord.appraisal.engine import (
+    BENEFIT_CLASSES,
+    CONFIDENCE_GRADES,
+    DEFAULT_BENEFIT_CLASS,
+    DEFAULT_ITERATIONS,
+    DEFAULT_SEED,
+    DISTRIBUTIONS,
+    GREEN_BOOK,
+    Appraisal,
+    BenefitLine,
+    CostLine,
+    Distribution,
+    MonteCarloSettings,
+    Value,
+)
+
+__all__ = [
+    "TEMPLATE",
+    "Appraisal",
+    "AppraisalFileError",
+    "BenefitLine",
+    "CostLine",
+    "Distribution",
+    "MonteCarloSettings",
+    "dump_appraisal",
+    "load_appraisal",
+    "parse_appraisal",
+]
+
+TOP_KEYS: Final = (
+    "title",
+    "description",
+    "collaboration",
+    "price_year",
+    "years",
+    "discount",
+    "optimism_bias_by_grade",
+    "monte_carlo",
+    "costs",
+    "benefits",
+)
+TOP_REQUIRED: Final = ("title", "price_year", "years")
+AMOUNT_KEYS: Final = ("amounts", "unit_cost", "volumes")
+COST_KEYS: Final = (
+    "name",
+    "payer",
+    *AMOUNT_KEYS,
+    "confidence",
+    "optimism_bias",
+    "source",
+    "notes",
+)
+ADJUSTMENTS: Final = ("deadweight", "attribution", "displacement", "drop_off")
+BENEFIT_KEYS: Final = (
+    "name",
+    "class",
+    "beneficiary",
+    *AMOUNT_KEYS,
+    *ADJUSTMENTS,
+    "confidence",
+    "optimism_bias",
+    "in_sroi",
+    "source",
+    "notes",
+)
+MONTE_CARLO_KEYS: Final = ("iterations", "seed")
+PARAMETER_NAMES: Final = {
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sd"),
+}
+
+#: What a number stands for, which sets its allowed range.
+Kind: TypeAlias = Literal["amount", "share", "bias", "rate"]
+
+
+class AppraisalFileError(ValueError):
+    """A bad appraisal file. ``problems`` holds every problem found, each ``path: reason``."""
+
+    def __init__(self, problems: Sequence[str], source: str = "<appraisal>") -> None:
+        self.problems: list[str] = list(problems)
+        self.source = source
+        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class _Checker:
+    """Collects problems while converting raw data into the engine's dataclasses."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, reason: str) -> None:
+        self.problems.append(f"{path}: {reason}" if path else reason)
+
+    def mapping(self, data: object, path: str, what: str) -> Mapping[str, Any] | None:
+        if not isinstance(data, Mapping):
+            self.problem(path, f"must be a mapping of {what}, got {_show(data)}")
+            return None
+        return data
+
+    def keys(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(
+                    _join(path, str(key)), f"unknown key (expected one of {', '.join(allowed)})"
+                )
+        for key in required:
+            if key not in data or data[key] is None:
+                self.problem(_join(path, key), "required key missing")
+
+    def text(self, value: object, path: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.problem(path, f"must be text, got {_show(value)}")
+            return None
+        return str(value)
+
+    def integer(self, value: object, path: str, minimum: int | None = None) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                self.problem(path, f"must be a whole number, got {_show(value)}")
+                return None
+        if minimum is not None and value < minimum:
+            self.problem(path, f"must be at least {minimum}, got {value}")
+            return None
+        return value
+
+    def boolean(self, value: object, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.problem(path, f"must be true or false, got {_show(value)}")
+            return None
+        return value
+
+    def number(self, value: object, path: str) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, f"must be a number or a distribution, got {_show(value)}")
+            return None
+        if not math.isfinite(value):
+            self.problem(path, f"must be a finite number, got {_show(value)}")
+            return None
+        return float(value)
+
+    def in_range(self, value: float, path: str, kind: Kind, label: str = "") -> bool:
+        got = f"got {label}{_show(value)}"
+        if kind == "share" and not 0 <= value <= 1:
+            self.problem(path, f"share must be between 0 and 1, {got}")
+        elif kind == "rate" and not 0 <= value <= 1:
+            self.problem(path, f"discount rate must be between 0 and 1, {got}")
+        elif kind == "amount" and value < 0:
+            self.problem(path, f"must not be negative, {got}")
+        elif kind == "bias" and value < 0:
+            self.problem(path, f"optimism bias must not be negative, {got}")
+        else:
+            return True
+        return False
+
+    def value(self, raw: object, path: str, kind: Kind) -> Value | None:
+        """A number, or a one-key mapping naming a distribution."""
+        if isinstance(raw, Mapping):
+            return self.distribution(raw, path, kind)
+        number = self.number(raw, path)
+        if number is None or not self.in_range(number, path, kind):
+            return None
+        return number
+
+    def distribution(self, raw: Mapping[Any, Any], path: str, kind: Kind) -> Distribution | None:
+        if len(raw) != 1:
+            self.problem(
+                path,
+                "a distribution is a mapping with one key, one of "
+                f"{', '.join(DISTRIBUTIONS)}, got {len(raw)} keys",
+            )
+            return None
+        ((name, params),) = raw.items()
+        if name not in DISTRIBUTIONS:
+            self.problem(
+                path,
+                f"unknown distribution {_show(name)} (expected one of {', '.join(DISTRIBUTIONS)})",
+            )
+            return None
+        names = PARAMETER_NAMES[name]
+        shape = f"[{', '.join(names)}]"
+        if not isinstance(params, list | tuple) or len(params) != len(names):
+            count = len(params) if isinstance(params, list | tuple) else _show(params)
+            self.problem(path, f"{name} needs {len(names)} numbers {shape}, got {count}")
+            return None
+        numbers: list[float] = []
+        for p in params:
+            if isinstance(p, bool) or not isinstance(p, int | float) or not math.isfinite(p):
+                self.problem(path, f"{name} needs {len(names)} numbers {shape}, got {params}")
+                return None
+            numbers.append(float(p))
+        ok = True
+        if name in ("triangular", "pert", "uniform"):
+            low, high = numbers[0], numbers[-1]
+            if low > high:
+                self.problem(path, f"{name} low must not exceed high, got {shape} = {params}")
+                return None
+            if len(numbers) == 3 and not low <= numbers[1] <= high:
+                self.problem(
+                    path, f"{name} mode must be between low and high, got {shape} = {params}"
+                )
+                return None
+            ok = self.in_range(low, path, kind, "low ") and self.in_range(high, path, kind, "high ")
+        else:
+            mean, sd = numbers
+            if sd < 0:
+                self.problem(path, f"{name} sd must not be negative, got {_show(sd)}")
+                return None
+            if name == "lognormal" and mean <= 0:
+                self.problem(path, f"lognormal mean must be positive, got {_show(mean)}")
+                return None
+            ok = self.in_range(mean, path, kind, "mean ")
+        return Distribution(name, tuple(numbers)) if ok else None
+
+    def values(self, raw: object, path: str, years: int | None) -> tuple[Value, ...] | None:
+        """A list of amounts or volumes, one per year."""
+        count = "" if years is None else f"{years} "
+        if not isinstance(raw, list):
+            self.problem(path, f"must be a list of {count}numbers, one per year, got {_show(raw)}")
+            return None
+        if years is not None and len(raw) != years:
+            self.problem(path, f"must have {years} values, one per year, got {len(raw)}")
+        out = [self.value(v, _join(path, i), "amount") for i, v in enumerate(raw)]
+        if any(v is None for v in out) or (years is not None and len(raw) != years):
+            return None
+        return tuple(v for v in out if v is not None)
+
+    def items(self, raw: object, path: str) -> list[Mapping[str, Any]]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem(path, f"must be a list of lines, got {_show(raw)}")
+            return []
+        out: list[Mapping[str, Any]] = []
+        for i, item in enumerate(raw):
+            line = self.mapping(item, _join(path, i), "keys to values")
+            if line is not None:
+                out.append(line)
+        return out
+
+
+def _amounts(
+    c: _Checker, data: Mapping[str, Any], path: str, years: int | None
+) -> tuple[tuple[Value, ...] | None, Value | None, tuple[Value, ...] | None, bool]:
+    """(amounts, unit_cost, volumes, ok) for one line."""
+    has = {k: data.get(k) is not None for k in AMOUNT_KEYS}
+    if has["amounts"] and (has["unit_cost"] or has["volumes"]):
+        c.problem(path, "give either amounts or unit_cost with volumes, not both")
+        return None, None, None, False
+    if has["amounts"]:
+        amounts = c.values(data["amounts"], _join(path, "amounts"), years)
+        return amounts, None, None, amounts is not None
+    if not has["unit_cost"] and not has["volumes"]:
+        c.problem(path, "give either amounts or unit_cost with volumes (neither is given)")
+        return None, None, None, False
+    unit_cost: Value | None = None
+    volumes: tuple[Value, ...] | None = None
+    if has["unit_cost"]:
+        unit_cost = c.value(data["unit_cost"], _join(path, "unit_cost"), "amount")
+    else:
+        c.problem(_join(path, "unit_cost"), "required with volumes")
+    if has["volumes"]:
+        volumes = c.values(data["volumes"], _join(path, "volumes"), years)
+    else:
+        c.problem(_join(path, "volumes"), "required with unit_cost")
+    return None, unit_cost, volumes, unit_cost is not None and volumes is not None
+
+
+def _optimism_bias(
+    c: _Checker,
+    data: Mapping[str, Any],
+    path: str,
+    table: Mapping[int, float] | None,
+    benefit: bool,
+) -> tuple[int | None, Value | None, bool]:
+    """(confidence, optimism_bias, ok) for one line."""
+    ok = True
+    confidence: int | None = None
+    bias: Value | None = None
+    if data.get("optimism_bias") is not None:
+        bias = c.value(
+            data["optimism_bias"], _join(path, "optimism_bias"), "share" if benefit else "bias"
+        )
+        ok = bias is not None
+    if data.get("confidence") is not None:
+        where = _join(path, "confidence")
+        confidence = c.integer(data["confidence"], where)
+        if confidence is None:
+            return None, bias, False
+        if confidence not in CONFIDENCE_GRADES:
+            c.problem(where, f"grade must be 1 (best) to 6 (worst), got {confidence}")
+            return None, bias, False
+        if bias is None and table is not None:
+            if confidence not in table:
+                grades = ", ".join(str(g) for g in sorted(table)) or "none"
+                c.problem(
+                    where,
+                    f"grade {confidence} is not in optimism_bias_by_grade (grades: {grades})",
+                )
+                ok = False
+            elif benefit and table[confidence] > 1:
+                c.problem(
+                    where,
+                    f"grade {confidence} gives optimism bias {_show(table[confidence])}, "
+                    "more than 1 cannot apply to a benefit",
+                )
+                ok = False
+    return confidence, bias, ok
+
+
+def _cost(
+    c: _Checker, data: Mapping[str, Any], path: str, years: int | None, table: Any
+) -> CostLine | None:
+    before = len(c.problems)
+    c.keys(data, path, COST_KEYS, required=("name",))
+    name = c.text(data.get("name"), _join(path, "name"))
+    amounts, unit_cost, volumes, _ = _amounts(c, data, path, years)
+    confidence, bias, _ = _optimism_bias(c, data, path, table, benefit=False)
+    texts = {k: c.text(data.get(k), _join(path, k)) for k in ("payer", "source", "notes")}
+    if len(c.problems) > before or name is None:
+        return None
+    return CostLine(
+        name=name,
+        amounts=amounts,
+        unit_cost=unit_cost,
+        volumes=volumes,
+        confidence=confidence,
+        optimism_bias=bias,
+        **texts,
+    )
+
+
+def _benefit(
+    c: _Checker, data: Mapping[str, Any], path: str, years: int | None, table: Any
+) -> BenefitLine | None:
+    before = len(c.problems)
+    c.keys(data, path, BENEFIT_KEYS, required=("name",))
+    name = c.text(data.get("name"), _join(path, "name"))
+    benefit_class = data.get("class", DEFAULT_BENEFIT_CLASS)
+    if benefit_class not in BENEFIT_CLASSES:
+        c.problem(
+            _join(path, "class"),
+            f"must be one of {', '.join(BENEFIT_CLASSES)}, got {_show(benefit_class)}",
+        )
+    amounts, unit_cost, volumes, _ = _amounts(c, data, path, years)
+    adjustments: dict[str, Value | None] = {}
+    for key in ADJUSTMENTS:
+        raw = data.get(key)
+        adjustments[key] = 0.0 if raw is None else c.value(raw, _join(path, key), "share")
+    confidence, bias, _ = _optimism_bias(c, data, path, table, benefit=True)
+    in_sroi: bool | None = True
+    if data.get("in_sroi") is not None:
+        in_sroi = c.boolean(data["in_sroi"], _join(path, "in_sroi"))
+    texts = {k: c.text(data.get(k), _join(path, k)) for k in ("beneficiary", "source", "notes")}
+    if len(c.problems) > before or name is None or in_sroi is None:
+        return None
+    return BenefitLine(
+        name=name,
+        benefit_class=str(benefit_class),
+        amounts=amounts,
+        unit_cost=unit_cost,
+        volumes=volumes,
+        deadweight=_given(adjustments["deadweight"]),
+        attribution=_given(adjustments["attribution"]),
+        displacement=_given(adjustments["displacement"]),
+        drop_off=_given(adjustments["drop_off"]),
+        confidence=confidence,
+        optimism_bias=bias,
+        in_sroi=in_sroi,
+        **texts,
+    )
+
+
+def _given(value: Value | None) -> Value:
+    assert value is not None  # only called once every problem has been ruled out
+    return value
+
+
+def _grade_table(c: _Checker, raw: object) -> dict[int, float] | None:
+    path = "optimism_bias_by_grade"
+    if raw is None:
+        return {}
+    data = c.mapping(raw, path, "confidence grades to optimism bias")
+    if data is None:
+        return None
+    table: dict[int, float] = {}
+    ok = True
+    for key, value in data.items():
+        where = f"{path}[{key}]"
+        grade: object = key
+        if isinstance(key, str) and key.strip().isdigit():
+            grade = int(key)
+        if isinstance(grade, bool) or not isinstance(grade, int) or grade not in CONFIDENCE_GRADES:
+            c.problem(where, f"grade must be 1 (best) to 6 (worst), got {_show(key)}")
+            ok = False
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            c.problem(where, f"must be a number, got {_show(value)}")
+            ok = False
+            continue
+        if not math.isfinite(value) or not c.in_range(float(value), where, "bias"):
+            ok = False
+            continue
+        table[grade] = float(value)
+    return table if ok else None
+
+
+def _monte_carlo(c: _Checker, raw: object) -> MonteCarloSettings | None:
+    if raw is None:
+        return None
+    data = c.mapping(raw, "monte_carlo", "settings (iterations, seed)")
+    if data is None:
+        return None
+    c.keys(data, "monte_carlo", MONTE_CARLO_KEYS)
+    iterations = c.integer(
+        data.get("iterations", DEFAULT_ITERATIONS), "monte_carlo.iterations", minimum=1
+    )
+    seed = c.integer(data.get("seed", DEFAULT_SEED), "monte_carlo.seed", minimum=0)
+    if iterations is None or seed is None:
+        return None
+    return MonteCarloSettings(iterations=iterations, seed=seed)
+
+
+def _discount(c: _Checker, raw: object) -> str | Value | None:
+    if raw is None or raw == GREEN_BOOK:
+        return GREEN_BOOK
+    if isinstance(raw, str):
+        c.problem("discount", f"must be green_book or a rate such as 0.035, got {_show(raw)}")
+        return None
+    return c.value(raw, "discount", "rate")
+
+
+def parse_appraisal(data: object, source: str = "<appraisal>") -> Appraisal:
+    """Check loaded YAML data and build an :class:`Appraisal`.
+
+    Raises :class:`AppraisalFileError` listing every problem; ``source`` names the file in the
+    error's message.
+    """
+    c = _Checker()
+    top = c.mapping(data, "", "keys to values (title, price_year, years, costs, benefits, ...)")
+    if top is None:
+        raise AppraisalFileError(c.problems, source)
+    c.keys(top, "", TOP_KEYS, required=TOP_REQUIRED)
+    title = c.text(top.get("title"), "title")
+    description = c.text(top.get("description"), "description")
+    collaboration = c.text(top.get("collaboration"), "collaboration")
+    price_year = None
+    if top.get("price_year") is not None:
+        price_year = c.integer(top["price_year"], "price_year")
+    years = None
+    if top.get("years") is not None:
+        years = c.integer(top["years"], "years", minimum=1)
+    discount = _discount(c, top.get("discount"))
+    table = _grade_table(c, top.get("optimism_bias_by_grade"))
+    settings = _monte_carlo(c, top.get("monte_carlo"))
+
+    def lines(key: str, build: Callable[..., Any]) -> list[Any]:
+        return [
+            build(c, item, f"{key}[{i}]", years, table)
+            for i, item in enumerate(c.items(top.get(key), key))
+        ]
+
+    costs: list[CostLine | None] = lines("costs", _cost)
+    benefits: list[BenefitLine | None] = lines("benefits", _benefit)
+    if c.problems:
+        raise AppraisalFileError(c.problems, source)
+    assert title is not None and price_year is not None and years is not None
+    assert discount is not None and table is not None
+    return Appraisal(
+        title=title,
+        description=description,
+        collaboration=collaboration,
+        price_year=price_year,
+        years=years,
+        discount=discount,
+        optimism_bias_by_grade=table,
+        monte_carlo=settings,
+        costs=tuple(x for x in costs if x is not None),
+        benefits=tuple(x for x in benefits if x is not None),
+    )
+
+
+def load_appraisal(path: str | Path) -> Appraisal:
+    """Read and check an appraisal file; raises :class:`AppraisalFileError`."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AppraisalFileError([f"cannot read the file: {exc}"], source) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(exc).split())
+        raise AppraisalFileError([f"not valid YAML: {reason}"], source) from exc
+    return parse_appraisal(data, source)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+def _plain(x: float) -> int | float:
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
+
+
+def _value_data(value: Value) -> Any:
+    if isinstance(value, Distribution):
+        return {value.kind: [_plain(p) for p in value.params]}
+    return _plain(value)
+
+
+def _line_data(line: CostLine | BenefitLine) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": line.name}
+    if isinstance(line, BenefitLine):
+        out["class"] = line.benefit_class
+        if line.beneficiary is not None:
+            out["beneficiary"] = line.beneficiary
+    elif line.payer is not None:
+        out["payer"] = line.payer
+    if line.amounts is not None:
+        out["amounts"] = [_value_data(v) for v in line.amounts]
+    if line.unit_cost is not None:
+        out["unit_cost"] = _value_data(line.unit_cost)
+    if line.volumes is not None:
+        out["volumes"] = [_value_data(v) for v in line.volumes]
+    if isinstance(line, BenefitLine):
+        for key in ADJUSTMENTS:
+            value = getattr(line, key)
+            if value != 0:
+                out[key] = _value_data(value)
+    if line.confidence is not None:
+        out["confidence"] = line.confidence
+    if line.optimism_bias is not None:
+        out["optimism_bias"] = _value_data(line.optimism_bias)
+    if isinstance(line, BenefitLine) and not line.in_sroi:
+        out["in_sroi"] = False
+    for key in ("source", "notes"):
+        if getattr(line, key) is not None:
+            out[key] = getattr(line, key)
+    return out
+
+
+def appraisal_to_data(appraisal: Appraisal) -> dict[str, Any]:
+    """The appraisal as plain data in the file's layout (what :func:`dump_appraisal` writes)."""
+    out: dict[str, Any] = {"title": appraisal.title}
+    if appraisal.description is not None:
+        out["description"] = appraisal.description
+    if appraisal.collaboration is not None:
+        out["collaboration"] = appraisal.collaboration
+    out["price_year"] = appraisal.price_year
+    out["years"] = appraisal.years
+    discount = appraisal.discount
+    out["discount"] = discount if isinstance(discount, str) else _value_data(discount)
+    if appraisal.optimism_bias_by_grade:
+        out["optimism_bias_by_grade"] = {
+            int(k): _plain(v) for k, v in sorted(appraisal.optimism_bias_by_grade.items())
+        }
+    if appraisal.monte_carlo is not None:
+        out["monte_carlo"] = {
+            "iterations": appraisal.monte_carlo.iterations,
+            "seed": appraisal.monte_carlo.seed,
+        }
+    out["costs"] = [_line_data(x) for x in appraisal.costs]
+    out["benefits"] = [_line_data(x) for x in appraisal.benefits]
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, but text holding NEL (U+0085), which plain and single-quoted styles would
+    read back as a line break, is double-quoted, where it is escaped."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_appraisal(appraisal: Appraisal) -> str:
+    """YAML text for the appraisal; ``parse_appraisal(yaml.safe_load(text))`` gives it back."""
+    return yaml.dump(
+        appraisal_to_data(appraisal),
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=100,
+    )
+
+
+TEMPLATE: Final = """\
+# An appraisal for `accord appraise`: costs and benefits by year, in real prices.
+# Years run 0, 1, 2, ... (year 0 is the first year, usually the set-up year).
+# Any number below may instead be a distribution, for the Monte Carlo and tornado:
+#   {triangular: [low, mode, high]}   {pert: [low, mode, high]}   {uniform: [low, high]}
+#   {normal: [mean, sd]}              {lognormal: [mean, sd]}    (of the value itself)
+# The deterministic result uses the mode (uniform: the midpoint; normal, lognormal: the mean).
+
+title: Joint Ambulance Conveyance Project
+description: Fire crews convey non-urgent patients so that ambulances are released.
+collaboration: JACP            # optional: the registered collaboration's reference
+price_year: 2016               # the year whose prices every figure is in
+years: 5                       # every list of amounts or volumes has this many values
+discount: green_book           # 3.5% to year 30, then 3.0% (Green Book); or a rate: 0.035
+
+# Optimism bias by confidence grade, 1 (best evidence) to 6 (worst); a line's `confidence`
+# looks its bias up here unless the line gives `optimism_bias` itself. Costs are raised by
+# the bias, benefits cut by it.
+optimism_bias_by_grade: {1: 0.0, 2: 0.05, 3: 0.1, 4: 0.15, 5: 0.25, 6: 0.4}
+
+monte_carlo: {iterations: 10000, seed: 1}   # used only where some input is a distribution
+
+costs:
+  # Each line: `amounts` (one per year), or `unit_cost` with `volumes` (one per year).
+  - name: Vehicles and kit
+    payer: E31000025           # who pays: an organisation code
+    amounts: [180000, 0, 0, 0, 0]
+    confidence: 2
+    source: Supplier quotation, March 2016
+  - name: Crew time
+    payer: E31000025
+    unit_cost: {triangular: [38, 42, 50]}   # pounds per crew hour
+    volumes: [0, 3000, 3000, 3000, 3000]    # crew hours
+    confidence: 3
+
+benefits:
+  - name: Ambulance hours released
+    class: fiscal_non_cashable   # fiscal_cashable | fiscal_non_cashable | economic | social
+    beneficiary: RX9             # who benefits: an organisation code
+    unit_cost: 180               # pounds per ambulance hour
+    volumes: [0, 900, 950, 1000, 1000]
+    deadweight: 0.1              # share that would have happened anyway
+    attribution: {uniform: [0.1, 0.3]}   # share owed to others
+    displacement: 0.0            # share moved from elsewhere, not made
+    drop_off: 0.0                # yearly decline after the first year with a benefit
+    confidence: 3
+    notes: Hours valued at the ambulance service's unit cost.
+  - name: Fewer falls readmissions
+    class: social
+    unit_cost: 3000
+    volumes: [0, 10, 12, 12, 12]
+    deadweight: 0.25
+    drop_off: 0.1
+    optimism_bias: 0.2           # given here, so the grade table is not used
+    in_sroi: true                # false leaves it out of the SROI ratio (still in the BCR)
+"""
