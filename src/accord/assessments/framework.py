@@ -1,0 +1,530 @@
+"""Assessment frameworks: load and validate framework YAML into frozen dataclasses.
+
+A framework is data: factors (enablers, barriers, principles), each with statements ("items")
+that a respondent rates on an agreement scale, optionally grouped (the three Cs).
+
+Pure module: imports no Django and nothing from ``accord.core`` or ``accord.orgs``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "FACTOR_KINDS",
+    "RESERVED_COLUMNS",
+    "SHIPPED_DIR",
+    "Factor",
+    "Framework",
+    "FrameworkError",
+    "Group",
+    "Item",
+    "Scale",
+    "load_framework",
+    "load_shipped_framework",
+    "parse_framework",
+    "shipped_framework_ids",
+]
+
+FACTOR_KINDS: tuple[str, ...] = ("enabler", "barrier", "principle")
+"""The kinds of factor. A barrier's answers are reversed when scored."""
+
+RESERVED_COLUMNS: tuple[str, ...] = ("respondent", "organisation", "level")
+"""Column names of a responses file that an item id may not take."""
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"
+"""Where the frameworks shipped with Accord live."""
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+_TOP_REQUIRED = ("id", "version", "title", "scale", "groups", "factors")
+_SCALE_REQUIRED = ("min", "max", "labels")
+_GROUP_REQUIRED = ("id", "title")
+_FACTOR_REQUIRED = ("id", "kind", "title", "items")
+_FACTOR_OPTIONAL = ("group",)
+_ITEM_REQUIRED = ("id", "text")
+
+
+class FrameworkError(ValueError):
+    """A framework failed validation. ``errors`` lists every problem found, one per string."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors: list[str] = list(errors)
+        super().__init__("\n".join(self.errors))
+
+    @property
+    def problems(self) -> list[str]:
+        """Alias of ``errors``."""
+        return self.errors
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The agreement scale: integers from ``min`` to ``max``, one label for each."""
+
+    min: int
+    max: int
+    labels: tuple[str, ...]
+
+    @property
+    def points(self) -> int:
+        """How many points the scale has."""
+        return self.max - self.min + 1
+
+    def reverse(self, value: float) -> float:
+        """The reversed answer: ``min + max - value``."""
+        return self.min + self.max - value
+
+
+@dataclass(frozen=True)
+class Item:
+    """One statement that a respondent rates."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of factors (for example one of the three Cs)."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Factor:
+    """An enabler, barrier or principle with its statements."""
+
+    id: str
+    kind: str
+    title: str
+    items: tuple[Item, ...]
+    group: str | None = None
+
+    @property
+    def reversed(self) -> bool:
+        """True if answers to this factor's statements are reversed when scored."""
+        return self.kind == "barrier"
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated, immutable assessment framework."""
+
+    id: str
+    version: int
+    title: str
+    scale: Scale
+    groups: tuple[Group, ...]
+    factors: tuple[Factor, ...]
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, factor by factor, in the order of the file."""
+        return tuple(item for factor in self.factors for item in factor.items)
+
+    @cached_property
+    def item_ids(self) -> tuple[str, ...]:
+        """Every item id, factor by factor, in the order of the file."""
+        return tuple(item.id for item in self.items)
+
+    @cached_property
+    def factor_ids(self) -> tuple[str, ...]:
+        return tuple(factor.id for factor in self.factors)
+
+    @cached_property
+    def group_ids(self) -> tuple[str, ...]:
+        return tuple(group.id for group in self.groups)
+
+    def factor(self, factor_id: str) -> Factor:
+        """The factor with this id (KeyError if there is none)."""
+        for factor in self.factors:
+            if factor.id == factor_id:
+                return factor
+        raise KeyError(factor_id)
+
+    def group(self, group_id: str) -> Group:
+        """The group with this id (KeyError if there is none)."""
+        for group in self.groups:
+            if group.id == group_id:
+                return group
+        raise KeyError(group_id)
+
+    def factors_in(self, group_id: str) -> tuple[Factor, ...]:
+        """The factors that belong to a group, in framework order."""
+        return tuple(factor for factor in self.factors if factor.group == group_id)
+
+    def item_factor(self, item_id: str) -> Factor:
+        """The factor that an item belongs to (KeyError if there is none)."""
+        for factor in self.factors:
+            if any(item.id == item_id for item in factor.items):
+                return factor
+        raise KeyError(item_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the YAML shape; ``parse_framework(fw.to_dict(), ...)`` rebuilds it."""
+        factors: list[dict[str, Any]] = []
+        for factor in self.factors:
+            entry: dict[str, Any] = {"id": factor.id, "kind": factor.kind}
+            if factor.group is not None:
+                entry["group"] = factor.group
+            entry["title"] = factor.title
+            entry["items"] = [{"id": item.id, "text": item.text} for item in factor.items]
+            factors.append(entry)
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "scale": {
+                "min": self.scale.min,
+                "max": self.scale.max,
+                "labels": list(self.scale.labels),
+            },
+            "groups": [{"id": group.id, "title": group.title} for group in self.groups],
+            "factors": factors,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+class _Checker:
+    """Collects problems as ``source: path: reason``."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.errors: list[str] = []
+
+    def error(self, path: str, reason: str) -> None:
+        self.errors.append(f"{self.source}: {path or '(top level)'}: {reason}")
+
+    def mapping(self, value: object, path: str) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.error(path, f"expected a mapping, found {_describe(value)}")
+            return None
+        for key in value:
+            if not isinstance(key, str):
+                self.error(path, f"keys must be text, found {key!r}")
+        return value
+
+    def keys(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+    ) -> bool:
+        """Report missing and unknown keys; True if every required key is present."""
+        ok = True
+        for key in required:
+            if key not in data:
+                self.error(_join(path, key), "missing required key")
+                ok = False
+        allowed = set(required) | set(optional)
+        for key in data:
+            if isinstance(key, str) and key not in allowed:
+                self.error(_join(path, key), "unknown key")
+        return ok
+
+    def text(self, value: object, path: str) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            self.error(path, f"expected non-empty text, found {_describe(value)}")
+            return None
+        return value.strip()
+
+    def ident(self, value: object, path: str) -> str | None:
+        if not isinstance(value, str) or not _ID_RE.match(value):
+            self.error(
+                path,
+                f"expected an id (letters, digits, '-', '_' or '.', starting with a letter "
+                f"or digit), found {_describe(value)}",
+            )
+            return None
+        return value
+
+    def integer(self, value: object, path: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, f"expected an integer, found {_describe(value)}")
+            return None
+        return value
+
+    def sequence(self, value: object, path: str) -> list[Any] | None:
+        if not isinstance(value, list | tuple):
+            self.error(path, f"expected a list, found {_describe(value)}")
+            return None
+        return list(value)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return text
+
+
+def _parse_scale(check: _Checker, value: object) -> Scale | None:
+    data = check.mapping(value, "scale")
+    if data is None:
+        return None
+    if not check.keys(data, "scale", _SCALE_REQUIRED):
+        return None
+    low = check.integer(data["min"], "scale.min")
+    high = check.integer(data["max"], "scale.max")
+    labels_raw = check.sequence(data["labels"], "scale.labels")
+    labels: list[str] = []
+    if labels_raw is not None:
+        for index, label in enumerate(labels_raw):
+            text = check.text(label, f"scale.labels[{index}]")
+            if text is not None:
+                labels.append(text)
+    if low is None or high is None:
+        return None
+    if low >= high:
+        check.error("scale", f"min ({low}) must be less than max ({high})")
+        return None
+    if labels_raw is None:
+        return None
+    expected = high - low + 1
+    if len(labels_raw) != expected:
+        check.error(
+            "scale.labels",
+            f"expected {expected} labels (one for each point from {low} to {high}), "
+            f"found {len(labels_raw)}",
+        )
+        return None
+    if len(labels) != len(labels_raw):
+        return None
+    return Scale(min=low, max=high, labels=tuple(labels))
+
+
+def _parse_groups(check: _Checker, value: object) -> list[Group] | None:
+    raw = check.sequence(value, "groups")
+    if raw is None:
+        return None
+    groups: list[Group] = []
+    seen: dict[str, int] = {}
+    ok = True
+    for index, entry in enumerate(raw):
+        path = f"groups[{index}]"
+        data = check.mapping(entry, path)
+        if data is None or not check.keys(data, path, _GROUP_REQUIRED):
+            ok = False
+            continue
+        group_id = check.ident(data["id"], f"{path}.id")
+        title = check.text(data["title"], f"{path}.title")
+        if group_id is not None and group_id in seen:
+            check.error(f"{path}.id", f"duplicate group id {group_id!r}")
+            group_id = None
+        if group_id is None or title is None:
+            ok = False
+            continue
+        seen[group_id] = index
+        groups.append(Group(id=group_id, title=title))
+    return groups if ok else None
+
+
+def _parse_items(
+    check: _Checker, value: object, path: str, item_ids: set[str]
+) -> list[Item] | None:
+    raw = check.sequence(value, path)
+    if raw is None:
+        return None
+    if not raw:
+        check.error(path, "a factor needs at least one item")
+        return None
+    items: list[Item] = []
+    ok = True
+    for index, entry in enumerate(raw):
+        item_path = f"{path}[{index}]"
+        data = check.mapping(entry, item_path)
+        if data is None or not check.keys(data, item_path, _ITEM_REQUIRED):
+            ok = False
+            continue
+        item_id = check.ident(data["id"], f"{item_path}.id")
+        text = check.text(data["text"], f"{item_path}.text")
+        if item_id is not None:
+            if item_id in item_ids:
+                check.error(f"{item_path}.id", f"duplicate item id {item_id!r}")
+                item_id = None
+            elif item_id.lower() in RESERVED_COLUMNS:
+                check.error(
+                    f"{item_path}.id",
+                    f"item id {item_id!r} is reserved (it names a column of a responses file)",
+                )
+                item_id = None
+            else:
+                item_ids.add(item_id)
+        if item_id is None or text is None:
+            ok = False
+            continue
+        items.append(Item(id=item_id, text=text))
+    return items if ok else None
+
+
+def _parse_factors(
+    check: _Checker, value: object, group_ids: set[str] | None
+) -> list[Factor] | None:
+    raw = check.sequence(value, "factors")
+    if raw is None:
+        return None
+    if not raw:
+        check.error("factors", "a framework needs at least one factor")
+        return None
+    factors: list[Factor] = []
+    factor_ids: set[str] = set()
+    item_ids: set[str] = set()
+    ok = True
+    for index, entry in enumerate(raw):
+        path = f"factors[{index}]"
+        data = check.mapping(entry, path)
+        if data is None:
+            ok = False
+            continue
+        has_keys = check.keys(data, path, _FACTOR_REQUIRED, _FACTOR_OPTIONAL)
+        factor_id = check.ident(data["id"], f"{path}.id") if "id" in data else None
+        if factor_id is not None:
+            if factor_id in factor_ids:
+                check.error(f"{path}.id", f"duplicate factor id {factor_id!r}")
+                factor_id = None
+            else:
+                factor_ids.add(factor_id)
+        kind: str | None = None
+        if "kind" in data:
+            kind_raw = data["kind"]
+            if kind_raw in FACTOR_KINDS:
+                kind = str(kind_raw)
+            else:
+                check.error(
+                    f"{path}.kind",
+                    f"expected one of {', '.join(FACTOR_KINDS)}, found {_describe(kind_raw)}",
+                )
+        title = check.text(data["title"], f"{path}.title") if "title" in data else None
+        group: str | None = None
+        group_ok = True
+        if data.get("group") is not None:
+            group = check.ident(data["group"], f"{path}.group")
+            if group is None:
+                group_ok = False
+            elif group_ids is not None and group not in group_ids:
+                declared = ", ".join(sorted(group_ids)) or "none"
+                check.error(
+                    f"{path}.group",
+                    f"group {group!r} is not declared in groups (declared: {declared})",
+                )
+                group_ok = False
+        items = None
+        if "items" in data:
+            items = _parse_items(check, data["items"], f"{path}.items", item_ids)
+        if (
+            not has_keys
+            or factor_id is None
+            or kind is None
+            or title is None
+            or items is None
+            or not group_ok
+        ):
+            ok = False
+            continue
+        factors.append(
+            Factor(id=factor_id, kind=kind, title=title, items=tuple(items), group=group)
+        )
+    return factors if ok else None
+
+
+def parse_framework(data: object, source: str) -> Framework:
+    """Validate plain data (as loaded from YAML or JSON) into a ``Framework``.
+
+    ``source`` names where the data came from in error messages (for example a file name).
+    Raises ``FrameworkError`` listing every problem found.
+    """
+    check = _Checker(source)
+    top = check.mapping(data, "")
+    if top is None:
+        raise FrameworkError(check.errors)
+    check.keys(top, "", _TOP_REQUIRED)
+
+    framework_id = check.ident(top["id"], "id") if "id" in top else None
+    version = check.integer(top["version"], "version") if "version" in top else None
+    if version is not None and version < 1:
+        check.error("version", f"expected a positive integer, found {version}")
+        version = None
+    title = check.text(top["title"], "title") if "title" in top else None
+    scale = _parse_scale(check, top["scale"]) if "scale" in top else None
+    groups = _parse_groups(check, top["groups"]) if "groups" in top else None
+    # Check factors' groups against the declared groups only if the groups parsed cleanly,
+    # so that one mistake in a group is not reported again for every factor that uses it.
+    group_ids = {group.id for group in groups} if groups is not None else None
+    factors = _parse_factors(check, top["factors"], group_ids) if "factors" in top else None
+
+    if (
+        check.errors
+        or framework_id is None
+        or version is None
+        or title is None
+        or scale is None
+        or groups is None
+        or factors is None
+    ):
+        raise FrameworkError(check.errors or [f"{source}: (top level): invalid framework"])
+    return Framework(
+        id=framework_id,
+        version=version,
+        title=title,
+        scale=scale,
+        groups=tuple(groups),
+        factors=tuple(factors),
+    )
+
+
+def load_framework(path: str | Path) -> Framework:
+    """Read and validate a framework YAML file. Raises ``FrameworkError`` naming the file."""
+    path = Path(path)
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise FrameworkError([f"{source}: cannot read the file: {reason}"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f"line {mark.line + 1}, column {mark.column + 1}: "
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkError([f"{source}: {where}not valid YAML: {problem}"]) from exc
+    return parse_framework(data, source)
+
+
+def shipped_framework_ids() -> list[str]:
+    """The ids of the frameworks shipped with Accord."""
+    return sorted(path.stem for path in SHIPPED_DIR.glob("*.yaml"))
+
+
+def load_shipped_framework(framework_id: str) -> Framework:
+    """Load a framework shipped with Accord by its id (``KeyError`` if there is none)."""
+    if framework_id not in shipped_framework_ids():
+        raise KeyError(framework_id)
+    return load_framework(SHIPPED_DIR / f"{framework_id}.yaml")

@@ -1,0 +1,1053 @@
+"""Scoring of assessment responses: pure, vectorised with numpy.
+
+Responses are a float matrix, respondents by items, with NaN where the answer is "not
+applicable". Barrier items are reversed (``min + max - x``) so that higher is always better. A
+respondent's factor score is the mean of their answered items in the factor; their group score
+is the mean of their factor scores in the group. For a set of respondents each factor and group
+gets n, mean, sample standard deviation and a 95% t-interval; breakdowns by organisation and by
+level; divergence between organisations; change between two rounds with Welch's t-test; and
+disclosure control, which shows nothing for any group of fewer than k respondents.
+
+Pure module: imports no Django and nothing from ``accord.core`` or ``accord.orgs``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from accord.assessments.framework import Framework, Scale
+
+__all__ = [
+    "BREAKDOWNS",
+    "DEFAULT_K",
+    "DIVERGENCE_THRESHOLD",
+    "LEVELS",
+    "NA_VALUES",
+    "SUPPRESSED",
+    "Change",
+    "Comparison",
+    "FactorDivergence",
+    "RespondentScores",
+    "Responses",
+    "ResponsesError",
+    "Result",
+    "SetResult",
+    "Summary",
+    "Suppressed",
+    "compare_rounds",
+    "divergence",
+    "parse_answer",
+    "parse_responses_csv",
+    "respondent_scores",
+    "responses_from_records",
+    "score",
+    "score_by",
+    "summarise",
+    "to_json_dict",
+]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.intp]
+
+LEVELS: tuple[str, ...] = ("strategic", "tactical", "operational")
+"""The levels a respondent works at, as stored (lower case)."""
+
+BREAKDOWNS: tuple[str, ...] = ("organisation", "level")
+"""What results can be broken down by."""
+
+DEFAULT_K = 5
+"""The disclosure threshold: no figures for a group of fewer than this many respondents."""
+
+DIVERGENCE_THRESHOLD = 1.0
+"""A gap between two organisations' means of at least this much is flagged."""
+
+NA_VALUES: frozenset[str] = frozenset({"", "na", "n/a"})
+"""Answers meaning "not applicable" (compared after stripping spaces and lower-casing)."""
+
+JSON_DIGITS = 4
+"""Decimal places of the figures in JSON output."""
+
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_EPSILON = 1e-9
+_MAX_MATRIX_ERRORS = 100
+
+
+class ResponsesError(ValueError):
+    """Responses failed validation. ``errors`` lists every problem found, one per string."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors: list[str] = list(errors)
+        super().__init__("\n".join(self.errors))
+
+    @property
+    def problems(self) -> list[str]:
+        """Alias of ``errors``."""
+        return self.errors
+
+
+# --------------------------------------------------------------------------------------------
+# Responses
+
+
+@dataclass(frozen=True, eq=False)
+class Responses:
+    """A set of respondents and their answers.
+
+    ``answers`` has one row per respondent and one column per entry of ``item_ids`` (any
+    order), holding the answer on the framework's scale or NaN for "not applicable". Plain
+    lists are accepted for every field and normalised: strings are stripped, levels are
+    validated case-insensitively and stored in lower case, answers become a read-only float64
+    matrix. Answers are checked against a framework's scale when scored.
+    """
+
+    respondents: tuple[str, ...]
+    organisations: tuple[str, ...]
+    levels: tuple[str, ...]
+    answers: FloatArray
+    item_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        errors: list[str] = []
+        respondents = tuple(str(value).strip() for value in self.respondents)
+        organisations = tuple(str(value).strip() for value in self.organisations)
+        item_ids = tuple(str(value) for value in self.item_ids)
+        levels: list[str] = []
+        for index, value in enumerate(self.levels):
+            level = str(value).strip().lower()
+            if level not in LEVELS:
+                errors.append(f"respondent {index + 1}: level: {_level_reason(value)}")
+            levels.append(level)
+        count = len(respondents)
+        if len(organisations) != count or len(levels) != count:
+            errors.append(
+                f"expected one organisation and one level for each of the {count} respondents, "
+                f"found {len(organisations)} organisations and {len(levels)} levels"
+            )
+        seen: dict[str, int] = {}
+        for index, respondent in enumerate(respondents):
+            if not respondent:
+                errors.append(f"respondent {index + 1}: respondent id is empty")
+            elif respondent in seen:
+                errors.append(
+                    f"respondent {index + 1}: duplicate respondent id {respondent!r} "
+                    f"(first as respondent {seen[respondent] + 1})"
+                )
+            else:
+                seen[respondent] = index
+        for index, organisation in enumerate(organisations):
+            if not organisation:
+                errors.append(f"respondent {index + 1}: organisation is empty")
+        duplicates = sorted({item for item in item_ids if item_ids.count(item) > 1})
+        if duplicates:
+            errors.append(f"duplicate item ids: {', '.join(duplicates)}")
+        try:
+            answers = np.array(self.answers, dtype=np.float64, copy=True)
+        except (TypeError, ValueError) as exc:
+            raise ResponsesError([f"answers must be a matrix of numbers: {exc}"]) from exc
+        if answers.size == 0 and count * len(item_ids) == 0:
+            answers = answers.reshape(count, len(item_ids))
+        if answers.shape != (count, len(item_ids)):
+            errors.append(
+                f"answers must be a matrix of {count} respondents by {len(item_ids)} items, "
+                f"found shape {answers.shape}"
+            )
+        if errors:
+            raise ResponsesError(errors)
+        answers.setflags(write=False)
+        object.__setattr__(self, "respondents", respondents)
+        object.__setattr__(self, "organisations", organisations)
+        object.__setattr__(self, "levels", tuple(levels))
+        object.__setattr__(self, "answers", answers)
+        object.__setattr__(self, "item_ids", item_ids)
+
+    @classmethod
+    def create(
+        cls,
+        respondents: Sequence[object],
+        organisations: Sequence[object],
+        levels: Sequence[object],
+        answers: npt.ArrayLike,
+        item_ids: Sequence[str],
+    ) -> Responses:
+        """Build from plain sequences (typed loosely for callers; same as the constructor)."""
+        try:
+            matrix = np.asarray(answers, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ResponsesError([f"answers must be a matrix of numbers: {exc}"]) from exc
+        return cls(
+            respondents=tuple(str(value) for value in respondents),
+            organisations=tuple(str(value) for value in organisations),
+            levels=tuple(str(value) for value in levels),
+            answers=matrix,
+            item_ids=tuple(item_ids),
+        )
+
+    def __len__(self) -> int:
+        return len(self.respondents)
+
+    def take(self, rows: Sequence[int] | IntArray) -> Responses:
+        """A new set holding only these rows (in this order)."""
+        index = np.asarray(rows, dtype=np.intp)
+        return Responses(
+            respondents=tuple(self.respondents[i] for i in index),
+            organisations=tuple(self.organisations[i] for i in index),
+            levels=tuple(self.levels[i] for i in index),
+            answers=self.answers[index],
+            item_ids=self.item_ids,
+        )
+
+
+def _level_reason(value: object) -> str:
+    return f"{str(value).strip()!r} is not a level (expected {_or_list(LEVELS)})"
+
+
+def _or_list(values: Sequence[str]) -> str:
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
+
+
+def parse_answer(value: object, scale: Scale) -> tuple[float, str | None]:
+    """Read one answer: ``(value, None)``, ``(nan, None)`` for not applicable, or
+    ``(nan, reason)`` when it is not an answer on the scale.
+
+    Not applicable is None, NaN, blank, ``NA`` or ``N/A`` (any case, spaces ignored).
+    """
+    number: float
+    if value is None:
+        return math.nan, None
+    if isinstance(value, bool):
+        return math.nan, f"{value!r} is not an answer"
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in NA_VALUES:
+            return math.nan, None
+        if not _INT_RE.match(text):
+            return math.nan, (
+                f"{value!r} is not a whole number from {scale.min} to {scale.max} "
+                "or NA (not applicable)"
+            )
+        number = float(int(text))
+    elif isinstance(value, int | np.integer):
+        number = float(value)
+    elif isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return math.nan, None
+        if not number.is_integer():
+            return math.nan, f"{value!r} is not a whole number"
+    else:
+        return math.nan, f"{value!r} is not an answer"
+    if not scale.min <= number <= scale.max:
+        return math.nan, f"{value!r} is outside the scale {scale.min} to {scale.max}"
+    return number, None
+
+
+def _read_text(source: str | PathLike[str]) -> tuple[str, str]:
+    """(text, name for messages) from a path or from CSV text."""
+    if isinstance(source, str) and ("\n" in source or "," in source):
+        return source.removeprefix("\ufeff"), "responses"
+    path = Path(source)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return handle.read(), path.name
+    except UnicodeDecodeError as exc:
+        raise ResponsesError([f"{path.name}: the file is not UTF-8 text ({exc.reason})"]) from exc
+    except OSError as exc:
+        raise ResponsesError([f"{path.name}: cannot read the file: {exc.strerror or exc}"]) from exc
+
+
+def parse_responses_csv(
+    source: str | PathLike[str], framework: Framework, *, name: str | None = None
+) -> Responses:
+    """Read responses from a CSV file (a path) or CSV text (a string holding a comma or a
+    line break).
+
+    Columns: ``respondent``, ``organisation``, ``level``, then one column for every item of the
+    framework, in any order. Line numbers in messages count the header as line 1, so the first
+    data row is line 2. Raises ``ResponsesError`` listing every problem found.
+    """
+    text, source_name = _read_text(source)
+    source_name = name or source_name
+    errors: list[str] = []
+
+    def error(line: int, column: str | None, reason: str) -> None:
+        where = f"line {line}" + (f", column {column!r}" if column is not None else "")
+        errors.append(f"{source_name}: {where}: {reason}")
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header = next(reader, None)
+        if header is None:
+            raise ResponsesError([f"{source_name}: the file is empty (expected a header row)"])
+        header_line = reader.line_num
+        names = [cell.strip() for cell in header]
+        columns: dict[str, int] = {}
+        for index, column_name in enumerate(names):
+            key = column_name.lower() if column_name.lower() in _FIXED else column_name
+            if not key:
+                error(header_line, None, f"column {index + 1} has no name")
+            elif key in columns:
+                error(header_line, None, f"duplicate column {column_name!r}")
+            else:
+                columns[key] = index
+        for fixed in _FIXED:
+            if fixed not in columns:
+                error(header_line, None, f"missing required column {fixed!r}")
+        known = set(framework.item_ids)
+        unknown = [c for c in columns if c not in known and c not in _FIXED]
+        if unknown:
+            error(
+                header_line,
+                None,
+                f"unknown column(s), not items of framework {framework.id!r}: "
+                + ", ".join(unknown),
+            )
+        missing = [item for item in framework.item_ids if item not in columns]
+        if missing:
+            error(header_line, None, "missing column(s) for item(s): " + ", ".join(missing))
+        if errors:
+            raise ResponsesError(errors)
+
+        width = len(header)
+        scale = framework.scale
+        item_columns = [columns[item] for item in framework.item_ids]
+        respondent_col = columns["respondent"]
+        organisation_col = columns["organisation"]
+        level_col = columns["level"]
+        cache: dict[str, tuple[float, str | None]] = {}
+        respondents: list[str] = []
+        organisations: list[str] = []
+        levels: list[str] = []
+        rows: list[list[float]] = []
+        first_line: dict[str, int] = {}
+        previous_line = reader.line_num
+        for row in reader:
+            line = previous_line + 1
+            previous_line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != width:
+                error(line, None, f"expected {width} cells (as in the header), found {len(row)}")
+                continue
+            respondent = row[respondent_col].strip()
+            if not respondent:
+                error(line, "respondent", "empty (every row needs a respondent id)")
+            elif respondent in first_line:
+                error(
+                    line,
+                    "respondent",
+                    f"duplicate respondent id {respondent!r} (first on line "
+                    f"{first_line[respondent]})",
+                )
+            else:
+                first_line[respondent] = line
+            organisation = row[organisation_col].strip()
+            if not organisation:
+                error(line, "organisation", "empty (every row needs an organisation)")
+            level = row[level_col].strip().lower()
+            if level not in LEVELS:
+                error(line, "level", _level_reason(row[level_col]))
+            values: list[float] = []
+            for item, column in zip(framework.item_ids, item_columns, strict=True):
+                cell = row[column]
+                parsed = cache.get(cell)
+                if parsed is None:
+                    parsed = cache[cell] = parse_answer(cell, scale)
+                if parsed[1] is not None:
+                    error(line, item, parsed[1])
+                values.append(parsed[0])
+            respondents.append(respondent)
+            organisations.append(organisation)
+            levels.append(level)
+            rows.append(values)
+    except csv.Error as exc:
+        errors.append(f"{source_name}: line {reader.line_num}: not valid CSV: {exc}")
+    if errors:
+        raise ResponsesError(errors)
+    if not rows:
+        raise ResponsesError([f"{source_name}: no data rows (only a header)"])
+    answers = np.array(rows, dtype=np.float64).reshape(len(rows), len(framework.item_ids))
+    return Responses(
+        respondents=tuple(respondents),
+        organisations=tuple(organisations),
+        levels=tuple(levels),
+        answers=answers,
+        item_ids=framework.item_ids,
+    )
+
+
+_FIXED = ("respondent", "organisation", "level")
+
+
+def responses_from_records(
+    framework: Framework, records: Iterable[Mapping[str, Any]], *, source: str = "records"
+) -> Responses:
+    """Build responses from plain records, for example database rows.
+
+    Each record is a mapping with ``respondent``, ``organisation``, ``level`` and ``answers``
+    (a mapping of item id to an integer, None or ``"NA"``; an item left out is not
+    applicable). Raises ``ResponsesError`` listing every problem, naming the record (1-based).
+    """
+    errors: list[str] = []
+    known = set(framework.item_ids)
+    position = {item: index for index, item in enumerate(framework.item_ids)}
+    respondents: list[str] = []
+    organisations: list[str] = []
+    levels: list[str] = []
+    first: dict[str, int] = {}
+    records = list(records)
+    answers = np.full((len(records), len(framework.item_ids)), np.nan)
+    for row, record in enumerate(records):
+        number = row + 1
+
+        def error(field_name: str, reason: str, number: int = number) -> None:
+            errors.append(f"{source}: record {number}, {field_name}: {reason}")
+
+        respondent = str(record.get("respondent") or "").strip()
+        if not respondent:
+            error("respondent", "empty")
+        elif respondent in first:
+            error(
+                "respondent",
+                f"duplicate respondent id {respondent!r} (first in record {first[respondent]})",
+            )
+        else:
+            first[respondent] = number
+        organisation = str(record.get("organisation") or "").strip()
+        if not organisation:
+            error("organisation", "empty")
+        level = str(record.get("level") or "").strip().lower()
+        if level not in LEVELS:
+            error("level", _level_reason(record.get("level") or ""))
+        given = record.get("answers") or {}
+        if not isinstance(given, Mapping):
+            error("answers", "expected a mapping of item id to answer")
+            given = {}
+        for item, value in given.items():
+            if item not in known:
+                error(f"item {item!r}", f"not an item of framework {framework.id!r}")
+                continue
+            number_value, reason = parse_answer(value, framework.scale)
+            if reason is not None:
+                error(f"item {item!r}", reason)
+            answers[row, position[item]] = number_value
+        respondents.append(respondent)
+        organisations.append(organisation)
+        levels.append(level)
+    if errors:
+        raise ResponsesError(errors)
+    return Responses(
+        respondents=tuple(respondents),
+        organisations=tuple(organisations),
+        levels=tuple(levels),
+        answers=answers,
+        item_ids=framework.item_ids,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Respondent scores
+
+
+@dataclass(frozen=True, eq=False)
+class RespondentScores:
+    """Each respondent's factor and group scores (NaN where they have none)."""
+
+    respondents: tuple[str, ...]
+    factor_ids: tuple[str, ...]
+    group_ids: tuple[str, ...]
+    factors: FloatArray  # respondents x factors
+    groups: FloatArray  # respondents x groups
+
+    def combined(self) -> FloatArray:
+        """Factor columns then group columns."""
+        return np.concatenate([self.factors, self.groups], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class _Layout:
+    """Where a framework's items, factors and groups sit in the matrices.
+
+    Reversing a barrier's answer is linear (``min + max - x``), so each answer x counts as
+    ``offset + sign * x`` with sign -1 and offset min + max for barrier items (1 and 0
+    otherwise). A factor's sum is then ``filled @ signed + answered @ offsets`` and its count
+    ``answered @ membership``: matrix products, no pass over the answers to reverse them.
+    """
+
+    signed: FloatArray  # items x factors: sign where the item is in the factor
+    offsets_and_membership: FloatArray  # items x (2 factors): offset, then 1, where in factor
+    groups: FloatArray  # factors x groups, 1 where the factor is in the group
+
+
+_LAYOUTS: dict[int, tuple[Framework, _Layout]] = {}
+
+
+def _layout(framework: Framework) -> _Layout:
+    cached = _LAYOUTS.get(id(framework))
+    if cached is not None and cached[0] is framework:
+        return cached[1]
+    n_items, n_factors = len(framework.item_ids), len(framework.factors)
+    signed = np.zeros((n_items, n_factors))
+    offsets = np.zeros((n_items, n_factors))
+    membership = np.zeros((n_items, n_factors))
+    reversed_sum = framework.scale.min + framework.scale.max
+    column = 0
+    for index, factor in enumerate(framework.factors):
+        rows = slice(column, column + len(factor.items))
+        membership[rows, index] = 1.0
+        signed[rows, index] = -1.0 if factor.reversed else 1.0
+        offsets[rows, index] = reversed_sum if factor.reversed else 0.0
+        column += len(factor.items)
+    groups = np.zeros((n_factors, len(framework.groups)))
+    group_index = {group.id: index for index, group in enumerate(framework.groups)}
+    for index, factor in enumerate(framework.factors):
+        if factor.group is not None:
+            groups[index, group_index[factor.group]] = 1.0
+    layout = _Layout(
+        signed=signed,
+        offsets_and_membership=np.concatenate([offsets, membership], axis=1),
+        groups=groups,
+    )
+    if len(_LAYOUTS) > 64:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(framework)] = (framework, layout)
+    return layout
+
+
+def _aligned_answers(framework: Framework, responses: Responses) -> FloatArray:
+    """The answers in framework item order (not to be written to)."""
+    if responses.item_ids == framework.item_ids:
+        return responses.answers
+    have = set(responses.item_ids)
+    want = set(framework.item_ids)
+    problems: list[str] = []
+    missing = [item for item in framework.item_ids if item not in have]
+    if missing:
+        problems.append(f"missing answers for item(s): {', '.join(missing)}")
+    extra = [item for item in responses.item_ids if item not in want]
+    if extra:
+        problems.append(f"item(s) not in framework {framework.id!r}: {', '.join(extra)}")
+    if problems:
+        raise ResponsesError(problems)
+    position = {item: index for index, item in enumerate(responses.item_ids)}
+    index = np.asarray([position[item] for item in framework.item_ids], dtype=np.intp)
+    return np.asarray(responses.answers[:, index], dtype=np.float64)
+
+
+def _check_scale(
+    framework: Framework, responses: Responses, matrix: FloatArray, filled: FloatArray
+) -> None:
+    """Raise ``ResponsesError`` naming every answer that is not a whole number on the scale."""
+    low, high = framework.scale.min, framework.scale.max
+    if matrix.size == 0:
+        return
+    smallest, largest = np.fmin.reduce(matrix, axis=None), np.fmax.reduce(matrix, axis=None)
+    all_na = bool(np.isnan(smallest))
+    if all_na or (
+        low <= smallest and largest <= high and bool(np.array_equal(filled, np.floor(filled)))
+    ):
+        return
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(matrix) & ((matrix < low) | (matrix > high) | (matrix != np.floor(matrix)))
+    rows, cols = np.nonzero(bad)
+    problems = [
+        f"respondent {responses.respondents[r]!r}, item {framework.item_ids[c]!r}: "
+        f"{matrix[r, c]:g} is not a whole number from {low} to {high}"
+        for r, c in zip(rows[:_MAX_MATRIX_ERRORS], cols[:_MAX_MATRIX_ERRORS], strict=True)
+    ]
+    if len(rows) > _MAX_MATRIX_ERRORS:
+        problems.append(f"... and {len(rows) - _MAX_MATRIX_ERRORS} more")
+    raise ResponsesError(problems)
+
+
+def respondent_scores(framework: Framework, responses: Responses) -> RespondentScores:
+    """Every respondent's factor and group scores (NaN where they have none).
+
+    Raises ``ResponsesError`` if the items do not match the framework's or an answer is not a
+    whole number on its scale.
+    """
+    layout = _layout(framework)
+    matrix = _aligned_answers(framework, responses)
+    answered = ~np.isnan(matrix)
+    filled = np.where(answered, matrix, 0.0)
+    _check_scale(framework, responses, matrix, filled)
+    n_factors = len(framework.factors)
+    # Sums (with barriers reversed) and counts of answered items per factor; exact, as the
+    # values are small whole numbers.
+    offsets_and_counts = answered.astype(np.float64) @ layout.offsets_and_membership
+    sums = filled @ layout.signed + offsets_and_counts[:, :n_factors]
+    counts = offsets_and_counts[:, n_factors:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factors = np.where(counts > 0, sums / counts, np.nan)
+    has_factor = counts > 0
+    factor_sums = np.where(has_factor, factors, 0.0) @ layout.groups
+    factor_counts = has_factor.astype(np.float64) @ layout.groups
+    with np.errstate(invalid="ignore", divide="ignore"):
+        groups = np.where(factor_counts > 0, factor_sums / factor_counts, np.nan)
+    return RespondentScores(
+        respondents=responses.respondents,
+        factor_ids=framework.factor_ids,
+        group_ids=framework.group_ids,
+        factors=factors,
+        groups=groups,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Summaries and results
+
+
+@dataclass(frozen=True)
+class Summary:
+    """n, mean, sample sd (ddof 1) and 95% t-interval of the scores of a set of respondents.
+
+    ``mean`` is None when n is 0; ``sd``, ``ci_low`` and ``ci_high`` are None when n < 2.
+    """
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "mean": _round(self.mean, digits),
+            "sd": _round(self.sd, digits),
+            "ci_low": _round(self.ci_low, digits),
+            "ci_high": _round(self.ci_high, digits),
+        }
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """Figures withheld by disclosure control: fewer than k respondents."""
+
+    suppressed: Literal[True] = True
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {"suppressed": True}
+
+
+SUPPRESSED = Suppressed()
+
+
+@dataclass(frozen=True)
+class SetResult:
+    """Results for one set of respondents: n (respondents in the set), factors and groups."""
+
+    n: int
+    factors: dict[str, Summary | Suppressed]
+    groups: dict[str, Summary | Suppressed]
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "factors": {key: value.to_dict(digits) for key, value in self.factors.items()},
+            "groups": {key: value.to_dict(digits) for key, value in self.groups.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """Scores of a set of respondents after disclosure control, optionally broken down."""
+
+    framework: str
+    version: int
+    k: int
+    overall: SetResult | Suppressed
+    by: str | None = None
+    breakdown: dict[str, SetResult | Suppressed] | None = None
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return to_json_dict(self, digits)
+
+
+def _round(value: float | None, digits: int | None) -> float | None:
+    if value is None:
+        return None
+    return float(value) if digits is None else round(float(value), digits)
+
+
+def _float(value: np.floating[Any] | float) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+@dataclass(frozen=True, eq=False)
+class _Stats:
+    """Statistics of score columns per segment of rows (the whole set, or one organisation or
+    level each): arrays of segments x columns, factor columns then group columns."""
+
+    rows: IntArray  # respondents in each segment
+    n: IntArray
+    mean: FloatArray
+    sd: FloatArray
+    ci_low: FloatArray
+    ci_high: FloatArray
+    keys: tuple[str, ...] = ()
+
+    def summary(self, segment: int, column: int) -> Summary:
+        n = int(self.n[segment, column])
+        return Summary(
+            n=n,
+            mean=_float(self.mean[segment, column]) if n else None,
+            sd=_float(self.sd[segment, column]) if n >= 2 else None,
+            ci_low=_float(self.ci_low[segment, column]) if n >= 2 else None,
+            ci_high=_float(self.ci_high[segment, column]) if n >= 2 else None,
+        )
+
+
+def _segment_stats(
+    values: FloatArray, segment_of_row: IntArray, segments: int, keys: tuple[str, ...] = ()
+) -> _Stats:
+    """Column statistics of the rows in each segment (``segment_of_row`` numbers them)."""
+    columns = values.shape[1]
+    if segments == 1:  # the whole set: plain column sums
+        valid = ~np.isnan(values)
+        filled = np.where(valid, values, 0.0)
+        n = valid.sum(axis=0, dtype=np.intp)[np.newaxis, :]
+        sums = filled.sum(axis=0)[np.newaxis, :]
+    else:
+        values = np.asfortranarray(values)  # contiguous columns for bincount
+        valid = ~np.isnan(values)
+        filled = np.where(valid, values, 0.0)
+        n = np.zeros((segments, columns), dtype=np.intp)
+        sums = np.zeros((segments, columns))
+        for column in range(columns):
+            weights = valid[:, column]
+            n[:, column] = np.bincount(segment_of_row, weights=weights, minlength=segments)
+            weights = filled[:, column]
+            sums[:, column] = np.bincount(segment_of_row, weights=weights, minlength=segments)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / n
+        deviations = np.where(valid, values - mean[segment_of_row], 0.0)
+        squares = deviations * deviations
+        if segments == 1:
+            sum_squares = squares.sum(axis=0)[np.newaxis, :]
+        else:
+            sum_squares = np.zeros((segments, columns))
+            for column in range(columns):
+                sum_squares[:, column] = np.bincount(
+                    segment_of_row, weights=squares[:, column], minlength=segments
+                )
+        enough = n >= 2
+        sd = np.where(enough, np.sqrt(sum_squares / np.maximum(n - 1, 1)), np.nan)
+        t_crit = np.asarray(stats.t.ppf(0.975, np.maximum(n - 1, 1)), dtype=np.float64)
+        half = t_crit * sd / np.sqrt(np.maximum(n, 1))
+    return _Stats(
+        rows=np.bincount(segment_of_row, minlength=segments).astype(np.intp),
+        n=n,
+        mean=np.where(n > 0, mean, np.nan),
+        sd=sd,
+        ci_low=np.where(enough, mean - half, np.nan),
+        ci_high=np.where(enough, mean + half, np.nan),
+        keys=keys,
+    )
+
+
+def _set_result(framework: Framework, table: _Stats, segment: int, k: int | None) -> SetResult:
+    """The result for one segment; with k, factors and groups with n < k are suppressed."""
+    n_factors = len(framework.factors)
+    cells: list[Summary | Suppressed] = []
+    for column in range(n_factors + len(framework.groups)):
+        summary = table.summary(segment, column)
+        cells.append(SUPPRESSED if k is not None and summary.n < k else summary)
+    return SetResult(
+        n=int(table.rows[segment]),
+        factors=dict(zip(framework.factor_ids, cells[:n_factors], strict=True)),
+        groups=dict(zip(framework.group_ids, cells[n_factors:], strict=True)),
+    )
+
+
+def _check_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(
+            f"k (the disclosure threshold) must be a whole number of at least 1: {k!r}"
+        )
+
+
+def _overall_stats(scores: FloatArray) -> _Stats:
+    rows = np.zeros(scores.shape[0], dtype=np.intp)
+    return _segment_stats(scores, rows, 1, ("overall",))
+
+
+def _check_by(by: str) -> None:
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r} (expected {_or_list(BREAKDOWNS)})")
+
+
+def _breakdown_stats(scores: FloatArray, responses: Responses, by: str) -> _Stats:
+    _check_by(by)
+    labels = responses.organisations if by == "organisation" else responses.levels
+    if not labels:
+        return _segment_stats(scores, np.zeros(0, dtype=np.intp), 0, ())
+    keys, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    if by == "level":
+        # Present levels in their natural order, not alphabetically.
+        order = np.argsort([LEVELS.index(str(key)) for key in keys])
+        remap = np.empty(len(keys), dtype=np.intp)
+        remap[order] = np.arange(len(keys))
+        keys, inverse = keys[order], remap[inverse]
+    return _segment_stats(
+        scores, inverse.astype(np.intp), len(keys), tuple(str(key) for key in keys)
+    )
+
+
+def summarise(framework: Framework, responses: Responses) -> SetResult:
+    """Raw results for a set of respondents, WITHOUT disclosure control (for internal use)."""
+    scores = respondent_scores(framework, responses).combined()
+    return _set_result(framework, _overall_stats(scores), 0, None)
+
+
+def score_by(
+    framework: Framework, responses: Responses, by: str, k: int = DEFAULT_K
+) -> dict[str, SetResult | Suppressed]:
+    """Results for each organisation or level present, with disclosure control.
+
+    A breakdown group of fewer than k respondents is suppressed; inside a shown group, a factor
+    or group with n < k is suppressed. Organisations are in sorted order, levels in the order
+    strategic, tactical, operational.
+    """
+    _check_k(k)
+    _check_by(by)
+    scores = respondent_scores(framework, responses).combined()
+    return _score_by(framework, scores, responses, by, k)
+
+
+def _score_by(
+    framework: Framework, scores: FloatArray, responses: Responses, by: str, k: int
+) -> dict[str, SetResult | Suppressed]:
+    table = _breakdown_stats(scores, responses, by)
+    breakdown: dict[str, SetResult | Suppressed] = {}
+    for segment, key in enumerate(table.keys):
+        if table.rows[segment] < k:
+            breakdown[key] = SUPPRESSED
+        else:
+            breakdown[key] = _set_result(framework, table, segment, k)
+    return breakdown
+
+
+def score(
+    framework: Framework, responses: Responses, k: int = DEFAULT_K, by: str | None = None
+) -> Result:
+    """Results for a set of respondents with disclosure control, optionally broken down.
+
+    The overall is suppressed if fewer than k respondents; otherwise each factor and group with
+    n < k is suppressed.
+    """
+    _check_k(k)
+    if by is not None:
+        _check_by(by)
+    scores = respondent_scores(framework, responses).combined()
+    overall: SetResult | Suppressed
+    if len(responses) < k:
+        overall = SUPPRESSED
+    else:
+        overall = _set_result(framework, _overall_stats(scores), 0, k)
+    breakdown = _score_by(framework, scores, responses, by, k) if by is not None else None
+    return Result(
+        framework=framework.id,
+        version=framework.version,
+        k=k,
+        overall=overall,
+        by=by,
+        breakdown=breakdown,
+    )
+
+
+def to_json_dict(result: Result, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+    """Plain JSON-ready data; figures rounded to ``digits`` places (4 by default)."""
+    data: dict[str, Any] = {
+        "framework": result.framework,
+        "version": result.version,
+        "k": result.k,
+        "overall": result.overall.to_dict(digits),
+    }
+    if result.by is not None:
+        data["by"] = result.by
+        data["breakdown"] = {
+            key: value.to_dict(digits) for key, value in (result.breakdown or {}).items()
+        }
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Divergence between organisations
+
+
+@dataclass(frozen=True)
+class FactorDivergence:
+    """The largest gap between two organisations' means for a factor.
+
+    Only organisations whose n for the factor is at least k are compared. ``gap`` is None when
+    fewer than two are. ``flagged`` when the gap is at least the threshold (1.0).
+    """
+
+    factor: str
+    compared: tuple[str, ...]
+    gap: float | None
+    highest: str | None
+    lowest: str | None
+    flagged: bool
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {
+            "compared": list(self.compared),
+            "gap": _round(self.gap, digits),
+            "highest": self.highest,
+            "lowest": self.lowest,
+            "flagged": self.flagged,
+        }
+
+
+def divergence(
+    framework: Framework,
+    responses: Responses,
+    k: int = DEFAULT_K,
+    threshold: float = DIVERGENCE_THRESHOLD,
+) -> dict[str, FactorDivergence]:
+    """For each factor, the largest gap between organisations' means, flagged at >= threshold."""
+    _check_k(k)
+    scores = respondent_scores(framework, responses).combined()
+    table = _breakdown_stats(scores, responses, "organisation")
+    result: dict[str, FactorDivergence] = {}
+    for column, factor_id in enumerate(framework.factor_ids):
+        eligible = [s for s in range(len(table.keys)) if table.n[s, column] >= k]
+        if len(eligible) < 2:
+            result[factor_id] = FactorDivergence(
+                factor=factor_id,
+                compared=tuple(table.keys[s] for s in eligible),
+                gap=None,
+                highest=None,
+                lowest=None,
+                flagged=False,
+            )
+            continue
+        means = table.mean[eligible, column]
+        high, low = eligible[int(np.argmax(means))], eligible[int(np.argmin(means))]
+        gap = float(np.max(means) - np.min(means))
+        result[factor_id] = FactorDivergence(
+            factor=factor_id,
+            compared=tuple(table.keys[s] for s in eligible),
+            gap=gap,
+            highest=table.keys[high],
+            lowest=table.keys[low],
+            flagged=gap >= threshold - _EPSILON,
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Change between two rounds
+
+
+@dataclass(frozen=True)
+class Change:
+    """Change in a factor or group between two rounds: later minus earlier, Welch's p-value.
+
+    ``difference`` and ``p_value`` are None where either side has n < 2 (and ``p_value`` where
+    the test is undefined, as when neither side varies).
+    """
+
+    earlier_n: int
+    later_n: int
+    earlier_mean: float | None
+    later_mean: float | None
+    difference: float | None
+    p_value: float | None
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {
+            "earlier_n": self.earlier_n,
+            "later_n": self.later_n,
+            "earlier_mean": _round(self.earlier_mean, digits),
+            "later_mean": _round(self.later_mean, digits),
+            "difference": _round(self.difference, digits),
+            "p_value": _round(self.p_value, digits),
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Change per factor and group between two rounds, with disclosure control."""
+
+    framework: str
+    version: int
+    k: int
+    factors: dict[str, Change | Suppressed]
+    groups: dict[str, Change | Suppressed]
+
+    def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "version": self.version,
+            "k": self.k,
+            "factors": {key: value.to_dict(digits) for key, value in self.factors.items()},
+            "groups": {key: value.to_dict(digits) for key, value in self.groups.items()},
+        }
+
+
+def _welch_p(earlier: FloatArray, later: FloatArray) -> float | None:
+    with warnings.catch_warnings():
+        # scipy warns of precision loss when a side does not vary; its answer still stands
+        # (p = 0 when the means differ, undefined when they do not).
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = stats.ttest_ind(later, earlier, equal_var=False)
+    return _float(float(result.pvalue))
+
+
+def compare_rounds(
+    framework: Framework, earlier: Responses, later: Responses, k: int = DEFAULT_K
+) -> Comparison:
+    """Change between two rounds per factor and group: later mean minus earlier mean and the
+    two-sided p-value of Welch's t-test. A factor or group is suppressed unless both rounds
+    have n >= k for it."""
+    _check_k(k)
+    before = respondent_scores(framework, earlier).combined()
+    after = respondent_scores(framework, later).combined()
+    cells: list[Change | Suppressed] = []
+    for column in range(before.shape[1]):
+        a = before[:, column][~np.isnan(before[:, column])]
+        b = after[:, column][~np.isnan(after[:, column])]
+        if len(a) < k or len(b) < k:
+            cells.append(SUPPRESSED)
+            continue
+        enough = len(a) >= 2 and len(b) >= 2
+        mean_a = float(a.mean()) if len(a) else None
+        mean_b = float(b.mean()) if len(b) else None
+        cells.append(
+            Change(
+                earlier_n=len(a),
+                later_n=len(b),
+                earlier_mean=mean_a,
+                later_mean=mean_b,
+                difference=(mean_b - mean_a)
+                if enough and mean_a is not None and mean_b is not None
+                else None,
+                p_value=_welch_p(a, b) if enough else None,
+            )
+        )
+    n_factors = len(framework.factors)
+    return Comparison(
+        framework=framework.id,
+        version=framework.version,
+        k=k,
+        factors=dict(zip(framework.factor_ids, cells[:n_factors], strict=True)),
+        groups=dict(zip(framework.group_ids, cells[n_factors:], strict=True)),
+    )
