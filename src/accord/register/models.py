@@ -100,6 +100,7 @@ class Collaboration(models.Model):
             models.Index(fields=["nature"]),
             models.Index(fields=["service_mix"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["title"]),
         ]
 
     def __str__(self) -> str:
@@ -122,7 +123,7 @@ class Partner(models.Model):
     role = models.CharField(max_length=16, choices=PartnerRole.choices, default=PartnerRole.PARTNER)
 
     class Meta:
-        ordering = ["collaboration", "role", "organisation__name"]
+        ordering = ["collaboration_id", "role", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["collaboration", "organisation"], name="one_partnership_per_organisation"

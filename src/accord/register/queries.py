@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from .choices import Nature, ResearchArea, ServiceMix, Status
 from .models import Collaboration, Partner
@@ -54,23 +55,41 @@ def apply_filters(queryset: QuerySet[Collaboration], f: dict[str, Any]) -> Query
     return queryset.order_by(*SORTS.get(f.get("sort") or "title", SORTS["title"]))
 
 
+FACETS: tuple[tuple[str, str, Any], ...] = (
+    ("nature", "nature", Nature),
+    ("research_area", "research_area", ResearchArea),
+    ("status", "status", Status),
+    ("mix", "service_mix", ServiceMix),
+)
+SECTORS = ("police", "fire", "ambulance", "other")
+
+
 def facet_counts(queryset: QuerySet[Collaboration]) -> dict[str, dict[str, int]]:
-    """Counts per filter value over the filtered set: a fixed number of queries."""
-    base = queryset.order_by()
-    facets: dict[str, dict[str, int]] = {}
-    for key, column, choices in (
-        ("nature", "nature", Nature),
-        ("research_area", "research_area", ResearchArea),
-        ("status", "status", Status),
-        ("mix", "service_mix", ServiceMix),
-    ):
-        counts = dict(base.values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
-        facets[key] = {value: counts.get(value, 0) for value in choices.values}
-    sectors = base.aggregate(
-        **{
-            s: Count("pk", filter=Q(**{f"involves_{s}": True}))
-            for s in ("police", "fire", "ambulance", "other")
-        }
-    )
-    facets["sector"] = {k: int(v or 0) for k, v in sectors.items()}
+    """Counts per filter value over the filtered set, and the total, in one query.
+
+    One pass of conditional sums over the filtered rows: a GROUP BY per facet would run the
+    visibility rule once per facet, and ORM conditional aggregates cost more to compile than
+    the query takes to run. The values are the choices' own, passed as parameters.
+    """
+    columns = [column for _, column, _ in FACETS] + [f"involves_{s}" for s in SECTORS]
+    inner_sql, inner_params = queryset.order_by().values(*columns).query.sql_with_params()
+    quote = connection.ops.quote_name
+    sums: list[str] = ["COUNT(*)"]
+    params: list[Any] = []
+    keys: list[tuple[str, str]] = []
+    for key, column, choices in FACETS:
+        for value in choices.values:
+            sums.append(f"SUM(CASE WHEN filtered.{quote(column)} = %s THEN 1 ELSE 0 END)")
+            params.append(value)
+            keys.append((key, value))
+    for sector in SECTORS:
+        sums.append(f"SUM(CASE WHEN filtered.{quote('involves_' + sector)} THEN 1 ELSE 0 END)")
+        keys.append(("sector", sector))
+    sql = f"SELECT {', '.join(sums)} FROM ({inner_sql}) filtered"  # noqa: S608 - no user text
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        row = cursor.fetchone()
+    facets: dict[str, dict[str, int]] = {"total": {"": int(row[0] or 0)}}
+    for (key, value), count in zip(keys, row[1:], strict=True):
+        facets.setdefault(key, {})[value] = int(count or 0)
     return facets

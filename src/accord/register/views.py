@@ -32,28 +32,56 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     visible = Collaboration.objects.visible_to(request.user)
     filtered = queries.apply_filters(visible, filters)
+    facets = queries.facet_counts(filtered)
     paginator = Paginator(
         filtered.prefetch_related(
             Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
         ),
         settings.PAGE_SIZE,
     )
+    # The facet query counted the rows already; the paginator need not count them again.
+    paginator.count = facets["total"][""]  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
-    query_without_page = urlencode(pairs)
     return render(
         request,
         "register/list.html",
         {
             "form": form,
+            "filter_selects": _filter_selects(form, facets),
             "page": page,
             "total": paginator.count,
-            "facets": queries.facet_counts(filtered),
+            "facets": facets,
             "filters": filters,
-            "query": query_without_page,
+            "query": urlencode(pairs),
             "can_create": services.can_create(request.user),
         },
     )
+
+
+def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """Each filter's options with the count of matches beside it, ready for the template."""
+    selects = []
+    for name in ("nature", "research_area", "status", "mix", "sector"):
+        field = form[name]
+        chosen = str(field.value() or "")
+        counts = facets.get(name, {})
+        selects.append(
+            {
+                "id": field.auto_id,
+                "name": name,
+                "label": field.label,
+                "options": [
+                    (
+                        value,
+                        f"{label} ({counts.get(value, 0)})" if value else label,
+                        value == chosen,
+                    )
+                    for value, label in field.field.choices  # type: ignore[attr-defined]
+                ],
+            }
+        )
+    return selects
 
 
 def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:

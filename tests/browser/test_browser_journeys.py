@@ -1,0 +1,210 @@
+"""Journeys through a real browser: headless Chromium against pytest-django's live server.
+
+Skipped where /usr/bin/chromium is missing. The accessibility checks run axe-core on each of the
+main pages and fail on any "serious" or "critical" violation. The screenshot for the docs is taken
+only when ACCORD_SCREENSHOTS=1, so that an ordinary run writes no files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "register.png"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium"),
+]
+
+from tests.conftest import PASSWORD  # noqa: E402
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_reference_organisations(django_db_blocker: Any) -> Iterator[None]:
+    """The live server's flush after each test empties every table, and the session fixture
+    loaded the reference organisations only once: put them back for the tests that follow."""
+    yield
+    from accord.orgs.services import load_reference_organisations
+
+    with django_db_blocker.unblock():
+        load_reference_organisations()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server: Any, settings: Any) -> str:
+    """The live server over plain http, with the reference organisations (re)loaded."""
+    from accord.orgs.services import load_reference_organisations
+
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # The transactional flush between tests empties every table; put them back.
+    load_reference_organisations()
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def contributor(site: str) -> Any:
+    from accord.orgs.models import Organisation, User
+
+    return User.objects.create_user(
+        email="journey@lincs-fire.test",
+        password=PASSWORD,
+        organisation=Organisation.objects.get(code="E31000025"),
+        role="contributor",
+    )
+
+
+def sign_in(page: Any, site: str, email: str) -> None:
+    page.goto(f"{site}/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/sign-in/" not in page.url, page.content()[:2000]
+
+
+def axe_blocking(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node.get('target')}: {node.get('html', '')[:200]}")
+            if node.get("failureSummary"):
+                lines.append(f"      {node['failureSummary'][:300]}")
+    return "\n".join(lines)
+
+
+# The journey -----------------------------------------------------------------------------
+
+
+def test_contributor_adds_finds_and_edits_a_collaboration(
+    page: Any, site: str, contributor: Any
+) -> None:
+    sign_in(page, site, contributor.email)
+
+    page.goto(f"{site}/collaborations/new/")
+    page.get_by_label("Title", exact=True).fill("Shared fire and ambulance station at Louth")
+    page.get_by_label("Summary", exact=True).fill("Crews from both services share one station.")
+    page.get_by_role("radio", name="Effective services").check()
+    page.get_by_label("Nature of the collaboration").select_option("shared_estates")
+    page.get_by_label("Status", exact=True).select_option("operational")
+    lead = page.get_by_label("Lead organisation")
+    # Preselected to the contributor's own organisation.
+    assert lead.input_value() == str(contributor.organisation_id)
+    page.get_by_role("radio", name="All signed-in users").check()
+    page.get_by_role("button", name="Add collaboration").click()
+    page.wait_for_load_state()
+
+    assert re.search(r"/collaborations/[A-Z0-9-]+/$", page.url), page.url
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Shared fire and ambulance station at Louth"
+    detail_url = page.url
+
+    page.goto(f"{site}/collaborations/")
+    page.locator("select[name=nature]").select_option("shared_estates")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert "nature=shared_estates" in page.url
+    table = page.locator("#collaborations")
+    assert table.get_by_role("link", name="Shared fire and ambulance station at Louth").count() == 1
+
+    page.goto(detail_url)
+    page.get_by_role("link", name=re.compile(r"^Edit\b")).click()
+    page.wait_for_load_state()
+    page.get_by_label("Title", exact=True).fill("Shared fire and ambulance station, Louth")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    assert page.url == detail_url
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Shared fire and ambulance station, Louth"
+    )
+
+
+# Accessibility ---------------------------------------------------------------------------
+
+
+def test_pages_have_no_serious_accessibility_violations(
+    page: Any, site: str, contributor: Any, make_collaboration: Any
+) -> None:
+    make_collaboration("Tri-service public safety officers", visibility="public")
+    collaboration = make_collaboration(
+        "Joint response pilot",
+        partners=(("E31000025", "lead"), ("RX9", "partner")),
+        visibility="partners",
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    page.goto(f"{site}/accounts/sign-in/")
+    found["sign-in"] = axe_blocking(page)
+    sign_in(page, site, contributor.email)
+    for name, path in (
+        ("list", "/collaborations/"),
+        ("detail", f"/collaborations/{collaboration.reference}/"),
+        ("add form", "/collaborations/new/"),
+        ("import", "/collaborations/import/"),
+    ):
+        response = page.goto(f"{site}{path}")
+        assert response is not None and response.status == 200, (name, path)
+        found[name] = axe_blocking(page)
+
+    failing = {name: v for name, v in found.items() if v}
+    assert not failing, "\n".join(f"== {name}\n{describe(v)}" for name, v in failing.items())
+
+
+# Screenshot for the docs -----------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    os.environ.get("ACCORD_SCREENSHOTS") != "1", reason="set ACCORD_SCREENSHOTS=1 to write it"
+)
+def test_screenshot_of_the_register(page: Any, site: str) -> None:
+    from accord.core.actors import SystemActor
+    from accord.register.demo import load_demo_collaborations
+
+    load_demo_collaborations(SystemActor())
+    page.goto(f"{site}/collaborations/")
+    page.wait_for_load_state("networkidle")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.stat().st_size > 10_000
