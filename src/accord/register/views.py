@@ -40,7 +40,7 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
         settings.PAGE_SIZE,
     )
     # The facet query counted the rows already; the paginator need not count them again.
-    paginator.count = facets["total"][""]  # type: ignore[misc]
+    paginator.count = facets["total"][""]
     page = paginator.get_page(request.GET.get("page"))
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
     return render(
