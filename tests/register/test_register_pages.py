@@ -254,3 +254,16 @@ def test_the_list_is_paginated_and_sorted(
 
 def test_an_empty_register_says_so(client: Client) -> None:
     assert "No collaborations match" in client.get("/collaborations/").content.decode()
+
+
+def test_the_place_filter_finds_collaborations_by_area(
+    client: Client, make_collaboration: Any, shared_data: Any
+) -> None:
+    from accord.cli import main as accord
+
+    assert accord(["import", "areas", str(shared_data / "lad24_pfa_fra.csv")]) == 0
+    make_collaboration("Lincolnshire pilot", visibility="public")  # Lincolnshire Fire leads
+    make_collaboration("Hampshire pilot", visibility="public", partners=(("E23000030", "lead"),))
+    found = client.get("/collaborations/", {"place": "E31000025"}).context["page"].object_list
+    assert [c.title for c in found] == ["Lincolnshire pilot"]
+    assert client.get("/collaborations/", {"place": "Hampshire"}).context["total"] == 1

@@ -54,6 +54,7 @@ class CollaborationFilters(Schema):
     mix: str | None = None
     sector: str | None = None
     organisation: str | None = None
+    place: str | None = None
     sort: str | None = None
     archived: bool = False
 

@@ -285,6 +285,11 @@ class FilterForm(forms.Form):
     organisation = forms.CharField(
         required=False, help_text="A partner's code or name", label="Organisation"
     )
+    place = forms.CharField(
+        required=False,
+        label="Place",
+        help_text="An area's code or name, such as E23000020 or Lincolnshire",
+    )
     sort = forms.ChoiceField(
         choices=[
             ("title", "Title"),

@@ -39,6 +39,15 @@ def apply_filters(queryset: QuerySet[Collaboration], f: dict[str, Any]) -> Query
             | Q(organisation__short_name__icontains=organisation)
         ).values("collaboration_id")
         queryset = queryset.filter(pk__in=partners)
+    place = (f.get("place") or "").strip()
+    if place:
+        # Where it works: an area recorded on it, or the area a partner serves.
+        area_match = Q(area__code__iexact=place) | Q(area__name__icontains=place)
+        in_area = Collaboration.areas.through.objects.filter(area_match).values("collaboration_id")
+        partner_area = Partner.objects.filter(
+            Q(organisation__area__code__iexact=place) | Q(organisation__area__name__icontains=place)
+        ).values("collaboration_id")
+        queryset = queryset.filter(Q(pk__in=in_area) | Q(pk__in=partner_area))
     text = (f.get("q") or "").strip()
     if text:
         matching_partners = Partner.objects.filter(
