@@ -34,3 +34,11 @@ def test_sessions_are_secure_by_default() -> None:
     if "ACCORD_SECURE_COOKIES" not in os.environ:
         assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_the_api_documents_itself_without_reaching_outside(client: Client) -> None:
+    docs = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/collaborations" in schema["paths"]
