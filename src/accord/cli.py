@@ -91,6 +91,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with transaction.atomic():
         changed = orgs.load_reference_organisations(actor=actor)
         created = load_demo_collaborations(actor)
+        from accord.assessments.demo import load_demo as load_assessment_demo
+
+        rounds = load_assessment_demo(actor)
         logins = []
         for email, code, role in ((DEMO_ADMIN, "X-HO", "platform_admin"), *DEMO_PEOPLE):
             password = args.password or _demo_password()
@@ -108,6 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             logins.append((email, role, password))
     console.print(f"Reference organisations: {changed} created or updated.")
     console.print(f"Demo collaborations: {len(created)} created.")
+    console.print(f"Demo assessment rounds (illustrative synthetic data): {len(rounds)} created.")
     for email, role, password in logins:
         print(f"Demo login ({role}): {email}  password: {password}")
     return 0

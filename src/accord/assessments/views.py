@@ -1,6 +1,358 @@
-from django.http import HttpRequest, HttpResponse
+"""Thin views: check, call one service or results function, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accord.core.spreadsheets import write_csv, write_xlsx
+from accord.register.models import Collaboration
+
+from . import importers, results, services
+from .forms import (
+    FrameworkUploadForm,
+    InviteFileForm,
+    InviteListForm,
+    ResponseImportForm,
+    RoundForm,
+    SurveyPageForm,
+)
+from .models import Invitation, Round
+
+# Across the register -----------------------------------------------------------------------
 
 
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/index.html")
+    visible = Collaboration.objects.visible_to(request.user).current()
+    overview = results.register_overview(visible)
+    return render(request, "assessments/index.html", {"overview": overview})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def frameworks(request: HttpRequest) -> HttpResponse:
+    can_add = services.can_add_frameworks(request.user)
+    form = FrameworkUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not can_add:
+            raise Http404("You cannot add frameworks")
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                row, outcome = services.add_framework(request.user, upload.read(), upload.name)
+            except services.FrameworkRefused as exc:
+                problems = exc.errors
+            else:
+                messages.success(request, f"{row}: {outcome}.")
+                return HttpResponseRedirect(reverse("assessments:frameworks"))
+    return render(
+        request,
+        "assessments/frameworks.html",
+        {
+            "frameworks": services.frameworks_with_use(),
+            "form": form,
+            "problems": problems,
+            "can_add": can_add,
+        },
+    )
+
+
+# A collaboration's rounds ------------------------------------------------------------------
+
+
+def collaboration_rounds(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_collaboration(request.user, reference)
+    rounds = list(
+        Round.objects.filter(collaboration=collaboration)
+        .select_related("framework")
+        .order_by("-opens_on", "-pk")
+    )
+    return render(
+        request,
+        "assessments/rounds.html",
+        {
+            "c": collaboration,
+            "rounds": rounds,
+            "timelines": results.collaboration_timelines(rounds),
+            "can_manage": services.can_manage(request.user, collaboration),
+            "k": results.k(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = services.get_collaboration(request.user, reference)
+    if not services.can_manage(request.user, collaboration):
+        raise Http404("You cannot start rounds for this collaboration")
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_values())
+    if request.method == "POST" and form.is_valid():
+        created = services.create_round(request.user, collaboration, form.to_data())
+        messages.success(request, f"Started {created.title}. Now invite people.")
+        return HttpResponseRedirect(reverse("assessments:invite", args=[created.pk]))
+    return render(request, "assessments/round_form.html", {"form": form, "c": collaboration})
+
+
+# One round ---------------------------------------------------------------------------------
+
+
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    found = services.get_round(request.user, round_id)
+    can_manage = services.can_manage(request.user, found.collaboration)
+    return render(
+        request,
+        "assessments/round.html",
+        {
+            "r": found,
+            "c": found.collaboration,
+            "res": results.round_results(found),
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _managed_round(request: HttpRequest, round_id: int) -> Round:
+    found = services.get_round(request.user, round_id)
+    if not services.can_manage(request.user, found.collaboration):
+        raise Http404("You cannot manage this round")
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
+    found = _managed_round(request, round_id)
+    partners = found.collaboration.partners.values_list("organisation", flat=True)
+    from accord.orgs.models import Organisation
+
+    partner_orgs = Organisation.objects.filter(pk__in=partners).order_by("name")
+    list_form = InviteListForm(
+        request.POST if request.POST.get("via") == "list" else None, partners=partner_orgs
+    )
+    file_form = InviteFileForm(
+        request.POST if request.POST.get("via") == "file" else None,
+        request.FILES if request.POST.get("via") == "file" else None,
+    )
+    problems: list[str] = []
+    if request.method == "POST":
+        invitees = None
+        try:
+            if request.POST.get("via") == "file" and file_form.is_valid():
+                upload = file_form.cleaned_data["file"]
+                invitees = importers.parse_invitation_file(
+                    upload.read(), upload.name, list(partner_orgs)
+                )
+            elif request.POST.get("via") == "list" and list_form.is_valid():
+                invitees = importers.parse_email_list(
+                    list_form.cleaned_data["emails"],
+                    list_form.cleaned_data["organisation"],
+                    list_form.cleaned_data["level"],
+                )
+            if invitees is not None:
+                links = services.invite(request.user, found, invitees)
+                return _links_page(request, found, links)
+        except importers.ImportFailed as exc:
+            problems = exc.problems
+    invitations = list(Invitation.objects.filter(round=found).select_related("organisation"))
+    return render(
+        request,
+        "assessments/invite.html",
+        {
+            "r": found,
+            "c": found.collaboration,
+            "list_form": list_form,
+            "file_form": file_form,
+            "problems": problems,
+            "invitations": invitations,
+            "responded": sum(1 for i in invitations if i.responded),
+        },
+    )
+
+
+def _links_page(request: HttpRequest, found: Round, links: list[services.NewLink]) -> HttpResponse:
+    base = request.build_absolute_uri("/").rstrip("/")
+    rows = [
+        (link.email, base + reverse("assessments:respond", args=[link.token]), link)
+        for link in links
+    ]
+    response = render(
+        request,
+        "assessments/links.html",
+        {"r": found, "c": found.collaboration, "rows": rows},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def round_links_csv(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Turn the links just shown back into a CSV download. The server keeps nothing: the page
+    posts the links it was given, and they are returned as a file."""
+    found = _managed_round(request, round_id)
+    emails = request.POST.getlist("email")
+    links = request.POST.getlist("link")
+    if len(emails) != len(links):
+        raise Http404("Mismatched links")
+    body = write_csv(["email", "link"], list(zip(emails, links, strict=True)))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{found.pk}-links.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_import(request: HttpRequest, round_id: int) -> HttpResponse:
+    found = _managed_round(request, round_id)
+    framework = found.framework.framework
+    form = ResponseImportForm(request.POST or None, request.FILES or None, framework=framework)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = form.item_mapping()
+            mapping_file = form.cleaned_data.get("mapping_file")
+            if mapping_file:
+                mapping.update(importers.parse_mapping_csv(mapping_file.read()))
+            upload = form.cleaned_data["file"]
+            partners = [
+                p.organisation for p in found.collaboration.partners.select_related("organisation")
+            ]
+            rows = importers.parse_response_file(
+                upload.read(),
+                upload.name,
+                framework,
+                importers.Mapping_(
+                    organisation=form.cleaned_data["organisation_column"],
+                    level=form.cleaned_data["level_column"],
+                    comment=form.cleaned_data.get("comment_column") or "",
+                    items=mapping,
+                ),
+                partners,
+            )
+            summary = services.add_responses(request.user, found, rows)
+        except importers.ImportFailed as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"Imported {summary.count} responses.")
+            return HttpResponseRedirect(reverse("assessments:round", args=[found.pk]))
+    return render(
+        request,
+        "assessments/import.html",
+        {"r": found, "c": found.collaboration, "form": form, "problems": problems},
+    )
+
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def round_export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown format")
+    found = services.get_round(request.user, round_id)
+    rows = results.export_rows(results.round_results(found))
+    if fmt == "csv":
+        body = write_csv(results.EXPORT_COLUMNS, rows)
+    else:
+        body = write_xlsx(
+            results.EXPORT_COLUMNS, rows, title="Scores", marking=settings.PROTECTIVE_MARKING
+        )
+    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="round-{found.pk}-scores.{fmt}"'
+    return response
+
+
+# The survey, reached by a personal link ----------------------------------------------------
+
+
+def _page_number(value: str | None, pages: int) -> int | str | None:
+    if value == "all":
+        return "all"
+    if value and value.isdigit() and 1 <= int(value) <= pages:
+        return int(value)
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    found = invitation.round
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "r": found,
+        "token": token,
+        "invitation": invitation,
+        "k": results.k(),
+    }
+    if not found.is_open(today):
+        context["state"] = found.state(today)
+        status = 410 if context["state"] == "closed" else 200
+        return render(request, "assessments/survey_closed.html", context, status=status)
+    framework = found.framework.framework
+    factors = list(framework.factors)
+    existing = services.response_for_token(token)
+    page = _page_number(request.GET.get("page"), len(factors))
+    context.update({"framework": framework, "pages": len(factors), "response": existing})
+    if request.GET.get("done") and existing is not None and existing.submitted:
+        return render(request, "assessments/survey_done.html", context)
+    if page is None:
+        return render(request, "assessments/survey_start.html", context)
+    on_page = factors if page == "all" else [factors[int(page) - 1]]
+    last = page == "all" or page == len(factors)
+    initial = SurveyPageForm.initial_from(
+        existing.answers if existing else {}, existing.comment if existing else ""
+    )
+    form = SurveyPageForm(
+        request.POST or None,
+        initial=initial,
+        framework=framework,
+        factors=on_page,
+        with_comment=last,
+    )
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "save")
+        submit = action == "submit"
+        try:
+            services.save_answers(
+                token,
+                form.answers(),
+                comment=form.cleaned_data.get("comment") if last else None,
+                submit=submit,
+            )
+        except services.RoundClosed:
+            context["state"] = "closed"
+            return render(request, "assessments/survey_closed.html", context, status=410)
+        url = reverse("assessments:respond", args=[token])
+        if submit:
+            return HttpResponseRedirect(url + "?done=1")
+        if action == "next" and isinstance(page, int) and page < len(factors):
+            return HttpResponseRedirect(f"{url}?page={page + 1}")
+        if action == "previous" and isinstance(page, int) and page > 1:
+            return HttpResponseRedirect(f"{url}?page={page - 1}")
+        return HttpResponseRedirect(f"{url}?page={page}&saved=1")
+    context.update(
+        {
+            "form": form,
+            "page": page,
+            "last": last,
+            "saved": request.GET.get("saved") == "1",
+            "previous_page": page - 1 if isinstance(page, int) and page > 1 else None,
+        }
+    )
+    return render(request, "assessments/survey.html", context)

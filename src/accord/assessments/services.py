@@ -1,0 +1,480 @@
+"""Every change to assessments: frameworks, rounds, invitations, responses.
+
+Each function checks permission, writes inside one transaction and records the audit event.
+Anonymous rounds are the exception that proves the rule: a response to an anonymous round is
+not audited one by one (an event's time and order would link it to the person), see
+docs/assessments.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils import timezone
+
+from accord.core import audit
+from accord.core.actors import user_or_none
+from accord.orgs.models import Organisation
+from accord.register import services as register
+from accord.register.models import Collaboration
+
+from .framework import (
+    Framework,
+    FrameworkError,
+    load_shipped_framework,
+    parse_framework,
+    shipped_framework_ids,
+)
+from .models import FrameworkVersion, Invitation, Response, ResponseSource, Round
+from .scoring import parse_answer
+
+PermissionRefused = register.PermissionRefused
+
+
+class RoundClosed(Exception):
+    """The round is not open for answers."""
+
+
+class FrameworkRefused(ValueError):
+    """An uploaded framework was not added. ``errors`` lists every reason."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# Tokens ------------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_hash(token: str) -> str:
+    return hashlib.sha256(("invitation:" + token).encode("utf-8")).hexdigest()
+
+
+def response_hash(token: str) -> str:
+    return hashlib.sha256(("response:" + token).encode("utf-8")).hexdigest()
+
+
+# Permission --------------------------------------------------------------------------------
+
+
+def can_manage(user: Any, collaboration: Collaboration) -> bool:
+    """Start rounds, invite, import responses and see invitation lists."""
+    return register.can_edit(user, collaboration)
+
+
+def can_add_frameworks(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_platform_admin)
+
+
+def get_collaboration(user: Any, reference: str) -> Collaboration:
+    return register.get_visible(user, reference)
+
+
+def get_round(user: Any, round_id: int) -> Round:
+    """The round, or 404 where it does not exist or its collaboration is hidden from this person."""
+    found = Round.objects.select_related("collaboration", "framework").filter(pk=round_id).first()
+    if found is None:
+        raise Http404("No such round")
+    visible = Collaboration.objects.visible_to(user).filter(pk=found.collaboration_id)
+    if not visible.exists():
+        raise Http404("No such round")
+    return found
+
+
+# Frameworks --------------------------------------------------------------------------------
+
+
+def _in_use(version: FrameworkVersion) -> bool:
+    return Round.objects.filter(framework=version).exists()
+
+
+def _store_framework(
+    actor: Any, framework: Framework, *, shipped: bool
+) -> tuple[FrameworkVersion, str]:
+    """Create or (if unused) update the row for this id and version: (row, what happened)."""
+    definition = framework.to_dict()
+    existing = FrameworkVersion.objects.filter(key=framework.id, version=framework.version).first()
+    if existing is None:
+        row = FrameworkVersion.objects.create(
+            key=framework.id,
+            version=framework.version,
+            title=framework.title,
+            definition=definition,
+            shipped=shipped,
+        )
+        audit.record(
+            actor=actor,
+            action="framework.create",
+            obj=row,
+            after={"key": row.key, "version": row.version, "title": row.title},
+        )
+        return row, "created"
+    if existing.definition == definition:
+        return existing, "unchanged"
+    if _in_use(existing):
+        return existing, "in use"
+    before = {"key": existing.key, "version": existing.version, "title": existing.title}
+    existing.title = framework.title
+    existing.definition = definition
+    existing.save(update_fields=["title", "definition"])
+    audit.record(
+        actor=actor,
+        action="framework.update",
+        obj=existing,
+        before=before,
+        after={"key": existing.key, "version": existing.version, "title": existing.title},
+    )
+    return existing, "updated"
+
+
+def load_shipped_frameworks(actor: Any = "system") -> list[FrameworkVersion]:
+    """Load the frameworks shipped with Accord. Idempotent: an unchanged one is left alone, and
+    one in use by a round is never changed (ship a new version instead)."""
+    rows = []
+    with transaction.atomic():
+        for key in shipped_framework_ids():
+            row, _ = _store_framework(actor, load_shipped_framework(key), shipped=True)
+            rows.append(row)
+    return rows
+
+
+def add_framework(actor: Any, text: str | bytes, filename: str) -> tuple[FrameworkVersion, str]:
+    """Add a framework from uploaded YAML: (row, "created" | "updated" | "unchanged").
+
+    Raises FrameworkRefused with every problem (path and reason), or when that id and version
+    is already used by a round and the upload differs from it.
+    """
+    if not can_add_frameworks(actor):
+        raise PermissionRefused("Only platform administrators may add frameworks.")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FrameworkRefused([f"{filename}: not UTF-8 text"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkRefused([f"{filename}: {where}not valid YAML: {problem}"]) from exc
+    try:
+        framework = parse_framework(data, filename)
+    except FrameworkError as exc:
+        raise FrameworkRefused(exc.errors) from exc
+    with transaction.atomic():
+        row, outcome = _store_framework(actor, framework, shipped=False)
+    if outcome == "in use":
+        raise FrameworkRefused(
+            [
+                f"{filename}: version {framework.version} of {framework.id!r} is already used by "
+                f"an assessment round, so it cannot be changed. Raise the version (for example "
+                f"to {_next_version(framework.id)}) to add the changed framework as a new version."
+            ]
+        )
+    return row, outcome
+
+
+def _next_version(key: str) -> int:
+    latest = FrameworkVersion.objects.filter(key=key).order_by("-version").first()
+    return (latest.version if latest else 0) + 1
+
+
+def frameworks_with_use() -> list[FrameworkVersion]:
+    return list(
+        FrameworkVersion.objects.annotate(
+            in_use=Exists(Round.objects.filter(framework=OuterRef("pk")))
+        ).order_by("key", "-version")
+    )
+
+
+# Rounds ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundData:
+    title: str
+    framework: FrameworkVersion
+    opens_on: dt.date
+    closes_on: dt.date
+    anonymous: bool = True
+    description: str = ""
+
+
+def _round_snapshot(found: Round) -> dict[str, Any]:
+    return {
+        "collaboration": found.collaboration.reference,
+        "framework": f"{found.framework.key} v{found.framework.version}",
+        "title": found.title,
+        "description": found.description,
+        "opens_on": found.opens_on.isoformat(),
+        "closes_on": found.closes_on.isoformat(),
+        "anonymous": found.anonymous,
+    }
+
+
+def create_round(actor: Any, collaboration: Collaboration, data: RoundData) -> Round:
+    if not can_manage(actor, collaboration):
+        raise PermissionRefused("You may not start assessment rounds for this collaboration.")
+    if data.closes_on < data.opens_on:
+        raise ValueError("The round must close on or after the day it opens.")
+    with transaction.atomic():
+        created = Round.objects.create(
+            collaboration=collaboration,
+            framework=data.framework,
+            title=data.title,
+            description=data.description,
+            opens_on=data.opens_on,
+            closes_on=data.closes_on,
+            anonymous=data.anonymous,
+            created_by=user_or_none(actor),
+        )
+        audit.record(
+            actor=actor,
+            action="assessment_round.create",
+            obj=created,
+            after=_round_snapshot(created),
+        )
+    return created
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+@dataclass
+class Invitee:
+    email: str
+    organisation: Organisation
+    level: str
+    line: int = 0
+
+
+@dataclass
+class NewLink:
+    email: str
+    organisation: str
+    level: str
+    token: str
+
+
+def invite(actor: Any, found: Round, invitees: list[Invitee]) -> list[NewLink]:
+    """Create one invitation per person and return their plain tokens, which are not stored:
+    the caller shows them once. All or nothing: a repeated email refuses the whole list."""
+    if not can_manage(actor, found.collaboration):
+        raise PermissionRefused("You may not invite people to this round.")
+    from .importers import ImportFailed
+
+    problems: list[str] = []
+    existing = set(Invitation.objects.filter(round=found).values_list("email", flat=True))
+    partners = set(found.collaboration.partners.values_list("organisation_id", flat=True))
+    seen: dict[str, int] = {}
+    for index, person in enumerate(invitees, start=1):
+        where = f"Row {person.line}" if person.line else f"Person {index}"
+        email = person.email.strip().lower()
+        if email in existing:
+            problems.append(f"{where}, column email: {email} is already invited to this round")
+        if email in seen:
+            problems.append(f"{where}, column email: {email} is repeated (first at {seen[email]})")
+        seen.setdefault(email, person.line or index)
+        if person.organisation.pk not in partners:
+            problems.append(
+                f"{where}, column organisation: {person.organisation.name} is not a partner of "
+                "this collaboration"
+            )
+    if problems:
+        raise ImportFailed(problems)
+    links: list[NewLink] = []
+    rows: list[Invitation] = []
+    for person in invitees:
+        token = new_token()
+        rows.append(
+            Invitation(
+                round=found,
+                email=person.email.strip().lower(),
+                organisation=person.organisation,
+                level=person.level,
+                token_hash=invitation_hash(token),
+            )
+        )
+        links.append(
+            NewLink(
+                email=person.email.strip().lower(),
+                organisation=person.organisation.name,
+                level=person.level,
+                token=token,
+            )
+        )
+    with transaction.atomic():
+        Invitation.objects.bulk_create(rows)
+        audit.record(
+            actor=actor,
+            action="assessment_round.invite",
+            obj=found,
+            after={"invited": len(rows), "emails": sorted(r.email for r in rows)},
+        )
+    return links
+
+
+# Answering through a personal link ---------------------------------------------------------
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation behind a link, or 404 for an unknown token."""
+    if not token or len(token) > 100:
+        raise Http404("No such link")
+    found = (
+        Invitation.objects.select_related("round", "round__framework", "round__collaboration")
+        .select_related("organisation")
+        .filter(token_hash=invitation_hash(token))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such link")
+    return found
+
+
+def response_for_token(token: str) -> Response | None:
+    return Response.objects.filter(respondent_key=response_hash(token)).first()
+
+
+def _clean_answers(framework: Framework, given: dict[str, Any]) -> dict[str, int | None]:
+    known = set(framework.item_ids)
+    cleaned: dict[str, int | None] = {}
+    for item, value in given.items():
+        if item not in known:
+            raise ValueError(f"{item!r} is not a statement of this framework")
+        number, reason = parse_answer(value, framework.scale)
+        if reason is not None:
+            raise ValueError(f"{item}: {reason}")
+        cleaned[item] = None if number != number else int(number)  # NaN: not applicable
+    return cleaned
+
+
+def save_answers(
+    token: str,
+    answers: dict[str, Any],
+    *,
+    comment: str | None = None,
+    submit: bool = False,
+    today: dt.date | None = None,
+) -> Response:
+    """Save (and with ``submit``, submit) the answers given through a personal link.
+
+    One response per link: a later save updates it, until the round closes. In an anonymous
+    round the response keeps no link to the invitation, no person and no time of day, and no
+    audit event is written for it.
+    """
+    invitation = invitation_for_token(token)
+    found = invitation.round
+    today = today or timezone.localdate()
+    if not found.is_open(today):
+        raise RoundClosed(f"{found.title} is {found.state(today)}.")
+    framework = found.framework.framework
+    cleaned = _clean_answers(framework, answers)
+    key = response_hash(token)
+    with transaction.atomic():
+        response = Response.objects.select_for_update().filter(respondent_key=key).first()
+        if response is None:
+            response = Response(
+                round=found,
+                respondent_key=key,
+                organisation_id=invitation.organisation_id,
+                level=invitation.level,
+                invitation=None if found.anonymous else invitation,
+                source=ResponseSource.LINK,
+            )
+        merged = dict(response.answers or {})
+        merged.update(cleaned)
+        response.answers = merged
+        if comment is not None:
+            response.comment = comment.strip()
+        first_submission = submit and not response.submitted
+        if submit:
+            response.submitted = True
+            response.submitted_on = today
+        response.save()
+        if first_submission and not invitation.responded:
+            Invitation.objects.filter(pk=invitation.pk).update(responded=True)
+        if submit and not found.anonymous:
+            audit.record(
+                actor=invitation.email,
+                action="assessment_response.submit",
+                object_type="assessments.response",
+                object_id=str(response.pk),
+                object_label=f"Response to {found.title}",
+                after={"round": found.pk, "invitation": invitation.pk},
+            )
+    return response
+
+
+# Importing responses -----------------------------------------------------------------------
+
+
+@dataclass
+class ImportedResponse:
+    line: int
+    organisation: Organisation
+    level: str
+    answers: dict[str, int | None]
+    comment: str = ""
+
+
+@dataclass
+class ImportSummary:
+    count: int
+    by_organisation: dict[str, int] = field(default_factory=dict)
+
+
+def add_responses(
+    actor: Any,
+    found: Round,
+    rows: list[ImportedResponse],
+    *,
+    source: str = ResponseSource.IMPORT,
+    submitted_on: dt.date | None = None,
+    action: str = "assessment_round.import_responses",
+) -> ImportSummary:
+    """Add submitted responses from a file (already parsed and checked), all in one transaction.
+
+    The audit event records how many, from where: not the rows themselves.
+    """
+    if not can_manage(actor, found.collaboration):
+        raise PermissionRefused("You may not import responses to this round.")
+    on = submitted_on or timezone.localdate()
+    made = [
+        Response(
+            round=found,
+            organisation=row.organisation,
+            level=row.level,
+            answers=row.answers,
+            comment=row.comment,
+            submitted=True,
+            submitted_on=on,
+            source=source,
+        )
+        for row in rows
+    ]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.organisation.code] = counts.get(row.organisation.code, 0) + 1
+    with transaction.atomic():
+        Response.objects.bulk_create(made)
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=found,
+            after={"responses": len(made), "by_organisation": counts, "source": str(source)},
+        )
+    return ImportSummary(count=len(made), by_organisation=counts)

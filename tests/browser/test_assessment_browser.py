@@ -1,0 +1,177 @@
+"""A survey answered through its personal link in a real browser, then the round's results seen
+by an editor. Headless Chromium against pytest-django's live server; skipped where
+/usr/bin/chromium is missing. The screenshot for the docs is written only with
+ACCORD_SCREENSHOTS=1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "assessment-results.png"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium"),
+]
+
+from tests.conftest import PASSWORD  # noqa: E402
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_reference_organisations(django_db_blocker: Any) -> Iterator[None]:
+    """The live server's flush after each test empties every table, and the session fixture
+    loaded the reference organisations only once: put them back for the tests that follow."""
+    yield
+    from accord.orgs.services import load_reference_organisations
+
+    with django_db_blocker.unblock():
+        load_reference_organisations()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server: Any, settings: Any) -> str:
+    """The live server over plain http, with the reference organisations (re)loaded."""
+    from accord.orgs.services import load_reference_organisations
+
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # The transactional flush between tests empties every table; put them back.
+    load_reference_organisations()
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def editor(site: str) -> Any:
+    from accord.orgs.models import Organisation, User
+
+    return User.objects.create_user(
+        email="editor@lincs-fire.test",
+        password=PASSWORD,
+        organisation=Organisation.objects.get(code="E31000025"),
+        role="contributor",
+    )
+
+
+def sign_in(page: Any, site: str, email: str) -> None:
+    page.goto(f"{site}/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/sign-in/" not in page.url, page.content()[:2000]
+
+
+def axe_blocking(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def _answer_every_question(page: Any, label: str) -> int:
+    groups = page.locator("fieldset.govuk-fieldset")
+    for index in range(groups.count()):
+        groups.nth(index).get_by_label(label, exact=True).check()
+    return int(groups.count())
+
+
+def test_a_survey_answered_by_link_then_the_results_seen_by_an_editor(
+    page: Any, site: str, editor: Any, make_collaboration: Any
+) -> None:
+    from tests.assessments.assessment_helpers import add_responses, invite, make_round
+
+    from accord.assessments.models import Response
+
+    collaboration = make_collaboration("Joint response pilot")
+    found = make_round(collaboration, title="Spring survey")
+    (token,) = invite(found, [("crew@emas.test", "RX9", "operational")])
+    factors = found.framework.framework.factors
+
+    page.goto(f"{site}/assessments/respond/{token}/")
+    assert "This survey is anonymous" in page.content()
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_load_state()
+    assert page.locator("#progress").inner_text() == f"Factor 1 of {len(factors)}"
+    assert axe_blocking(page) == []
+    _answer_every_question(page, "Agree")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    assert page.locator("#progress").inner_text() == f"Factor 2 of {len(factors)}"
+
+    page.get_by_role("link", name="Show all the statements on one page").click()
+    page.wait_for_load_state()
+    # The first factor's saved answers are shown again.
+    first = page.locator("fieldset.govuk-fieldset").first
+    assert first.get_by_label("Agree", exact=True).is_checked()
+    answered = _answer_every_question(page, "Strongly agree")
+    assert answered == len(found.framework.framework.items)
+    page.get_by_label("Anything else you would like to say?").fill("Working well together.")
+    page.get_by_role("button", name="Submit your answers").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    response = Response.objects.get(round=found)
+    assert response.submitted and set(response.answers.values()) == {5}
+
+    add_responses(found, {("RX9", "operational"): 2, ("E31000025", "strategic"): 2})
+    sign_in(page, site, editor.email)
+    page.goto(f"{site}/collaborations/{collaboration.reference}/")
+    page.get_by_role("link", name="Spring survey").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text() == "Spring survey"
+    assert page.locator("#response-count").inner_text() == "5"
+    assert page.locator("#round-factors-table").count() == 1
+    assert "Working well together." in page.locator("#comment-list").inner_text()
+    assert page.get_by_role("link", name="Invite people and see who is invited").count() == 1
+    violations = axe_blocking(page)
+    assert violations == [], violations
+
+
+@pytest.mark.skipif(
+    os.environ.get("ACCORD_SCREENSHOTS") != "1", reason="set ACCORD_SCREENSHOTS=1 to write it"
+)
+def test_screenshot_of_round_results(page: Any, site: str, editor: Any) -> None:
+    from accord.assessments.demo import load_demo
+    from accord.core.actors import SystemActor
+    from accord.register.demo import load_demo_collaborations
+
+    load_demo_collaborations(SystemActor())
+    rounds = load_demo(SystemActor())
+    sign_in(page, site, editor.email)
+    page.goto(f"{site}/assessments/rounds/{rounds[1].pk}/")
+    page.wait_for_load_state("networkidle")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.stat().st_size > 10_000
