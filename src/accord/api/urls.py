@@ -1,6 +1,7 @@
 from django.urls import path
 from ninja import NinjaAPI
 
+from .assessments import router as assessments_router
 from .register import router as register_router
 
 api = NinjaAPI(
@@ -11,5 +12,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", register_router)
+api.add_router("/assessments/", assessments_router)
 
 urlpatterns = [path("", api.urls)]
