@@ -94,6 +94,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from accord.assessments.demo import load_demo as load_assessment_demo
 
         rounds = load_assessment_demo(actor)
+        from accord.appraisal.demo import load_demo as load_appraisal_demo
+
+        appraisals = load_appraisal_demo(actor)
         logins = []
         for email, code, role in ((DEMO_ADMIN, "X-HO", "platform_admin"), *DEMO_PEOPLE):
             password = args.password or _demo_password()
@@ -112,6 +115,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console.print(f"Reference organisations: {changed} created or updated.")
     console.print(f"Demo collaborations: {len(created)} created.")
     console.print(f"Demo assessment rounds (illustrative synthetic data): {len(rounds)} created.")
+    console.print(f"Demo appraisals: {len(appraisals)} created.")
     for email, role, password in logins:
         print(f"Demo login ({role}): {email}  password: {password}")
     return 0

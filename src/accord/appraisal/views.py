@@ -1,6 +1,418 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: check who may see or change what, validate, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from accord.core.audit import AuditEvent
+from accord.orgs.models import Organisation
+
+from . import exports, presentation, services
+from .forms import (
+    AppraisalFilterForm,
+    AppraisalForm,
+    BenefitFormSet,
+    BenefitLineForm,
+    CostFormSet,
+    CostLineForm,
+    RealisedForm,
+    UnitCostFilterForm,
+    UnitCostForm,
+    UploadForm,
+    attach_problems,
+)
+from .models import Appraisal, UnitCost
+
+# Lists --------------------------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "appraisal/index.html")
+    form = AppraisalFilterForm(request.GET or None)
+    appraisals = services.visible_appraisals(request.user).order_by(
+        "collaboration__title", "title", "pk"
+    )
+    q = ""
+    if form.is_bound and form.is_valid():
+        q = form.cleaned_data["q"].strip()
+    if q:
+        appraisals = appraisals.filter(
+            Q(collaboration__reference__icontains=q) | Q(collaboration__title__icontains=q)
+        )
+    paginator = Paginator(appraisals, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appraisal/index.html",
+        {
+            "form": form,
+            "page": page,
+            "total": paginator.count,
+            "query": urlencode({"q": q}) if q else "",
+        },
+    )
+
+
+@login_required
+def unit_cost_list(request: HttpRequest) -> HttpResponse:
+    table = services.deflator_table()
+    outturn = [y for y in table.years if y not in table.forecast_years]
+    form = UnitCostFilterForm(request.GET or None, years=table.years)
+    q, year = "", outturn[-1]
+    if form.is_bound and form.is_valid():
+        q = form.cleaned_data.get("q") or ""
+        year = form.cleaned_data.get("price_year") or year
+    elif not form.is_bound:
+        form = UnitCostFilterForm(initial={"price_year": year}, years=table.years)
+    items = UnitCost.objects.search(q)
+    paginator = Paginator(items, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(item, services.uplifted(item.value, item.price_year, year)) for item in page]
+    return render(
+        request,
+        "appraisal/unit_costs.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "total": paginator.count,
+            "year": year,
+            "table": table,
+            "deflator_rows": [(y, table[y], y in table.forecast_years) for y in table.years],
+            "can_manage": services.can_manage_unit_costs(request.user),
+            "query": urlencode({"q": q, "price_year": str(year)}),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_cost_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_manage_unit_costs(request.user):
+        raise Http404("Only platform administrators change the unit cost library")
+    form = UnitCostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = services.create_unit_cost(request.user, form.to_data())
+        messages.success(request, f"Added {item.name} to the unit cost library.")
+        return HttpResponseRedirect(reverse("appraisal:unit_costs"))
+    return render(request, "appraisal/unit_cost_form.html", {"form": form, "item": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.can_manage_unit_costs(request.user):
+        raise Http404("Only platform administrators change the unit cost library")
+    item = get_object_or_404(UnitCost, pk=pk)
+    conflict = None
+    if request.method == "POST":
+        form = UnitCostForm(request.POST, instance=item)
+        if form.is_valid():
+            try:
+                services.update_unit_cost(
+                    request.user,
+                    item,
+                    form.to_data(),
+                    expected_version=form.cleaned_data.get("version") or 0,
+                )
+            except services.EditConflict as exc:
+                conflict = exc
+                post = request.POST.copy()
+                post["version"] = str(exc.current_version)
+                form = UnitCostForm(post, instance=item)
+                form.is_valid()
+            else:
+                messages.success(request, f"Saved {item.name}.")
+                return HttpResponseRedirect(reverse("appraisal:unit_costs"))
+    else:
+        form = UnitCostForm(initial=UnitCostForm.initial_for(item), instance=item)
+    return render(
+        request,
+        "appraisal/unit_cost_form.html",
+        {"form": form, "item": item, "conflict": conflict},
+    )
+
+
+# Building and uploading -------------------------------------------------------------------
+
+
+def _editable_collaboration(request: HttpRequest, reference: str) -> Any:
+    collaboration = services.get_collaboration(request.user, reference)
+    if not services.can_edit(request.user, collaboration):
+        raise Http404("You cannot add appraisals to this collaboration")
+    return collaboration
+
+
+def _editable_appraisal(request: HttpRequest, pk: int) -> Appraisal:
+    record = services.get_appraisal(request.user, pk)
+    if not services.can_edit(request.user, record.collaboration):
+        raise Http404("You cannot edit this appraisal")
+    return record
+
+
+def _forms(
+    request: HttpRequest, initial: dict[str, Any] | None = None, lines: Any = None
+) -> tuple[AppraisalForm, Any, Any]:
+    unit_costs = UnitCost.objects.all()
+    data = request.POST if request.method == "POST" else None
+    costs_initial = benefits_initial = None
+    if lines is not None:
+        costs_initial = [CostLineForm.initial_for(x) for x in lines.costs]
+        benefits_initial = [BenefitLineForm.initial_for(x) for x in lines.benefits]
+    form = AppraisalForm(data, initial=initial)
+    kwargs = {"unit_costs": unit_costs}
+    costs = CostFormSet(data, prefix="costs", initial=costs_initial, form_kwargs=kwargs)
+    benefits = BenefitFormSet(data, prefix="benefits", initial=benefits_initial, form_kwargs=kwargs)
+    return form, costs, benefits
+
+
+def _valid(form: AppraisalForm, costs: Any, benefits: Any) -> bool:
+    """Validate everything; where only some lines have mistakes, the file's own checks still
+    run on the rest (in :func:`_build`), so that every problem is shown at once."""
+    lines_ok = all([costs.is_valid(), benefits.is_valid()])
+    if not form.is_valid():
+        return False
+    if not lines_ok:
+        _build(form, costs, benefits)
+    return lines_ok
+
+
+def _build(form: AppraisalForm, costs: Any, benefits: Any) -> Any:
+    """The engine's appraisal from the forms (lines with mistakes left out), or None with every
+    problem shown beside its field."""
+    mapping = form.to_mapping()
+    price_year = form.cleaned_data.get("price_year")
+    rows: dict[str, list[int]] = {"costs": [], "benefits": []}
+    for key, formset in (("costs", costs), ("benefits", benefits)):
+        mapping[key] = []
+        for i, line in formset.kept_forms():
+            rows[key].append(i)
+            mapping[key].append(line.to_mapping(price_year))
+    try:
+        return services.parse_data(mapping, "the form")
+    except services.InvalidAppraisal as exc:
+        attach_problems(exc.problems, form, rows, {"costs": costs, "benefits": benefits})
+        return None
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context["organisations"] = Organisation.objects.filter(active=True).values_list("code", "name")
+    return render(request, "appraisal/form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraisal_create(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = _editable_collaboration(request, reference)
+    form, costs, benefits = _forms(request, initial={"title": f"{collaboration.title} appraisal"})
+    if request.method == "POST" and _valid(form, costs, benefits):
+        appraisal = _build(form, costs, benefits)
+        if appraisal is not None:
+            record = services.create_appraisal(request.user, collaboration, appraisal)
+            messages.success(request, f"Saved {record.title}.")
+            return HttpResponseRedirect(reverse("appraisal:detail", args=[record.pk]))
+    return _form_page(
+        request,
+        {"form": form, "costs": costs, "benefits": benefits, "c": collaboration, "record": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _editable_appraisal(request, pk)
+    conflict = None
+    if request.method == "POST":
+        form, costs, benefits = _forms(request)
+        if _valid(form, costs, benefits):
+            appraisal = _build(form, costs, benefits)
+            if appraisal is not None:
+                try:
+                    services.update_appraisal(
+                        request.user,
+                        record,
+                        appraisal,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                    )
+                except services.EditConflict as exc:
+                    conflict = exc
+                    post = request.POST.copy()
+                    post["version"] = str(exc.current_version)
+                    request.POST = post  # type: ignore[assignment]
+                    form, costs, benefits = _forms(request)
+                    form.is_valid()
+                else:
+                    messages.success(request, f"Saved {record.title}.")
+                    return HttpResponseRedirect(reverse("appraisal:detail", args=[pk]))
+    else:
+        appraisal = services.stored_appraisal(record)
+        form, costs, benefits = _forms(
+            request, AppraisalForm.initial_for(appraisal, record.version), appraisal
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "costs": costs,
+            "benefits": benefits,
+            "c": record.collaboration,
+            "record": record,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraisal_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = _editable_collaboration(request, reference)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            appraisal = services.parse_yaml_text(form.cleaned_data["yaml_text"])
+        except services.InvalidAppraisal as exc:
+            problems = exc.problems
+        else:
+            record = services.create_appraisal(request.user, collaboration, appraisal, how="upload")
+            messages.success(request, f"Uploaded {record.title}.")
+            return HttpResponseRedirect(reverse("appraisal:detail", args=[record.pk]))
+    return render(
+        request,
+        "appraisal/upload.html",
+        {"form": form, "problems": problems, "c": collaboration, "record": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraisal_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _editable_appraisal(request, pk)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"version": record.version}
+    )
+    problems: list[str] = []
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            appraisal = services.parse_yaml_text(form.cleaned_data["yaml_text"])
+            services.update_appraisal(
+                request.user,
+                record,
+                appraisal,
+                expected_version=form.cleaned_data.get("version") or 0,
+                how="upload",
+            )
+        except services.InvalidAppraisal as exc:
+            problems = exc.problems
+        except services.EditConflict as exc:
+            conflict = exc
+            form = UploadForm(initial={"version": exc.current_version})
+        else:
+            messages.success(request, f"Uploaded a new version of {record.title}.")
+            return HttpResponseRedirect(reverse("appraisal:detail", args=[pk]))
+    return render(
+        request,
+        "appraisal/upload.html",
+        {
+            "form": form,
+            "problems": problems,
+            "c": record.collaboration,
+            "record": record,
+            "conflict": conflict,
+        },
+    )
+
+
+# Results and downloads ----------------------------------------------------------------------
+
+
+def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.get_appraisal(request.user, pk)
+    report = services.report_for(record)
+    names = services.organisation_names(list(report["by_organisation"]))
+    can_edit = services.can_edit(request.user, record.collaboration)
+    history = (
+        list(
+            AuditEvent.objects.filter(
+                object_type="appraisal.appraisal", object_id=str(record.pk)
+            ).only("at", "action", "actor_label")[:10]
+        )
+        if can_edit
+        else []
+    )
+    return render(
+        request,
+        "appraisal/detail.html",
+        {
+            "record": record,
+            "c": record.collaboration,
+            "report": report,
+            "view": presentation.results_view(report, names),
+            "can_edit": can_edit,
+            "history": history,
+        },
+    )
+
+
+def download_yaml(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.get_appraisal(request.user, pk)
+    response = HttpResponse(record.yaml_text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(record)}.yaml"'
+    return response
+
+
+def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.get_appraisal(request.user, pk)
+    report = services.report_for(record)
+    names = services.organisation_names(list(report["by_organisation"]))
+    content = exports.appraisal_xlsx(
+        services.stored_appraisal(record), report, names, marking=settings.PROTECTIVE_MARKING
+    )
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(record)}.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def realisation(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.get_appraisal(request.user, pk)
+    can_edit = services.can_edit(request.user, record.collaboration)
+    form = None
+    if can_edit:
+        form = RealisedForm(request.POST or None, years=record.years)
+        if request.method == "POST" and form.is_valid():
+            services.record_realised(request.user, record, form.to_data())
+            messages.success(request, "Recorded the realised benefit.")
+            return HttpResponseRedirect(reverse("appraisal:realisation", args=[pk]))
+    elif request.method == "POST":
+        raise Http404("You cannot record realised benefits for this appraisal")
+    report = services.report_for(record)
+    rows = services.realisation_for(record, report)
+    entries = list(record.realised.all())
+    return render(
+        request,
+        "appraisal/realisation.html",
+        {
+            "record": record,
+            "c": record.collaboration,
+            "rows": rows,
+            "entries": entries,
+            "chart": presentation.realisation_chart(rows),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )

@@ -1,0 +1,708 @@
+"""Forms: an appraisal built field by field (with its lines in formsets), an uploaded YAML file,
+realised benefits, and the unit cost library.
+
+The appraisal form builds the same mapping a YAML file holds, and ``appraisal_file`` checks it,
+so that a form and a file are judged by one set of rules. Any number may be written as a
+distribution, such as ``triangular(38, 42, 50)``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, Final
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+
+from . import engine
+from .engine import BENEFIT_CLASSES, Distribution
+from .models import CONFIDENCE_CHOICES, UnitCost
+from .services import RealisedData, UnitCostData, uplifted
+
+#: The Greater Manchester cost-benefit model's optimism bias by confidence grade.
+DEFAULT_OPTIMISM_BIAS: Final = {1: 0.0, 2: 0.05, 3: 0.1, 4: 0.15, 5: 0.25, 6: 0.4}
+DISTRIBUTION_HINT: Final = (
+    "A number, or a range for the Monte Carlo: triangular(low, likely, high), "
+    "pert(low, likely, high), uniform(low, high), normal(mean, sd) or lognormal(mean, sd)."
+)
+CLASS_LABELS: Final = {
+    "fiscal_cashable": "Fiscal, cashable (cash saved from a public budget)",
+    "fiscal_non_cashable": "Fiscal, non-cashable (public resource freed, such as staff hours)",
+    "economic": "Economic (wider economic gain)",
+    "social": "Social (wellbeing, safety, health)",
+}
+
+_DISTRIBUTION = re.compile(r"^\s*([a-z]+)\s*[\(\[]\s*(.*?)\s*[\)\]]\s*$", re.IGNORECASE)
+
+
+# Numbers and distributions as text ---------------------------------------------------------
+
+
+def _number(text: str) -> float:
+    cleaned = text.strip().replace("£", "").replace("_", "")
+    if cleaned.endswith("%"):
+        return float(cleaned[:-1].replace(",", "")) / 100
+    return float(cleaned.replace(",", ""))
+
+
+def parse_value_text(text: str) -> float | dict[str, list[float]]:
+    """``"42"`` -> 42.0; ``"triangular(38, 42, 50)"`` -> ``{"triangular": [38, 42, 50]}``.
+
+    A single number may carry a pound sign and thousands separators (``£1,200``) or be a
+    percentage (``15%`` -> 0.15).
+    """
+    match = _DISTRIBUTION.match(text)
+    if match:
+        name = match.group(1).lower()
+        try:
+            params = [float(p.replace("£", "")) for p in re.split(r"[,;]", match.group(2))]
+        except ValueError as exc:
+            raise ValidationError(
+                f"{text!r}: the numbers in brackets must be plain numbers"
+            ) from exc
+        return {name: params}
+    try:
+        return _number(text)
+    except ValueError as exc:
+        raise ValidationError(f"{text!r} is not a number or a distribution") from exc
+
+
+def split_values(text: str) -> list[str]:
+    """Split a per-year list on commas outside brackets."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p.strip() for p in parts]
+
+
+def parse_list_text(text: str) -> list[float | dict[str, list[float]]]:
+    values = split_values(text)
+    problems = []
+    out: list[float | dict[str, list[float]]] = []
+    for i, part in enumerate(values):
+        if not part:
+            problems.append(f"value {i + 1} is empty")
+            continue
+        try:
+            out.append(parse_value_text(part))
+        except ValidationError as exc:
+            problems.append(f"value {i + 1}: {exc.messages[0]}")
+    if problems:
+        raise ValidationError("; ".join(problems))
+    return out
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def value_text(value: engine.Value | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Distribution):
+        return f"{value.kind}({', '.join(_plain(p) for p in value.params)})"
+    return _plain(value)
+
+
+def list_text(values: tuple[engine.Value, ...] | None) -> str:
+    return "" if values is None else ", ".join(value_text(v) for v in values)
+
+
+class ValueField(forms.CharField):
+    """A number or a distribution, written as text; cleans to the file's form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        return parse_value_text(text) if text else None
+
+
+class ValueListField(forms.CharField):
+    """Per-year values separated by commas; cleans to a list in the file's form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20_000)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        return parse_list_text(text) if text else None
+
+
+# The appraisal ------------------------------------------------------------------------------
+
+
+class AppraisalForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+    price_year = forms.IntegerField(
+        label="Price year",
+        min_value=1950,
+        max_value=2100,
+        help_text="Every figure is in this year's prices (real terms), such as 2016.",
+    )
+    years = forms.IntegerField(
+        label="Years covered",
+        min_value=1,
+        max_value=200,
+        initial=5,
+        help_text="Year 0 is the first year (usually the set-up year); every per-year list "
+        "has this many values.",
+    )
+    discount = forms.ChoiceField(
+        choices=[
+            ("green_book", "Green Book: 3.5% a year to year 30, then 3.0% (HM Treasury)"),
+            ("rate", "A fixed real rate"),
+        ],
+        initial="green_book",
+        widget=forms.RadioSelect,
+    )
+    discount_rate = ValueField(
+        label="Fixed real discount rate",
+        help_text="Only with a fixed rate: such as 0.035 or 3.5%. " + DISTRIBUTION_HINT,
+    )
+    ob_1 = forms.DecimalField(label="Grade 1", min_value=0, initial=0.0)
+    ob_2 = forms.DecimalField(label="Grade 2", min_value=0, initial=0.05)
+    ob_3 = forms.DecimalField(label="Grade 3", min_value=0, initial=0.1)
+    ob_4 = forms.DecimalField(label="Grade 4", min_value=0, initial=0.15)
+    ob_5 = forms.DecimalField(label="Grade 5", min_value=0, initial=0.25)
+    ob_6 = forms.DecimalField(label="Grade 6", min_value=0, initial=0.4)
+    iterations = forms.IntegerField(
+        label="Monte Carlo iterations",
+        min_value=1,
+        max_value=10_000_000,
+        initial=engine.DEFAULT_ITERATIONS,
+        help_text="Used only where some figure is a range. A page runs at most 100,000.",
+    )
+    seed = forms.IntegerField(
+        label="Random seed",
+        min_value=0,
+        initial=engine.DEFAULT_SEED,
+        help_text="The same seed gives the same figures.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    OB_FIELDS: Final = ("ob_1", "ob_2", "ob_3", "ob_4", "ob_5", "ob_6")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price_year"].initial = timezone.localdate().year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("discount") == "rate" and data.get("discount_rate") is None:
+            self.add_error("discount_rate", "Give the rate, or choose the Green Book rates")
+        return data
+
+    def to_mapping(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        out: dict[str, Any] = {"title": d["title"]}
+        if d.get("description"):
+            out["description"] = d["description"]
+        out["price_year"] = d["price_year"]
+        out["years"] = d["years"]
+        out["discount"] = "green_book" if d["discount"] == "green_book" else d["discount_rate"]
+        out["optimism_bias_by_grade"] = {
+            grade: float(d[f"ob_{grade}"])
+            for grade in range(1, 7)
+            if d.get(f"ob_{grade}") is not None
+        }
+        out["monte_carlo"] = {"iterations": d["iterations"], "seed": d["seed"]}
+        return out
+
+    @staticmethod
+    def initial_for(appraisal: engine.Appraisal, version: int | None = None) -> dict[str, Any]:
+        table = appraisal.optimism_bias_by_grade
+        mc = appraisal.monte_carlo or engine.MonteCarloSettings()
+        initial: dict[str, Any] = {
+            "title": appraisal.title,
+            "description": appraisal.description or "",
+            "price_year": appraisal.price_year,
+            "years": appraisal.years,
+            "discount": "green_book" if appraisal.discount == engine.GREEN_BOOK else "rate",
+            "discount_rate": ""
+            if appraisal.discount == engine.GREEN_BOOK
+            else value_text(appraisal.discount),  # type: ignore[arg-type]
+            "iterations": mc.iterations,
+            "seed": mc.seed,
+            "version": version,
+        }
+        for grade in range(1, 7):
+            # An uploaded file may leave a grade out; the form shows the model's default.
+            initial[f"ob_{grade}"] = table.get(grade, DEFAULT_OPTIMISM_BIAS[grade])
+        return initial
+
+
+class UnitCostChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}: £{obj.value:,.2f} {obj.unit} ({obj.price_year} prices)"
+
+
+class LineForm(forms.Form):
+    """What costs and benefits share. A row left blank is ignored."""
+
+    ORG_KEY = "payer"
+    name = forms.CharField(max_length=300, required=False)
+    amounts = ValueListField(
+        label="Amount in each year (£)",
+        help_text="One figure a year, separated by commas, with no thousands separators: "
+        "such as 180000, 0, 0. Or give a unit cost and volumes instead.",
+    )
+    library_cost = UnitCostChoiceField(
+        label="Unit cost from the library",
+        queryset=UnitCost.objects.none(),
+        required=False,
+        help_text="Uplifted to the appraisal's price year by the GDP deflator. Or type a unit "
+        "cost below.",
+    )
+    unit_cost = ValueField(label="Unit cost (£)", help_text=DISTRIBUTION_HINT)
+    volumes = ValueListField(
+        label="Volumes in each year",
+        help_text="How many units in each year, separated by commas: such as 0, 3000, 3000.",
+    )
+    org = forms.CharField(
+        label="Who pays (organisation code)",
+        max_length=32,
+        required=False,
+        help_text="Such as E31000025 for Lincolnshire Fire and Rescue.",
+    )
+    confidence = forms.TypedChoiceField(
+        label="Confidence grade",
+        choices=[("", "Not graded"), *CONFIDENCE_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="How good the evidence is; sets the optimism bias from the table above.",
+    )
+    optimism_bias = ValueField(
+        label="Optimism bias (overrides the grade)",
+        help_text="Costs are raised by it, benefits cut by it: 0.1 is 10%.",
+    )
+    source = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Where the figure comes from. Write 'assumption:' before anything assumed.",
+    )
+    notes = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, unit_costs: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["library_cost"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = unit_costs if unit_costs is not None else UnitCost.objects.all()
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not data.get("name") and not any(
+            data.get(k) not in (None, "", [])
+            for k in ("amounts", "unit_cost", "volumes", "library_cost")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.is_blank() and not data.get("name"):
+            self.add_error("name", "Give the line a name")
+        return data
+
+    def to_mapping(self, price_year: int | None) -> dict[str, Any]:
+        d = self.cleaned_data
+        out: dict[str, Any] = {"name": d["name"]}
+        code = (d.get("org") or "").strip().upper()
+        if code:
+            out[self.ORG_KEY] = code
+        for key in ("amounts", "volumes"):
+            if d.get(key) is not None:
+                out[key] = d[key]
+        unit_cost = d.get("unit_cost")
+        library: UnitCost | None = d.get("library_cost")
+        source = d.get("source") or ""
+        if unit_cost is None and library is not None:
+            value = (
+                uplifted(library.value, library.price_year, price_year)
+                if price_year is not None
+                else None
+            )
+            if value is None:
+                value = float(library.value)
+                note = f"{library.price_year} prices: no GDP deflator to uplift it"
+            else:
+                value = round(value, 2)
+                note = f"uplifted from {library.price_year} to {price_year} prices by GDP deflator"
+            unit_cost = value
+            source = source or f"Unit cost library: {library.name} ({note}); {library.source}"
+        if unit_cost is not None:
+            out["unit_cost"] = unit_cost
+        if d.get("confidence") is not None:
+            out["confidence"] = d["confidence"]
+        if d.get("optimism_bias") is not None:
+            out["optimism_bias"] = d["optimism_bias"]
+        if source:
+            out["source"] = source
+        if d.get("notes"):
+            out["notes"] = d["notes"]
+        return out
+
+    @classmethod
+    def initial_for(cls, line: engine.CostLine | engine.BenefitLine) -> dict[str, Any]:
+        return {
+            "name": line.name,
+            "amounts": list_text(line.amounts),
+            "unit_cost": value_text(line.unit_cost),
+            "volumes": list_text(line.volumes),
+            "org": getattr(line, cls.ORG_KEY) or "",
+            "confidence": line.confidence,
+            "optimism_bias": value_text(line.optimism_bias),
+            "source": line.source or "",
+            "notes": line.notes or "",
+        }
+
+
+class CostLineForm(LineForm):
+    pass
+
+
+class BenefitLineForm(LineForm):
+    ORG_KEY = "beneficiary"
+    benefit_class = forms.ChoiceField(
+        label="Kind of benefit",
+        choices=[(k, CLASS_LABELS[k]) for k in BENEFIT_CLASSES],
+        initial="social",
+    )
+    deadweight = ValueField(
+        help_text="The share that would have happened anyway, without the collaboration: "
+        "0.2 means a fifth of it would have happened regardless.",
+    )
+    attribution = ValueField(
+        help_text="The share owed to others (other services, charities, national schemes) "
+        "rather than to this collaboration.",
+    )
+    displacement = ValueField(
+        help_text="The share that has only moved from elsewhere (another area, another "
+        "service) rather than being new.",
+    )
+    drop_off = ValueField(
+        label="Drop-off",
+        help_text="How much the benefit fades each year after its first year: 0.1 means it "
+        "is 10% smaller each year.",
+    )
+    exclude_from_sroi = forms.BooleanField(
+        label="Leave out of the SROI ratio (it still counts in NPV and BCR)", required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].label = "Who benefits (organisation code)"
+        self.fields["org"].help_text = "Such as RX9 for East Midlands Ambulance Service."
+
+    def is_blank(self) -> bool:
+        if not super().is_blank():
+            return False
+        data = getattr(self, "cleaned_data", {}) or {}
+        return all(
+            data.get(k) is None for k in ("deadweight", "attribution", "displacement", "drop_off")
+        )
+
+    def to_mapping(self, price_year: int | None) -> dict[str, Any]:
+        out = super().to_mapping(price_year)
+        d = self.cleaned_data
+        ordered: dict[str, Any] = {"name": out.pop("name"), "class": d["benefit_class"]}
+        ordered.update(out)
+        for key in ("deadweight", "attribution", "displacement", "drop_off"):
+            if d.get(key) is not None:
+                ordered[key] = d[key]
+        if d.get("exclude_from_sroi"):
+            ordered["in_sroi"] = False
+        return ordered
+
+    @classmethod
+    def initial_for(cls, line: engine.CostLine | engine.BenefitLine) -> dict[str, Any]:
+        initial = super().initial_for(line)
+        assert isinstance(line, engine.BenefitLine)
+        initial["benefit_class"] = line.benefit_class
+        for key in ("deadweight", "attribution", "displacement", "drop_off"):
+            value = getattr(line, key)
+            initial[key] = "" if value == 0 else value_text(value)
+        initial["exclude_from_sroi"] = not line.in_sroi
+        return initial
+
+
+class BaseLineFormSet(BaseFormSet[Any]):
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this line"
+
+    def kept_forms(self) -> list[tuple[int, LineForm]]:
+        """(row index, form) of every row that is neither blank nor marked for removal."""
+        kept = []
+        for i, form in enumerate(self.forms):
+            if not hasattr(form, "cleaned_data"):
+                continue
+            if self.can_delete and form.cleaned_data.get("DELETE"):
+                continue
+            if form.errors or form.is_blank():
+                continue
+            kept.append((i, form))
+        return kept
+
+
+CostFormSet = formset_factory(
+    CostLineForm, formset=BaseLineFormSet, extra=2, can_delete=True, max_num=500
+)
+BenefitFormSet = formset_factory(
+    BenefitLineForm, formset=BaseLineFormSet, extra=2, can_delete=True, max_num=500
+)
+
+#: How a path in the file names a field of the forms.
+LINE_FIELDS: Final = {
+    "name": "name",
+    "amounts": "amounts",
+    "unit_cost": "unit_cost",
+    "volumes": "volumes",
+    "payer": "org",
+    "beneficiary": "org",
+    "confidence": "confidence",
+    "optimism_bias": "optimism_bias",
+    "class": "benefit_class",
+    "deadweight": "deadweight",
+    "attribution": "attribution",
+    "displacement": "displacement",
+    "drop_off": "drop_off",
+    "source": "source",
+    "notes": "notes",
+}
+TOP_FIELDS: Final = {
+    "title": "title",
+    "description": "description",
+    "price_year": "price_year",
+    "years": "years",
+    "discount": "discount_rate",
+    "monte_carlo.iterations": "iterations",
+    "monte_carlo.seed": "seed",
+}
+_LINE_PATH = re.compile(r"^(costs|benefits)\[(\d+)\](?:\.([a-z_]+))?")
+_GRADE_PATH = re.compile(r"^optimism_bias_by_grade\[(\d)\]")
+
+
+def attach_problems(
+    problems: list[str],
+    form: AppraisalForm,
+    rows: dict[str, list[int]],
+    formsets: dict[str, BaseLineFormSet],
+) -> None:
+    """Show each problem of the built file beside the field it names (or above the form).
+
+    ``rows[kind][i]`` is the formset row that became ``kind[i]`` in the file.
+    """
+    for problem in problems:
+        path, _, reason = problem.partition(": ")
+        reason = reason or problem
+        line = _LINE_PATH.match(path)
+        if line:
+            kind, index, key = line.group(1), int(line.group(2)), line.group(3)
+            if index < len(rows[kind]):
+                target = formsets[kind].forms[rows[kind][index]]
+                field = LINE_FIELDS.get(key or "")
+                if field and field in target.fields:
+                    target.add_error(field, reason)
+                else:
+                    target.add_error(None, reason)
+                continue
+        grade = _GRADE_PATH.match(path)
+        if grade and f"ob_{grade.group(1)}" in form.fields:
+            form.add_error(f"ob_{grade.group(1)}", reason)
+            continue
+        if path in TOP_FIELDS:
+            form.add_error(TOP_FIELDS[path], reason)
+            continue
+        form.add_error(None, problem)
+
+
+# Upload --------------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Appraisal file (YAML)",
+        required=False,
+        help_text="A .yaml file as written by accord appraise --template or downloaded here.",
+    )
+    text = forms.CharField(
+        label="Or paste the YAML",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        required=False,
+        max_length=2_000_000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is None and not (data.get("text") or "").strip():
+            raise ValidationError("Choose a file or paste the YAML")
+        if upload is not None:
+            if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+                self.add_error("file", f"The file is larger than {settings.IMPORT_MAX_MB} MB")
+                return data
+            try:
+                data["yaml_text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text")
+                return data
+            data["source"] = upload.name
+        else:
+            data["yaml_text"] = data["text"]
+            data["source"] = "pasted YAML"
+        return data
+
+
+# Benefits realisation -----------------------------------------------------------------------
+
+
+class RealisedForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, choices=())
+    amount = forms.DecimalField(
+        label="Benefit realised (£)",
+        max_digits=16,
+        decimal_places=2,
+        help_text="In the appraisal's price-year prices, after the same adjustments as the "
+        "forecast. Recording a year again replaces its figure (the audit log keeps both).",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    evidence = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="A report, dashboard or web address that shows the figure.",
+    )
+
+    def __init__(self, *args: Any, years: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (y, f"Year {y}" + (" (first year)" if y == 0 else "")) for y in range(years)
+        ]
+
+    def to_data(self) -> RealisedData:
+        d = self.cleaned_data
+        return RealisedData(
+            year=d["year"],
+            amount=d["amount"],
+            note=d.get("note", ""),
+            evidence=d.get("evidence", ""),
+        )
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+class AppraisalFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Collaboration", required=False, help_text="Its reference or words of its title"
+    )
+
+
+class UnitCostFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    price_year = forms.TypedChoiceField(
+        label="Show values in the prices of", coerce=int, required=False, choices=()
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["price_year"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in reversed(years)]
+
+
+class UnitCostForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=80, required=False, help_text="Such as Crime or Fire")
+    value = forms.DecimalField(
+        label="Value (£)", min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
+    unit = forms.CharField(max_length=120, help_text="What one unit is, such as 'per incident'")
+    price_year = forms.IntegerField(
+        min_value=1950,
+        max_value=2100,
+        help_text="The year whose prices the value is in (2015 for 2015/16 prices).",
+    )
+    confidence = forms.TypedChoiceField(
+        label="Confidence grade", choices=CONFIDENCE_CHOICES, coerce=int
+    )
+    source = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The publication, its author, date and table.",
+    )
+    source_url = forms.URLField(
+        label="Source web address", required=False, max_length=500, assume_scheme="https"
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, instance: UnitCost | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = UnitCost.objects.filter(name__iexact=name)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("The library already has a unit cost with this name")
+        return name
+
+    def to_data(self) -> UnitCostData:
+        d = self.cleaned_data
+        return UnitCostData(
+            name=d["name"],
+            category=d.get("category", ""),
+            value=d["value"],
+            unit=d["unit"],
+            price_year=d["price_year"],
+            source=d["source"],
+            source_url=d.get("source_url", ""),
+            confidence=d["confidence"],
+            notes=d.get("notes", ""),
+        )
+
+    @staticmethod
+    def initial_for(item: UnitCost) -> dict[str, Any]:
+        return {
+            "name": item.name,
+            "category": item.category,
+            "value": item.value,
+            "unit": item.unit,
+            "price_year": item.price_year,
+            "confidence": item.confidence,
+            "source": item.source,
+            "source_url": item.source_url,
+            "notes": item.notes,
+            "version": item.version,
+        }
