@@ -156,6 +156,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Locking by account alone is deliberate: a guesser cannot escape it by changing address, and
+# the warning's worry (rotating cookies or user agents) does not apply to a username lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SECURE_COOKIES = _env_bool("ACCORD_SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

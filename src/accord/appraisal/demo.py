@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from accord.register.models import Collaboration
+from accord.register import services as register_services
 
 from . import services
 from .models import Appraisal
@@ -25,7 +25,7 @@ def load_demo(actor: Any, directory: Path = DEMO_DIR) -> list[Appraisal]:
     created = []
     for path in sorted(directory.glob("*.yaml")):
         appraisal = services.parse_yaml_text(path.read_text(encoding="utf-8"), str(path))
-        collaboration = Collaboration.objects.filter(reference=appraisal.collaboration).first()
+        collaboration = register_services.find_collaboration(appraisal.collaboration)
         if collaboration is None:
             continue
         if Appraisal.objects.filter(collaboration=collaboration, title=appraisal.title).exists():

@@ -619,7 +619,14 @@ def _totals(model: _Model, values: FloatArray) -> _Totals:
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
-    return None if denominator == 0 else numerator / denominator
+    """None where the ratio has no finite value: no costs, or costs too small to divide by.
+
+    The Monte Carlo summaries leave out the same non-finite iterations, so the two agree.
+    """
+    if denominator == 0:
+        return None
+    ratio = numerator / denominator
+    return ratio if math.isfinite(ratio) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -730,7 +737,7 @@ def monte_carlo(
             totals.pv_sroi,
         )
     npv = benefits - costs
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         safe = np.where(costs == 0, 1.0, costs)
         bcr = np.where(costs == 0, np.nan, benefits / safe)
         sroi_ratio = np.where(costs == 0, np.nan, sroi / safe)

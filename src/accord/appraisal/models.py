@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accord.register.models import Collaboration
+from accord.register import services as register_services
 
 CONFIDENCE_CHOICES = [
     (1, "1: best (independently audited, recent, local)"),
@@ -75,14 +75,14 @@ class UnitCost(models.Model):
 class AppraisalQuerySet(models.QuerySet["Appraisal"]):
     def visible_to(self, user: Any) -> AppraisalQuerySet:
         """The appraisals of the collaborations this person may see: the register's rule."""
-        return self.filter(collaboration__in=Collaboration.objects.visible_to(user))
+        return self.filter(collaboration__in=register_services.visible_collaborations(user))
 
 
 class Appraisal(models.Model):
     """One appraisal of one collaboration, stored as its canonical YAML."""
 
     collaboration = models.ForeignKey(
-        Collaboration, on_delete=models.PROTECT, related_name="appraisals"
+        "register.Collaboration", on_delete=models.PROTECT, related_name="appraisals"
     )
     title = models.CharField(max_length=300)
     price_year = models.IntegerField()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import yaml
@@ -25,12 +25,14 @@ from accord.core import audit
 from accord.core.actors import user_or_none
 from accord.orgs.models import Organisation
 from accord.register import services as register
-from accord.register.models import Collaboration
 
 from . import deflators, engine
 from .appraisal_file import AppraisalFileError, dump_appraisal, parse_appraisal
 from .models import Appraisal, RealisedBenefit, UnitCost
 from .realisation import RealisationRow, realisation_rows
+
+if TYPE_CHECKING:
+    from accord.register.models import Collaboration
 
 #: The most Monte Carlo iterations a page view runs; a file asking for more is run at this
 #: many on the page (the page says so) and in full by ``accord appraise``.

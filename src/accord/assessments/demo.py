@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from accord.orgs.models import Organisation
-from accord.register.models import Collaboration
+from accord.register import services as register_services
 
 from . import services
 from .framework import Framework
@@ -102,7 +102,7 @@ def load_demo(actor: Any) -> list[Round]:
     created: list[Round] = []
     organisations = {o.code: o for o in Organisation.objects.all()}
     for reference, plan in PLANS.items():
-        collaboration = Collaboration.objects.filter(reference=reference).first()
+        collaboration = register_services.find_collaboration(reference)
         if collaboration is None:
             continue
         rng = np.random.default_rng(plan["seed"])

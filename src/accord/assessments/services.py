@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.db import transaction
@@ -24,7 +24,6 @@ from accord.core import audit
 from accord.core.actors import user_or_none
 from accord.orgs.models import Organisation
 from accord.register import services as register
-from accord.register.models import Collaboration
 
 from .framework import (
     Framework,
@@ -35,6 +34,9 @@ from .framework import (
 )
 from .models import FrameworkVersion, Invitation, Response, ResponseSource, Round
 from .scoring import parse_answer
+
+if TYPE_CHECKING:
+    from accord.register.models import Collaboration
 
 PermissionRefused = register.PermissionRefused
 
@@ -87,7 +89,7 @@ def get_round(user: Any, round_id: int) -> Round:
     found = Round.objects.select_related("collaboration", "framework").filter(pk=round_id).first()
     if found is None:
         raise Http404("No such round")
-    visible = Collaboration.objects.visible_to(user).filter(pk=found.collaboration_id)
+    visible = register.visible_collaborations(user).filter(pk=found.collaboration_id)
     if not visible.exists():
         raise Http404("No such round")
     return found

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.spreadsheets import write_csv, write_xlsx
-from accord.register.models import Collaboration
+from accord.register import services as register_services
 
 from . import importers, results, services
 from .forms import (
@@ -33,7 +33,7 @@ from .models import Invitation, Round
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    visible = Collaboration.objects.visible_to(request.user).current()
+    visible = register_services.visible_collaborations(request.user).current()
     overview = results.register_overview(visible)
     return render(request, "assessments/index.html", {"overview": overview})
 

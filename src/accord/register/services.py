@@ -21,7 +21,14 @@ from accord.core.choices import Role, Visibility
 from accord.orgs.models import Area, Organisation
 
 from .mix import service_mix
-from .models import Champion, Collaboration, DutyReview, EvidenceLink, Partner
+from .models import (
+    Champion,
+    Collaboration,
+    CollaborationQuerySet,
+    DutyReview,
+    EvidenceLink,
+    Partner,
+)
 from .risks import Risk, sustainability_risks
 
 SERVICES = ("police", "fire", "ambulance", "other")
@@ -116,6 +123,16 @@ def can_edit(user: Any, collaboration: Collaboration) -> bool:
     if not user.organisation_id or not user.has_role(Role.CONTRIBUTOR):
         return False
     return collaboration.partners.filter(organisation_id=user.organisation_id).exists()
+
+
+def visible_collaborations(user: Any) -> CollaborationQuerySet:
+    """Every collaboration this person may see: the rule other domains filter by."""
+    return Collaboration.objects.visible_to(user)
+
+
+def find_collaboration(reference: str | None) -> Collaboration | None:
+    """A collaboration by reference, whoever may see it: for the operator's own loaders."""
+    return Collaboration.objects.filter(reference=reference).first() if reference else None
 
 
 def get_visible(user: Any, reference: str) -> Collaboration:
