@@ -6,71 +6,19 @@ ACCORD_SCREENSHOTS=1."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.support import CHROMIUM, axe_blocking, sign_in
+from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "assessment-results.png"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium"),
 ]
-
-from tests.conftest import PASSWORD  # noqa: E402
-
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_reference_organisations(django_db_blocker: Any) -> Iterator[None]:
-    """The live server's flush after each test empties every table, and the session fixture
-    loaded the reference organisations only once: put them back for the tests that follow."""
-    yield
-    from accord.orgs.services import load_reference_organisations
-
-    with django_db_blocker.unblock():
-        load_reference_organisations()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(live_server: Any, settings: Any) -> str:
-    """The live server over plain http, with the reference organisations (re)loaded."""
-    from accord.orgs.services import load_reference_organisations
-
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    # The transactional flush between tests empties every table; put them back.
-    load_reference_organisations()
-    return str(live_server.url)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 @pytest.fixture
@@ -83,22 +31,6 @@ def editor(site: str) -> Any:
         organisation=Organisation.objects.get(code="E31000025"),
         role="contributor",
     )
-
-
-def sign_in(page: Any, site: str, email: str) -> None:
-    page.goto(f"{site}/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "/accounts/sign-in/" not in page.url, page.content()[:2000]
-
-
-def axe_blocking(page: Any) -> list[dict[str, Any]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 
 def _answer_every_question(page: Any, label: str) -> int:

@@ -42,3 +42,19 @@ def test_the_api_documents_itself_without_reaching_outside(client: Client) -> No
     assert "cdn" not in docs.lower()
     schema = client.get("/api/openapi.json").json()
     assert "/api/collaborations" in schema["paths"]
+
+
+def test_the_admin_shows_but_never_changes_records(
+    client: Client, platform_admin: Any, collaboration: Any
+) -> None:
+    platform_admin.is_staff = platform_admin.is_superuser = True
+    platform_admin.save()
+    client.force_login(platform_admin)
+    url = f"/admin/register/collaboration/{collaboration.pk}/change/"
+    assert client.get(url).status_code == 200  # view only
+    assert client.post(url, {"title": "Changed behind the audit log"}).status_code == 403
+    assert (
+        client.post(f"/admin/register/collaboration/{collaboration.pk}/delete/").status_code == 403
+    )
+    collaboration.refresh_from_db()
+    assert collaboration.title == "Joint response pilot"

@@ -20,6 +20,29 @@ CLASS_NAMES = {
 }
 
 
+def _pounds_by_year_bars() -> dict[str, Any]:
+    """Grouped bars of pounds by year, one bar per series: the mark and encoding."""
+    return {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": "Year", "axis": {"labelAngle": 0}},
+            "xOffset": {"field": "series"},
+            "y": {
+                "field": "amount",
+                "type": "quantitative",
+                "title": "£",
+                "axis": {"format": ",.0f"},
+            },
+            "color": {"field": "series", "type": "nominal", "title": None},
+            "tooltip": [
+                {"field": "year", "title": "Year"},
+                {"field": "series"},
+                {"field": "amount", "format": ",.0f", "title": "£"},
+            ],
+        },
+    }
+
+
 def money(value: Any, places: int = 0) -> str:
     """``-1234.5`` -> ``"−£1,235"``; None -> ``"–"``."""
     if value is None:
@@ -132,28 +155,7 @@ def by_year_chart(report: Mapping[str, Any]) -> Chart:
         spec=spec(
             data,
             title="Costs and benefits by year (real, undiscounted)",
-            mark={"type": "bar"},
-            encoding={
-                "x": {
-                    "field": "year",
-                    "type": "ordinal",
-                    "title": "Year",
-                    "axis": {"labelAngle": 0},
-                },
-                "xOffset": {"field": "series"},
-                "y": {
-                    "field": "amount",
-                    "type": "quantitative",
-                    "title": "£",
-                    "axis": {"format": ",.0f"},
-                },
-                "color": {"field": "series", "type": "nominal", "title": None},
-                "tooltip": [
-                    {"field": "year", "title": "Year"},
-                    {"field": "series"},
-                    {"field": "amount", "format": ",.0f", "title": "£"},
-                ],
-            },
+            **_pounds_by_year_bars(),
         ),
         columns=["Year", "Discount factor", "Costs", "Benefits", "PV of costs", "PV of benefits"],
         rows=[
@@ -449,28 +451,7 @@ def realisation_chart(rows: Sequence[RealisationRow]) -> Chart:
         spec=spec(
             data,
             title="Benefits by year: forecast and realised",
-            mark={"type": "bar"},
-            encoding={
-                "x": {
-                    "field": "year",
-                    "type": "ordinal",
-                    "title": "Year",
-                    "axis": {"labelAngle": 0},
-                },
-                "xOffset": {"field": "series"},
-                "y": {
-                    "field": "amount",
-                    "type": "quantitative",
-                    "title": "£",
-                    "axis": {"format": ",.0f"},
-                },
-                "color": {"field": "series", "type": "nominal", "title": None},
-                "tooltip": [
-                    {"field": "year", "title": "Year"},
-                    {"field": "series"},
-                    {"field": "amount", "format": ",.0f", "title": "£"},
-                ],
-            },
+            **_pounds_by_year_bars(),
         ),
         columns=[
             "Year",

@@ -29,17 +29,32 @@ def _date(value: Any) -> str:
 
 
 def export_queryset(queryset: QuerySet[Collaboration]) -> QuerySet[Collaboration]:
+    # Prefetched into plain lists (to_attr): thousands of rows would otherwise build a queryset
+    # per relation per row just to read what is already in memory.
     return queryset.prefetch_related(
-        Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
-        Prefetch("champions", queryset=Champion.objects.select_related("organisation")),
-        "evidence",
-        "named_organisations",
-        "areas",
+        Prefetch(
+            "partners",
+            queryset=Partner.objects.select_related("organisation"),
+            to_attr="export_partners",
+        ),
+        Prefetch(
+            "champions",
+            queryset=Champion.objects.select_related("organisation"),
+            to_attr="export_champions",
+        ),
+        Prefetch("evidence", to_attr="export_evidence"),
+        Prefetch("named_organisations", to_attr="export_named"),
+        Prefetch("areas", to_attr="export_areas"),
     ).order_by("reference")
 
 
 def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
     for c in export_queryset(queryset):
+        partners: list[Partner] = c.export_partners  # type: ignore[attr-defined]
+        champions: list[Champion] = c.export_champions  # type: ignore[attr-defined]
+        evidence: list[Any] = c.export_evidence  # type: ignore[attr-defined]
+        named: list[Any] = c.export_named  # type: ignore[attr-defined]
+        areas: list[Any] = c.export_areas  # type: ignore[attr-defined]
         yield {
             "reference": c.reference,
             "title": c.title,
@@ -51,7 +66,7 @@ def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
             "started_on": _date(c.started_on),
             "ended_on": _date(c.ended_on),
             "services": "; ".join(c.services),
-            "partners": "; ".join(f"{p.organisation.code}:{p.role}" for p in c.partners.all()),
+            "partners": "; ".join(f"{p.organisation.code}:{p.role}" for p in partners),
             "funding_source": c.funding_source,
             "funding_amount": str(c.funding_amount) if c.funding_amount is not None else "",
             "funding_ends_on": _date(c.funding_ends_on),
@@ -60,16 +75,14 @@ def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
             "agreement_signed_on": _date(c.agreement_signed_on),
             "champions": "; ".join(
                 f"{ch.name} ({ch.organisation.code})" if ch.organisation else ch.name
-                for ch in c.champions.all()
+                for ch in champions
             ),
             "outcomes": c.outcomes,
             "public_summary": c.public_summary,
-            "evidence": "; ".join(
-                f"{e.title} | {e.url}" if e.url else e.title for e in c.evidence.all()
-            ),
+            "evidence": "; ".join(f"{e.title} | {e.url}" if e.url else e.title for e in evidence),
             "visibility": c.visibility,
-            "named_organisations": "; ".join(o.code for o in c.named_organisations.all()),
-            "areas": "; ".join(a.code for a in c.areas.all()),
+            "named_organisations": "; ".join(o.code for o in named),
+            "areas": "; ".join(a.code for a in areas),
             "notes": c.notes,
             "service_mix": c.service_mix,
             "archived": "yes" if c.archived_at else "no",

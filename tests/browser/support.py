@@ -1,0 +1,38 @@
+"""What the browser tests share: where Chromium is, signing in, and reading axe's verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def sign_in(page: Any, site: str, email: str) -> None:
+    page.goto(f"{site}/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/sign-in/" not in page.url, page.content()[:2000]
+
+
+def axe_blocking(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node.get('target')}: {node.get('html', '')[:200]}")
+            if node.get("failureSummary"):
+                lines.append(f"      {node['failureSummary'][:300]}")
+    return "\n".join(lines)
