@@ -390,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(argparse.Namespace(rest=arguments[len(prefix) :]))
     if arguments[:1] == ["manage"]:
         return cmd_manage(argparse.Namespace(rest=arguments[1:]))
-    if arguments[:1] == ["bench"] and arguments[1:2] != ["--help"]:
+    if arguments[:1] == ["bench"]:
         return cmd_bench(argparse.Namespace(rest=arguments[1:]))
     parser = build_parser()
     args = parser.parse_args(arguments)
