@@ -171,7 +171,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     try:
         parsed = register_importers.parse_file(data, args.file)
-        created = register_services.import_collaborations(actor, parsed)
+        with _progress("Importing collaborations") as progress:
+            task = progress.add_task("collaborations", total=len(parsed))
+            created = register_services.import_collaborations(
+                actor,
+                parsed,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
     except register_importers.ImportFailed as exc:
         console.print(f"[red]Nothing imported: {len(exc.problems)} problem(s)[/red]")
         for problem in exc.problems:
@@ -195,7 +201,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     queryset = Collaboration.objects.visible_to(user)
     if not args.archived:
         queryset = queryset.filter(archived_at__isnull=True)
-    content = exports.render(queryset, args.format)
+    with _progress("Exporting collaborations") as progress:
+        task = progress.add_task("collaborations", total=None)
+        content = exports.render(
+            queryset,
+            args.format,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     if args.output:
         Path(args.output).write_bytes(content)
         _console().print(f"Wrote {args.output}")

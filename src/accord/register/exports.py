@@ -5,7 +5,7 @@ The columns are the import's, so that an export can be edited and imported elsew
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -90,9 +90,21 @@ def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
         }
 
 
-def render(queryset: QuerySet[Collaboration], fmt: str) -> bytes:
+def render(
+    queryset: QuerySet[Collaboration],
+    fmt: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """The file's bytes; `progress(done, total)` is told of each row, for a progress bar."""
     marking = settings.PROTECTIVE_MARKING
-    rows = list(records(queryset))
+    if progress is None:
+        rows = list(records(queryset))
+    else:
+        total = queryset.count()
+        rows = []
+        for done, row in enumerate(records(queryset), start=1):
+            rows.append(row)
+            progress(done, total)
     if fmt == "json":
         return write_json(rows, marking=marking)
     table = ([row[name] for name in EXPORT_COLUMNS] for row in rows)

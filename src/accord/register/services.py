@@ -6,6 +6,7 @@ Each function checks permission, writes inside one transaction and records the a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -404,8 +405,13 @@ def risks_for(collaboration: Collaboration, today: dt.date | None = None) -> lis
     )
 
 
-def import_collaborations(actor: Any, rows: list[Any]) -> list[Collaboration]:
-    """Create every parsed row (importers.ParsedRow) in one transaction, or none."""
+def import_collaborations(
+    actor: Any, rows: list[Any], progress: Callable[[int, int], None] | None = None
+) -> list[Collaboration]:
+    """Create every parsed row (importers.ParsedRow) in one transaction, or none.
+
+    `progress(done, total)` is told of each row written, for a progress bar.
+    """
     if not can_create(actor):
         raise PermissionRefused("You need the contributor role to import collaborations.")
     problems = []
@@ -420,8 +426,10 @@ def import_collaborations(actor: Any, rows: list[Any]) -> list[Collaboration]:
         raise ImportFailed(problems)
     created = []
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             created.append(create_collaboration(actor, row.data))
+            if progress is not None:
+                progress(done, len(rows))
         audit.record(
             actor=actor,
             action="collaboration.import",
