@@ -4,13 +4,16 @@
 
 Builds an appraisal of 50 lines over 10 years with 20 uncertain inputs, times 100,000 Monte
 Carlo iterations with the vectorised engine, and times a plain Python loop (one iteration at a
-time: scalar draws with ``random``, NPV with Python loops) on 2,000 iterations, scaled linearly
-to 100,000. Reports both times, the ratio (target: at least 50x) and peak memory.
+time: scalar draws with ``random``, NPV with Python loops) on the same 100,000 iterations in the
+same run (about a minute). Reports both times, the ratio (target: at least 50x) and peak memory.
+For a quick look, ACCORD_BENCH_BASELINE_ITERATIONS=2000 runs the loop on fewer iterations and
+scales its time linearly, and says so.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 import resource
 import sys
@@ -34,7 +37,7 @@ from accord.appraisal.engine import (
 )
 
 ITERATIONS = 100_000
-BASELINE_ITERATIONS = 2_000
+BASELINE_ITERATIONS = int(os.environ.get("ACCORD_BENCH_BASELINE_ITERATIONS", "100000"))
 YEARS = 10
 N_COSTS = 20
 N_BENEFITS = 30
@@ -225,9 +228,11 @@ def main() -> None:
         f"plain Python loop, measured on {BASELINE_ITERATIONS:,} iterations",
         f"{baseline_measured:.3f} s",
     )
-    table.add_row(
-        "plain Python loop, scaled linearly to 100,000 iterations", f"{baseline_seconds:.1f} s"
-    )
+    if BASELINE_ITERATIONS != ITERATIONS:
+        table.add_row(
+            f"plain Python loop, scaled linearly to {ITERATIONS:,} iterations",
+            f"{baseline_seconds:.1f} s",
+        )
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
     table.add_row(
         f"speed-up (target >= {TARGET_RATIO:.0f}x)", f"{ratio:,.0f}x ({verdict} the target)"

@@ -406,8 +406,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_bench(argparse.Namespace(rest=arguments[1:]))
     parser = build_parser()
     args = parser.parse_args(arguments)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"accord: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not _missing_tables(exc):
+            raise
+        print(
+            "accord: the database has no tables yet (or is out of date): run `accord migrate`",
+            file=sys.stderr,
+        )
+        return 2
     return result
+
+
+def _missing_tables(exc: Exception) -> bool:
+    """Is this the database saying it was never migrated?"""
+    if "django.db" not in sys.modules:
+        return False
+    from django.db import OperationalError, ProgrammingError
+
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError | ProgrammingError) and (
+        "no such table" in text or ("relation" in text and "does not exist" in text)
+    )
 
 
 if __name__ == "__main__":

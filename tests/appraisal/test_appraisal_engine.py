@@ -163,7 +163,7 @@ def test_green_book_discount_factors() -> None:
     # Past year 30 the rate is 3.0%: DF(31) = 1.035^-30 * 1.03^-1.
     assert green_book_discount_factor(31) == approx(1.035**-30 * 1.03**-1)
     assert green_book_discount_factor(75) == approx(1.035**-30 * 1.03**-45)
-    # Then 2.5% to 125, 2.0% to 200, 1.5% after, continuing the product.
+    # Then 2.5% to 125, 2.0% to 200, 1.5% to 300, 1.0% after, continuing the product.
     df75 = 1.035**-30 * 1.03**-45
     assert green_book_discount_factor(76) == approx(df75 / 1.025)
     df125 = df75 * 1.025**-50
@@ -171,6 +171,10 @@ def test_green_book_discount_factors() -> None:
     assert green_book_discount_factor(130) == approx(df125 * 1.02**-5)
     df200 = df125 * 1.02**-75
     assert green_book_discount_factor(201) == approx(df200 / 1.015)
+    # 1.5% to year 300, then 1.0%.
+    df300 = df200 * 1.015**-100
+    assert green_book_discount_factor(300) == approx(df300)
+    assert green_book_discount_factor(301) == approx(df300 / 1.01)
 
 
 def test_green_book_in_an_appraisal_past_year_30() -> None:

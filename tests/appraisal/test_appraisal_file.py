@@ -24,6 +24,7 @@ from accord.appraisal.engine import (
     CostLine,
     Distribution,
     MonteCarloSettings,
+    appraise,
 )
 
 EXAMPLE = """
@@ -289,13 +290,21 @@ def test_confidence_grade_not_in_the_table() -> None:
     ]
 
 
-def test_confidence_grade_needs_a_table_unless_the_bias_is_given() -> None:
+def test_without_a_table_the_greater_manchester_grades_apply() -> None:
     data = example()
     del data["optimism_bias_by_grade"]
-    assert problems(data)[0].startswith("costs[0].confidence: grade 2 is not in")
+    appraisal = parse_appraisal(data)
+    assert appraisal.optimism_bias_by_grade == {1: 0.0, 2: 0.05, 3: 0.1, 4: 0.15, 5: 0.25, 6: 0.4}
+    # Grade 2 on the vehicles: costs uplifted by 5%.
+    assert appraise(appraisal).per_year[0].costs == pytest.approx(180_000 * 1.05)
     data["costs"][0]["optimism_bias"] = 0.1
-    data["benefits"][0]["optimism_bias"] = 0.1
     assert parse_appraisal(data).costs[0].optimism_bias == 0.1
+
+
+def test_a_grade_missing_from_the_files_own_table_is_an_error() -> None:
+    data = example()
+    data["optimism_bias_by_grade"] = {1: 0.0}
+    assert problems(data)[0].startswith("costs[0].confidence: grade 2 is not in")
 
 
 def test_confidence_grade_is_one_to_six() -> None:

@@ -208,3 +208,13 @@ def test_imports_no_django() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_platforms_disclosure_threshold_is_the_default_k(
+    responses: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCORD_DISCLOSURE_THRESHOLD", "3")
+    code, out, _ = run([str(FRAMEWORK), str(responses), "--json"], capsys)
+    assert code == 0 and json.loads(out)["k"] == 3
+    code, out, _ = run([str(FRAMEWORK), str(responses), "--json", "--k", "6"], capsys)
+    assert json.loads(out)["k"] == 6

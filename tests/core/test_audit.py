@@ -98,3 +98,16 @@ def _post_data(collaboration: Any, **changes: Any) -> dict[str, Any]:
             data[key] = value
     data.update(changes)
     return data
+
+
+def test_deleting_the_newest_events_is_found(make_collaboration: Any, capsys: Any) -> None:
+    make_collaboration("First")
+    make_collaboration("Second")
+    newest = AuditEvent.objects.order_by("-sequence").first()
+    assert newest is not None
+    AuditEvent.objects.filter(pk=newest.pk).delete()
+    problems = [str(p) for p in audit.verify()]
+    assert problems == [
+        f"event #{newest.sequence}: missing: event #{newest.sequence} was deleted (the newest)"
+    ]
+    assert accord(["audit", "verify"]) == 1

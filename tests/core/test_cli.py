@@ -74,3 +74,27 @@ def test_demo_loads_the_briefing_examples_and_prints_working_logins(capsys: Any)
     # Running it again adds nothing twice.
     assert accord(["demo"]) == 0
     assert Collaboration.objects.count() == 7
+
+
+@pytest.mark.django_db
+def test_a_missing_file_is_a_clear_message_not_a_traceback(capsys: Any) -> None:
+    assert accord(["import", "collaborations", "/nonexistent/collaborations.csv"]) == 2
+    assert "/nonexistent/collaborations.csv: No such file or directory" in capsys.readouterr().err
+
+
+def test_an_unmigrated_database_says_to_migrate(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "accord.cli", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "run `accord migrate`" in result.stderr

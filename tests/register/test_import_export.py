@@ -192,3 +192,26 @@ def test_command_line_import_as_a_user_checks_their_permission(
 def test_every_import_column_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "register.md").read_text()
     assert [name for name in importers.COLUMN_NAMES if f"`{name}`" not in doc] == []
+
+
+def test_every_problem_is_listed_at_once_even_in_rows_with_several() -> None:
+    bad = GOOD_ROW.replace("operational", "running")
+    problems = _problems(HEADER.replace("\n", ",colour\n") + bad.replace("\n", ",red\n") * 2)
+    assert any(p.startswith("Header: unknown column(s) colour") for p in problems)
+    assert "Row 2, column status: 'running' is not one of" in " ".join(problems)
+    assert any("Row 3, column reference: 'JACP2' repeats row 2" in p for p in problems)
+    assert any("Row 3, column title: the same title and partners as row 2" in p for p in problems)
+
+
+def test_row_numbers_are_the_lines_a_person_sees_blank_lines_and_all() -> None:
+    problems = _problems(HEADER + "\n\n" + GOOD_ROW.replace("operational", "running"))
+    assert problems[0].startswith("Row 4, column status")
+
+
+def test_named_visibility_needs_the_named_organisations() -> None:
+    header = HEADER.replace("\n", ",visibility\n")
+    problems = _problems(header + GOOD_ROW.replace("\n", ",named\n"))
+    assert problems == [
+        "Row 2, column named_organisations: is required when visibility is named: list the "
+        "organisations that may see it"
+    ]

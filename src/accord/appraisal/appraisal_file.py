@@ -420,10 +420,22 @@ def _given(value: Value | None) -> Value:
     return value
 
 
+#: The table a file without its own uses: the Greater Manchester cost-benefit model's optimism
+#: bias by confidence grade (1 best ... 6 worst), as in the issue's and the template's example.
+DEFAULT_OPTIMISM_BIAS_BY_GRADE: dict[int, float] = {
+    1: 0.0,
+    2: 0.05,
+    3: 0.10,
+    4: 0.15,
+    5: 0.25,
+    6: 0.40,
+}
+
+
 def _grade_table(c: _Checker, raw: object) -> dict[int, float] | None:
     path = "optimism_bias_by_grade"
     if raw is None:
-        return {}
+        return dict(DEFAULT_OPTIMISM_BIAS_BY_GRADE)
     data = c.mapping(raw, path, "confidence grades to optimism bias")
     if data is None:
         return None

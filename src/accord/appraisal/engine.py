@@ -48,7 +48,8 @@ GREEN_BOOK_SCHEDULE: Final[tuple[tuple[int | None, float], ...]] = (
     (75, 0.030),
     (125, 0.025),
     (200, 0.020),
-    (None, 0.015),
+    (300, 0.015),
+    (None, 0.010),
 )
 
 #: Monte Carlo draws are made in blocks of this many iterations (input by input within a block),

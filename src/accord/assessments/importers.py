@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accord.core.spreadsheets import UnreadableFile, read_rows
+from accord.core.spreadsheets import Row, UnreadableFile, read_rows
 from accord.orgs.models import Organisation
 
 from .framework import Framework
@@ -65,7 +65,7 @@ def _level_reason(text: str) -> str:
     return f"{text.strip()!r} is not a level (expected strategic, tactical or operational)"
 
 
-def _read(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
+def _read(data: bytes, filename: str) -> tuple[list[str], list[Row]]:
     if not data.strip():
         raise ImportFailed([f"{filename}: the file is empty"])
     try:
@@ -127,7 +127,8 @@ def parse_invitation_file(
     index = _Organisations(partners)
     invitees: list[Invitee] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
+    for row in rows:
+        line = row.line
         email = row.get("email", "").strip().lower()
         ok = True
         try:
@@ -275,7 +276,8 @@ def parse_response_file(
         raise ImportFailed(problems)
     index = _Organisations(partners)
     parsed: list[ImportedResponse] = []
-    for line, row in enumerate(rows, start=2):
+    for row in rows:
+        line = row.line
         start = len(problems)
         org_text = row.get(organisation_col, "")
         organisation = index.find(org_text)

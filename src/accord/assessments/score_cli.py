@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -42,6 +43,14 @@ from accord.assessments.scoring import (
 PROG = "accord assess score"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+
+def _configured_k() -> int:
+    """The platform's disclosure threshold, so that the command hides what the site hides."""
+    configured = os.environ.get("ACCORD_DISCLOSURE_THRESHOLD", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return DEFAULT_K
 
 
 def _positive_int(text: str) -> int:
@@ -80,10 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--k",
         type=_positive_int,
-        default=DEFAULT_K,
+        default=_configured_k(),
         metavar="K",
-        help=f"disclosure threshold: show nothing for fewer than K respondents "
-        f"(default {DEFAULT_K})",
+        help="disclosure threshold: show nothing for fewer than K respondents "
+        f"(default: ACCORD_DISCLOSURE_THRESHOLD if set, else {DEFAULT_K})",
     )
     return parser
 

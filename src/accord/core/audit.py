@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .actors import user_or_none
-from .models import AuditEvent
+from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 
@@ -84,9 +84,9 @@ def record(
         getattr(actor, "email", "") or (actor if isinstance(actor, str) else "system")
     )
     with transaction.atomic():
-        last = AuditEvent.objects.select_for_update().order_by("-sequence").first()
-        sequence = (last.sequence + 1) if last else 1
-        previous_hash = last.hash if last else GENESIS
+        head = _locked_head()
+        sequence = head.sequence + 1
+        previous_hash = head.hash
         # Microseconds dropped: what is hashed must survive every database's datetime type.
         at = timezone.now().replace(microsecond=0)
         before_json, after_json = _jsonable(before), _jsonable(after)
@@ -102,6 +102,8 @@ def record(
             before=before_json,
             after=after_json,
         )
+        head.sequence, head.hash = sequence, digest
+        head.save(update_fields=["sequence", "hash"])
         return AuditEvent.objects.create(
             sequence=sequence,
             at=at,
@@ -116,6 +118,14 @@ def record(
             previous_hash=previous_hash,
             hash=digest,
         )
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1, defaults={"sequence": 0, "hash": GENESIS})
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 @dataclass(frozen=True)
@@ -160,3 +170,17 @@ def verify(batch_size: int = 2000) -> Iterator[ChainProblem]:
             yield ChainProblem(event.sequence, "changed after it was written (hash mismatch)")
         expected_previous = event.hash
         expected_sequence = event.sequence + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    last_sequence = expected_sequence - 1
+    if head is None:
+        if last_sequence:
+            yield ChainProblem(last_sequence, "the record of where the chain ends is missing")
+    elif head.sequence > last_sequence:
+        missing = (
+            f"#{head.sequence}"
+            if head.sequence == last_sequence + 1
+            else f"#{last_sequence + 1} to #{head.sequence}"
+        )
+        yield ChainProblem(last_sequence + 1, f"missing: event {missing} was deleted (the newest)")
+    elif head.sequence < last_sequence or head.hash != expected_previous:
+        yield ChainProblem(last_sequence, "does not match the record of where the chain ends")

@@ -32,3 +32,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditHead(models.Model):
+    """Where the chain ends: the newest event's sequence and hash, moved with every event.
+
+    Without it, deleting the newest events would leave a shorter chain that still verifies.
+    Its row is also the lock that puts concurrent events in one order.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.sequence}"

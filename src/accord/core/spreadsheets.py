@@ -24,11 +24,20 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+class Row(dict[str, str]):
+    """One row of a file, its values by column name, and the line it stands on in the file
+    (the header is line 1), so that messages name the line a person sees, blank lines and all."""
+
+    def __init__(self, values: dict[str, str], line: int) -> None:
+        super().__init__(values)
+        self.line = line
+
+
 class UnreadableFile(ValueError):
     """The upload is not a CSV or XLSX file we can read."""
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
+def read_rows(data: bytes, filename: str) -> tuple[list[str], list[Row]]:
     """Return (header, rows) from a CSV or XLSX file; every value a stripped string."""
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -38,7 +47,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str
     raise UnreadableFile(f"{filename}: not a CSV or XLSX file (the name must end .csv or .xlsx)")
 
 
-def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
     if b"\x00" in data[:4096]:
         raise UnreadableFile("the file is not a text CSV file (it contains binary data)")
     try:
@@ -53,7 +62,7 @@ def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     return _to_dicts(rows)
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+def _read_xlsx(data: bytes) -> tuple[list[str], list[Row]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -76,17 +85,20 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
-    rows = [row for row in rows if any(cell.strip() for cell in row)] if rows else []
-    if not rows:
+def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[Row]]:
+    # Blank lines are skipped, but each row keeps the line number it has in the file.
+    numbered = [
+        (line, row) for line, row in enumerate(rows, start=1) if any(c.strip() for c in row)
+    ]
+    if not numbered:
         return [], []
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in numbered[0][1]]
     while header and not header[-1]:
         header.pop()
     result = []
-    for row in rows[1:]:
+    for line, row in numbered[1:]:
         padded = list(row) + [""] * (len(header) - len(row))
-        result.append({name: padded[i].strip() for i, name in enumerate(header)})
+        result.append(Row({name: padded[i].strip() for i, name in enumerate(header)}, line))
     return header, result
 
 

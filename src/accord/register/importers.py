@@ -188,36 +188,41 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
         )
     missing = [name for name in REQUIRED if name not in header]
     if missing:
+        # Without the required columns no row can be read: say so and stop.
         problems.append(f"Header: missing required column(s) {', '.join(missing)}")
-    if problems:
         raise ImportFailed(problems)
     if not rows:
-        raise ImportFailed([f"{filename}: the file has a header but no rows"])
+        raise ImportFailed([*problems, f"{filename}: the file has a header but no rows"])
     index = _OrganisationIndex()
     areas = {a.code.casefold(): a for a in Area.objects.all()}
     parsed: list[ParsedRow] = []
     seen_references: dict[str, int] = {}
-    seen_titles: dict[tuple[str, tuple[int, ...]], int] = {}
-    for line, row in enumerate(rows, start=2):
-        result = _parse_row(line, row, index, areas, problems)
-        if result is None:
-            continue
-        ref = result.reference.casefold()
-        if ref:
-            if ref in seen_references:
+    seen_rows: dict[tuple[str, str], int] = {}
+    for row in rows:
+        line = row.line
+        # Duplicates are judged on the text as written, so they are reported even in rows
+        # that have other problems too.
+        reference = row.get("reference", "").strip().casefold()
+        if reference:
+            if reference in seen_references:
                 problems.append(
-                    f"Row {line}, column reference: {result.reference!r} repeats row "
-                    f"{seen_references[ref]} (duplicate row)"
+                    f"Row {line}, column reference: {row['reference'].strip()!r} repeats row "
+                    f"{seen_references[reference]} (duplicate row)"
                 )
-            seen_references[ref] = line
-        key = (result.title.casefold(), tuple(sorted(o.pk for o, _ in result.partners)))
-        if key in seen_titles:
+            seen_references.setdefault(reference, line)
+        same = (
+            " ".join(row.get("title", "").split()).casefold(),
+            ";".join(sorted(p.strip().casefold() for p in row.get("partners", "").split(";"))),
+        )
+        if same[0] and same in seen_rows:
             problems.append(
                 f"Row {line}, column title: the same title and partners as row "
-                f"{seen_titles[key]} (duplicate row)"
+                f"{seen_rows[same]} (duplicate row)"
             )
-        seen_titles[key] = line
-        parsed.append(ParsedRow(line=line, data=result))
+        seen_rows.setdefault(same, line)
+        result = _parse_row(line, row, index, areas, problems)
+        if result is not None:
+            parsed.append(ParsedRow(line=line, data=result))
     if problems:
         raise ImportFailed(problems)
     return parsed
@@ -339,6 +344,11 @@ def _parse_row(
             problem("named_organisations", f"no organisation matches {code!r}")
         else:
             named.append(org)
+    if visibility == Visibility.NAMED and not named:
+        problem(
+            "named_organisations",
+            "is required when visibility is named: list the organisations that may see it",
+        )
     row_areas: list[Area] = []
     for code in _split(row.get("areas", "")):
         area = areas.get(code.casefold())
