@@ -101,6 +101,25 @@ class Collaboration(models.Model):
             models.Index(fields=["service_mix"]),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["title"]),
+            # Covers the list and its counts: what they filter, count and sort by, so the
+            # database reads this index rather than rows heavy with summaries and outcomes.
+            models.Index(
+                fields=[
+                    "visibility",
+                    "nature",
+                    "research_area",
+                    "status",
+                    "service_mix",
+                    "involves_police",
+                    "involves_fire",
+                    "involves_ambulance",
+                    "involves_other",
+                    "archived_at",
+                    "title",
+                    "reference",
+                ],
+                name="collaboration_list_cover",
+            ),
         ]
 
     def __str__(self) -> str:
