@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .actors import user_or_none
@@ -118,6 +118,23 @@ def record(
             previous_hash=previous_hash,
             hash=digest,
         )
+
+
+def state_version() -> str:
+    """A token that changes whenever any audited change of state commits.
+
+    Every change goes through a service that records an event in the same transaction, so the
+    head of the chain names the state the database is in: caches of derived figures key on it.
+    The hash, not only the sequence, because a rolled-back transaction can reuse a sequence.
+    """
+    # Plain SQL: it runs on every list page, and the ORM costs more to build it than to run it.
+    quote = connection.ops.quote_name
+    table = quote(AuditHead._meta.db_table)
+    sql = f"SELECT {quote('sequence')}, {quote('hash')} FROM {table} WHERE id = 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        head = cursor.fetchone()
+    return f"{head[0]}:{head[1]}" if head else "0"
 
 
 def _locked_head() -> AuditHead:

@@ -291,6 +291,7 @@ class FilterForm(forms.Form):
         help_text="An area's code or name, such as E23000020 or Lincolnshire",
     )
     sort = forms.ChoiceField(
+        label="Sort by",
         choices=[
             ("title", "Title"),
             ("-updated", "Recently updated"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -123,7 +123,16 @@ def can_edit(user: Any, collaboration: Collaboration) -> bool:
         return True
     if not user.organisation_id or not user.has_role(Role.CONTRIBUTOR):
         return False
+    partners = _prefetched(collaboration, "partners")
+    if partners is not None:
+        return any(p.organisation_id == user.organisation_id for p in partners)
     return collaboration.partners.filter(organisation_id=user.organisation_id).exists()
+
+
+def _prefetched(collaboration: Collaboration, relation: str) -> list[Any] | None:
+    """A relation's rows where the page loaded them already, so that a check asks no query."""
+    cache: dict[str, Any] = getattr(collaboration, "_prefetched_objects_cache", {})
+    return list(cache[relation]) if relation in cache else None
 
 
 def visible_collaborations(user: Any) -> CollaborationQuerySet:
@@ -136,10 +145,29 @@ def find_collaboration(reference: str | None) -> Collaboration | None:
     return Collaboration.objects.filter(reference=reference).first() if reference else None
 
 
-def get_visible(user: Any, reference: str) -> Collaboration:
-    """The collaboration, or 404 where it does not exist or this person may not see it."""
+def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaboration:
+    """The collaboration, or 404 where it does not exist or this person may not see it.
+
+    `whole` loads everything its page shows with it: partners, champions, reviews, evidence,
+    areas and named organisations, one query each, which the checks here then reuse.
+    """
+    queryset = Collaboration.objects.visible_to(user)
+    if whole:
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "partners",
+                Partner.objects.select_related("organisation").order_by(
+                    "role", "organisation__name"
+                ),
+            ),
+            Prefetch("champions", Champion.objects.select_related("organisation")),
+            Prefetch("reviews", DutyReview.objects.prefetch_related("notified")),
+            "evidence",
+            "areas",
+            "named_organisations",
+        )
     try:
-        return Collaboration.objects.visible_to(user).get(reference=reference)
+        return queryset.get(reference=reference)
     except Collaboration.DoesNotExist as exc:
         raise Http404("No such collaboration") from exc
 
@@ -394,10 +422,16 @@ def add_review(actor: Any, collaboration: Collaboration, data: ReviewData) -> Du
 
 
 def risks_for(collaboration: Collaboration, today: dt.date | None = None) -> list[Risk]:
-    last_review = collaboration.reviews.aggregate(last=Max("considered_on"))["last"]
+    reviews = _prefetched(collaboration, "reviews")
+    champions = _prefetched(collaboration, "champions")
+    last_review = (
+        max((r.considered_on for r in reviews), default=None)
+        if reviews is not None
+        else collaboration.reviews.aggregate(last=Max("considered_on"))["last"]
+    )
     return sustainability_risks(
         status=collaboration.status,
-        champions=collaboration.champions.count(),
+        champions=len(champions) if champions is not None else collaboration.champions.count(),
         funding_ends_on=collaboration.funding_ends_on,
         has_written_agreement=collaboration.has_written_agreement,
         last_review_on=last_review,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,39 +16,47 @@ from django.views.decorators.http import require_http_methods
 from accord.core.audit import AuditEvent
 
 from . import exports, importers, queries, services
+from .choices import Nature, ServiceMix, Status
 from .forms import CollaborationForm, FilterForm, ImportForm, ReviewForm
-from .models import Champion, Collaboration, Partner
+from .models import Collaboration, Partner
 
 
-def _filters(request: HttpRequest) -> dict[str, Any]:
-    form = FilterForm(request.GET or None)
+def _filters(request: HttpRequest, form: FilterForm | None = None) -> dict[str, Any]:
+    form = form or FilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return {k: v for k, v in form.cleaned_data.items() if v}
     return {}
 
 
 LIST_COLUMNS = ("reference", "title", "nature", "status", "service_mix", "archived_at")
+NATURE_LABELS = dict(Nature.choices)
+STATUS_LABELS = dict(Status.choices)
+MIX_LABELS = dict(ServiceMix.choices)
+# A reference cannot hold "/", so the rest of RFC 3986's safe characters are as `reverse`'s.
+REFERENCE_SAFE = "!$&'()*+,;=~:@"
 
 
 def collaboration_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
-    filters = _filters(request)
+    filters = _filters(request, form)
     visible = Collaboration.objects.visible_to(request.user)
     filtered = queries.apply_filters(visible, filters)
-    facets = queries.facet_counts(filtered)
+    facets = queries.visible_facet_counts(request.user, filters)
     # Only what a row shows: the long text fields would cost more to load than to render.
     paginator = Paginator(filtered.only(*LIST_COLUMNS), settings.PAGE_SIZE)
-    # The facet query counted the rows already; the paginator need not count them again.
+    # The counts hold the number of rows already; the paginator need not count them again.
     paginator.count = facets["total"][""]
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _with_partner_names(page.object_list)
+    page.object_list = _list_rows(page.object_list)
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
+    selects = _filter_selects(form, facets)
     return render(
         request,
         "register/list.html",
         {
             "form": form,
-            "filter_selects": _filter_selects(form, facets),
+            "filter_selects": selects[:-1],
+            "sort_select": selects[-1],
             "page": page,
             "total": paginator.count,
             "facets": facets,
@@ -58,9 +67,9 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _with_partner_names(collaborations: Any) -> list[Collaboration]:
-    """The page's rows, each with its partners' short names, fetched in one query of plain
-    values rather than as model objects."""
+def _list_rows(collaborations: Any) -> list[Collaboration]:
+    """The page's rows, each with what its line shows worked out here rather than by template
+    tags a row: its link, its labels and its partners' short names (one query of values)."""
     rows = list(collaborations)
     names: dict[int, list[str]] = {c.pk: [] for c in rows}
     pairs = (
@@ -70,18 +79,25 @@ def _with_partner_names(collaborations: Any) -> list[Collaboration]:
     )
     for collaboration_id, short_name in pairs:
         names[collaboration_id].append(short_name)
+    placeholder = "reference-placeholder"
+    detail_url = reverse("register:detail", args=[placeholder])
     for c in rows:
         c.partner_names = names[c.pk]
+        c.url = detail_url.replace(placeholder, quote(c.reference, safe=REFERENCE_SAFE))
+        c.nature_label = NATURE_LABELS.get(c.nature, c.nature)
+        c.status_label = STATUS_LABELS.get(c.status, c.status)
+        c.mix_label = MIX_LABELS.get(c.service_mix, c.service_mix)
     return rows
 
 
 def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    """Each filter's options with the count of matches beside it, ready for the template."""
+    """Each filter's options with the count of matches beside it, ready for the template; the
+    sort order last, without counts."""
     selects = []
-    for name in ("nature", "research_area", "status", "mix", "sector"):
+    for name in ("nature", "research_area", "status", "mix", "sector", "sort"):
         field = form[name]
         chosen = str(field.value() or "")
-        counts = facets.get(name, {})
+        counts = facets.get(name)
         selects.append(
             {
                 "id": field.auto_id,
@@ -90,7 +106,7 @@ def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list
                 "options": [
                     (
                         value,
-                        f"{label} ({counts.get(value, 0)})" if value else label,
+                        f"{label} ({counts.get(value, 0)})" if value and counts else label,
                         value == chosen,
                     )
                     for value, label in field.field.choices  # type: ignore[attr-defined]
@@ -101,14 +117,7 @@ def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list
 
 
 def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    collaboration = services.get_visible(request.user, reference)
-    partners = list(
-        collaboration.partners.select_related("organisation").order_by("role", "organisation__name")
-    )
-    champions = list(
-        Champion.objects.filter(collaboration=collaboration).select_related("organisation")
-    )
-    reviews = list(collaboration.reviews.prefetch_related("notified"))
+    collaboration = services.get_visible(request.user, reference, whole=True)
     can_edit = services.can_edit(request.user, collaboration)
     history = (
         list(
@@ -124,9 +133,9 @@ def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "register/detail.html",
         {
             "c": collaboration,
-            "partners": partners,
-            "champions": champions,
-            "reviews": reviews,
+            "partners": collaboration.partners.all(),
+            "champions": collaboration.champions.all(),
+            "reviews": collaboration.reviews.all(),
             "evidence": list(collaboration.evidence.all()),
             "areas": list(collaboration.areas.all()),
             "named": list(collaboration.named_organisations.all()),

@@ -1,0 +1,116 @@
+"""The list's counts come from a cache; they must be exactly what counting afresh gives.
+
+The cache keeps counts per visibility (shared by everyone) and per organisation (what its people
+see through it), under the audit chain's head. These tests compare the cached answer with a
+direct count over `visible_to` for people of every kind, with warm caches, and after changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from accord.core.actors import SystemActor
+from accord.register import queries, services
+from accord.register.models import Collaboration
+
+FILTERS: tuple[dict[str, Any], ...] = (
+    {},
+    {"nature": "co_responding"},
+    {"status": "operational", "sector": "fire"},
+    {"q": "pilot"},
+    {"organisation": "RX9"},
+    {"archived": True},
+    {"q": "pilot", "sort": "-updated"},
+)
+
+
+def _direct(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
+    visible = Collaboration.objects.visible_to(user)
+    return queries.facet_counts(queries.apply_filters(visible, filters))
+
+
+@pytest.fixture
+def register(make_collaboration: Callable[..., Any]) -> list[Any]:
+    """Collaborations of every visibility, some only the outsider's force is named on."""
+    made = [
+        make_collaboration("Public pilot", visibility="public"),
+        make_collaboration("Signed-in pilot", visibility="signed_in", nature="shared_estates"),
+        make_collaboration("Partners' pilot", visibility="partners", status="implementing"),
+        make_collaboration(
+            "Named pilot",
+            visibility="named",
+            named=("E23000030",),
+            partners=(("E23000001", "lead"), ("RX9", "partner")),
+        ),
+        make_collaboration(
+            "Police pilot",
+            visibility="partners",
+            partners=(("E23000030", "lead"), ("E31000002", "partner")),
+            nature="interoperability",
+        ),
+    ]
+    services.archive_collaboration(SystemActor("test"), made[0])
+    return made
+
+
+@pytest.mark.django_db
+def test_cached_counts_equal_direct_counts_for_every_kind_of_person(
+    register: list[Any], owner: Any, outsider: Any, partner_user: Any, platform_admin: Any
+) -> None:
+    people = [AnonymousUser(), owner, outsider, partner_user, platform_admin]
+    # Twice: the first pass fills the cache, the second reads it.
+    for _ in range(2):
+        for person in people:
+            for filters in FILTERS:
+                cached = queries.visible_facet_counts(person, filters)
+                assert cached == _direct(person, filters), (person, filters)
+
+
+@pytest.mark.django_db
+def test_one_organisations_counts_never_reach_another(
+    register: list[Any], owner: Any, outsider: Any
+) -> None:
+    """The owner's force is a partner in the partners-only pilot; the outsider's is not, but is
+    named on another and leads a third. With the cache warm for the owner, the outsider still
+    gets their own counts."""
+    owner_counts = queries.visible_facet_counts(owner, {})
+    outsider_counts = queries.visible_facet_counts(outsider, {})
+    assert owner_counts["total"][""] == 2  # signed-in, partners' (the public one is archived)
+    assert outsider_counts["total"][""] == 3  # signed-in, named, police
+    assert owner_counts["status"]["implementing"] == 1
+    assert outsider_counts["status"]["implementing"] == 0
+    assert outsider_counts["nature"]["interoperability"] == 1
+    assert owner_counts["nature"]["interoperability"] == 0
+
+
+@pytest.mark.django_db
+def test_a_change_shows_in_the_counts_at_once(
+    register: list[Any], client: Client, owner: Any
+) -> None:
+    client.force_login(owner)
+    before = client.get("/collaborations/?status=operational")
+    assert before.context["total"] == 1
+    partners_only = Collaboration.objects.get(title="Partners' pilot")
+    data = services.CollaborationData(
+        title=partners_only.title,
+        reference=partners_only.reference,
+        summary=partners_only.summary,
+        research_area=partners_only.research_area,
+        nature=partners_only.nature,
+        status="operational",
+        partners=[(p.organisation, p.role) for p in partners_only.partners.all()],
+        visibility="public",
+    )
+    services.update_collaboration(owner, partners_only, data, expected_version=1)
+    after = client.get("/collaborations/?status=operational")
+    assert after.context["total"] == 2
+    assert "Operational (2)" in after.content.decode()
+    client.logout()
+    anonymous = client.get("/collaborations/?status=operational")
+    assert anonymous.context["total"] == 1  # the newly public one; the first is archived
+    assert anonymous.context["page"].object_list[0].title == "Partners' pilot"
