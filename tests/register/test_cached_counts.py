@@ -114,3 +114,42 @@ def test_a_change_shows_in_the_counts_at_once(
     anonymous = client.get("/collaborations/?status=operational")
     assert anonymous.context["total"] == 1  # the newly public one; the first is archived
     assert anonymous.context["page"].object_list[0].title == "Partners' pilot"
+
+
+@pytest.mark.django_db
+def test_the_one_record_rule_agrees_with_the_list_rule(
+    register: list[Any], owner: Any, outsider: Any, partner_user: Any, platform_admin: Any
+) -> None:
+    """A record's page checks `may_see` on the record it loaded; every list uses `visible_to`.
+    For every person and record, loaded plain or with its relations, the two agree."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from accord.register.models import may_see
+
+    seen = 0
+    for person in [AnonymousUser(), owner, outsider, partner_user, platform_admin]:
+        listed = set(Collaboration.objects.visible_to(person).values_list("pk", flat=True))
+        for collaboration in Collaboration.objects.all():
+            expected = collaboration.pk in listed
+            assert may_see(person, collaboration) is expected, (person, collaboration)
+            try:
+                services.get_visible(person, collaboration.reference, whole=True)
+                shown = True
+            except Http404:
+                shown = False
+            assert shown is expected, (person, collaboration)
+            seen += expected
+    assert seen > 5  # not a test that passes by seeing nothing
+
+
+@pytest.mark.django_db
+def test_the_filters_keep_what_was_chosen_and_count_beside_each_option(
+    register: list[Any], client: Client, owner: Any
+) -> None:
+    client.force_login(owner)
+    page = client.get("/collaborations/?status=implementing&sort=-updated").content.decode()
+    assert '<option value="implementing" selected>Implementing (1)</option>' in page
+    assert '<option value="operational">Operational (0)</option>' in page
+    assert '<option value="-updated" selected>Recently updated</option>' in page
+    assert '<option value="">Any status</option>' in page

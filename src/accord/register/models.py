@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact, In
 
 from accord.core.choices import Visibility
@@ -30,16 +31,43 @@ def wholly_visible(user: Any) -> tuple[str, ...]:
 
 def seen_through(organisation_id: int) -> Q:
     """What an organisation's people see beyond the visibilities they see whole: what it is a
-    partner in, and what it is named on. Subqueries rather than joins, so that no row is
-    repeated and counts stay true."""
-    return Q(
-        pk__in=Partner.objects.filter(organisation_id=organisation_id).values("collaboration_id")
-    ) | Q(
-        Exact(Unindexed("visibility"), Visibility.NAMED),
-        pk__in=Collaboration.named_organisations.through.objects.filter(
-            organisation_id=organisation_id
-        ).values("collaboration_id"),
+    partner in, and what it is named on.
+
+    Subqueries rather than joins, so that no row is repeated and counts stay true; written in
+    SQL because every list and record asks this, and the ORM took three times as long to build
+    these two subqueries as the database takes to run the whole page's query.
+    """
+    quote = connection.ops.quote_name
+    partners = (
+        f"SELECT {quote('collaboration_id')} FROM {quote(Partner._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('organisation_id')} = %s"
     )
+    named_table = Collaboration.named_organisations.through._meta.db_table
+    named = (
+        f"SELECT {quote('collaboration_id')} FROM {quote(named_table)} "  # noqa: S608
+        f"WHERE {quote('organisation_id')} = %s"
+    )
+    # Names quoted by the database's own rules; the one value passed as a parameter.
+    return Q(pk__in=RawSQL(partners, [organisation_id])) | Q(  # noqa: S611
+        Exact(Unindexed("visibility"), Visibility.NAMED),
+        pk__in=RawSQL(named, [organisation_id]),  # noqa: S611
+    )
+
+
+def may_see(user: Any, collaboration: Collaboration) -> bool:
+    """`visible_to`'s rule for one collaboration already loaded, in Python: with its partners
+    and named organisations prefetched it asks no query (a test holds the two rules equal)."""
+    if collaboration.visibility in wholly_visible(user):
+        return True
+    organisation_id = getattr(user, "organisation_id", None) if user is not None else None
+    if not organisation_id or not user.is_authenticated:
+        return False
+    partners = collaboration.partners.all()  # the prefetched rows, where they were
+    if any(p.organisation_id == organisation_id for p in partners):
+        return True
+    if collaboration.visibility == Visibility.NAMED:
+        return any(o.pk == organisation_id for o in collaboration.named_organisations.all())
+    return False
 
 
 class CollaborationQuerySet(models.QuerySet["Collaboration"]):

@@ -26,7 +26,11 @@ SORTS = {
 }
 
 
-def apply_filters(queryset: QuerySet[Collaboration], f: dict[str, Any]) -> QuerySet[Collaboration]:
+def apply_filters(
+    queryset: QuerySet[Collaboration], f: dict[str, Any], *, counting: bool = False
+) -> QuerySet[Collaboration]:
+    """The filtered, ordered register. `counting` plans the search for reading every match
+    (to count them) rather than the first page of them."""
     if not f.get("archived"):
         queryset = queryset.filter(archived_at__isnull=True)
     for key, column in (
@@ -58,14 +62,20 @@ def apply_filters(queryset: QuerySet[Collaboration], f: dict[str, Any]) -> Query
         queryset = queryset.filter(Q(pk__in=in_area) | Q(pk__in=partner_area))
     text = (f.get("q") or "").strip()
     if text:
-        # EXISTS, not IN: a common word names hundreds of organisations and thousands of
-        # partnerships, and the page needs only its first rows in order, not all of them.
-        matching_partners = Exists(
-            Partner.objects.filter(
-                collaboration_id=OuterRef("pk"),
-                organisation_id__in=Organisation.objects.filter(
-                    Q(name__icontains=text) | Q(short_name__icontains=text)
-                ).values("pk"),
+        organisations = Q(name__icontains=text) | Q(short_name__icontains=text)
+        # A page needs only its first rows in order, so it asks of each row whether a partner
+        # matches (EXISTS) rather than first listing the thousands of partnerships a common
+        # word matches (IN); counting reads every row, for which the list is the cheaper.
+        matching_partners = (
+            Q(pk__in=_partners_of(organisations))
+            if counting
+            else Q(
+                Exists(
+                    Partner.objects.filter(
+                        collaboration_id=OuterRef("pk"),
+                        organisation_id__in=Organisation.objects.filter(organisations).values("pk"),
+                    )
+                )
             )
         )
         queryset = queryset.filter(
@@ -74,7 +84,7 @@ def apply_filters(queryset: QuerySet[Collaboration], f: dict[str, Any]) -> Query
             | Q(summary__icontains=text)
             | Q(public_summary__icontains=text)
             | Q(outcomes__icontains=text)
-            | Q(matching_partners)
+            | matching_partners
         )
     return queryset.order_by(*SORTS.get(f.get("sort") or "title", SORTS["title"]))
 
@@ -124,7 +134,9 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
     version = audit.state_version()
     by_visibility: dict[str, Facets] = _cached(
         ("visibility", version, filters),
-        lambda: _facet_sums(apply_filters(Collaboration.objects.all(), filters), "visibility"),
+        lambda: _facet_sums(
+            apply_filters(Collaboration.objects.all(), filters, counting=True), "visibility"
+        ),
     )
     whole = wholly_visible(user)
     total = _zero()
@@ -137,7 +149,7 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
             through_own = Collaboration.objects.filter(seen_through(organisation_id)).exclude(
                 visibility__in=whole
             )
-            return _count_in_python(apply_filters(through_own, filters))
+            return _count_in_python(apply_filters(through_own, filters, counting=True))
 
         _add(
             total, _cached((f"organisation:{organisation_id}", version, filters), count_through_own)

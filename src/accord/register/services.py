@@ -29,6 +29,7 @@ from .models import (
     DutyReview,
     EvidenceLink,
     Partner,
+    may_see,
 )
 from .risks import Risk, sustainability_risks
 
@@ -149,27 +150,34 @@ def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaborat
     """The collaboration, or 404 where it does not exist or this person may not see it.
 
     `whole` loads everything its page shows with it: partners, champions, reviews, evidence,
-    areas and named organisations, one query each, which the checks here then reuse.
+    areas and named organisations, one query each, which the checks here then reuse (whether
+    the person may see it among them).
     """
-    queryset = Collaboration.objects.visible_to(user)
-    if whole:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "partners",
-                Partner.objects.select_related("organisation").order_by(
-                    "role", "organisation__name"
+    if not whole:
+        collaboration = Collaboration.objects.visible_to(user).filter(reference=reference).first()
+    else:
+        collaboration = (
+            Collaboration.objects.filter(reference=reference)
+            .prefetch_related(
+                Prefetch(
+                    "partners",
+                    Partner.objects.select_related("organisation").order_by(
+                        "role", "organisation__name"
+                    ),
                 ),
-            ),
-            Prefetch("champions", Champion.objects.select_related("organisation")),
-            Prefetch("reviews", DutyReview.objects.prefetch_related("notified")),
-            "evidence",
-            "areas",
-            "named_organisations",
+                Prefetch("champions", Champion.objects.select_related("organisation")),
+                Prefetch("reviews", DutyReview.objects.prefetch_related("notified")),
+                "evidence",
+                "areas",
+                "named_organisations",
+            )
+            .first()
         )
-    try:
-        return queryset.get(reference=reference)
-    except Collaboration.DoesNotExist as exc:
-        raise Http404("No such collaboration") from exc
+        if collaboration is not None and not may_see(user, collaboration):
+            collaboration = None
+    if collaboration is None:
+        raise Http404("No such collaboration")
+    return collaboration
 
 
 # Snapshots, for the audit log and for showing what changed --------------------------------

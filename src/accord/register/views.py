@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accord.core.audit import AuditEvent
@@ -92,25 +94,27 @@ def _list_rows(collaborations: Any) -> list[Collaboration]:
 
 def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """Each filter's options with the count of matches beside it, ready for the template; the
-    sort order last, without counts."""
+    sort order last, without counts.
+
+    The options are written here as HTML, every value escaped: some sixty options went
+    through the template language one variable at a time, a fifth of the page's rendering.
+    """
     selects = []
     for name in ("nature", "research_area", "status", "mix", "sector", "sort"):
         field = form[name]
         chosen = str(field.value() or "")
         counts = facets.get(name)
+        options = []
+        for value, label in field.field.choices:  # type: ignore[attr-defined]
+            text = f"{label} ({counts.get(value, 0)})" if value and counts else str(label)
+            selected = " selected" if value == chosen else ""
+            options.append(f'<option value="{escape(value)}"{selected}>{escape(text)}</option>')
         selects.append(
             {
                 "id": field.auto_id,
                 "name": name,
                 "label": field.label,
-                "options": [
-                    (
-                        value,
-                        f"{label} ({counts.get(value, 0)})" if value and counts else label,
-                        value == chosen,
-                    )
-                    for value, label in field.field.choices  # type: ignore[attr-defined]
-                ],
+                "options": mark_safe("".join(options)),  # every part escaped above
             }
         )
     return selects
