@@ -191,6 +191,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Each process keeps its own cache of the register's filter counts. Entries are keyed by the
+# audit chain's head, so a change made through any process is seen by every other at its next
+# request; a shared cache (Redis, memcached) would only save each process its first count.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "accord",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 # How many rows a list page shows.
 PAGE_SIZE = _env_int("ACCORD_PAGE_SIZE", 25)
 # The largest file an import accepts, in megabytes.

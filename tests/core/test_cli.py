@@ -98,3 +98,55 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path: Any) -> None:
     )
     assert result.returncode == 2
     assert "run `accord migrate`" in result.stderr
+
+
+def test_bench_measures_every_page_against_the_minimal_page(tmp_path: Any) -> None:
+    """A small run of `accord bench`, in its own process as it must be: it reports every page
+    the issue names, with its ratio to the minimal page, and writes the Markdown table."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    output = tmp_path / "bench.md"
+    accord_command = Path(sys.executable).with_name("accord")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [
+            str(accord_command),
+            "bench",
+            "--collaborations",
+            "30",
+            "--users",
+            "10",
+            "--organisations",
+            "116",
+            "--requests",
+            "3",
+            "--export-requests",
+            "1",
+            "--no-engines",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = output.read_text(encoding="utf-8")
+    for page in (
+        "| Minimal page (home: the layout, no data) | `/` |",
+        "| List | `/collaborations/` |",
+        "| List, filtered |",
+        "| List, searched | `/collaborations/?q=fire` |",
+        "| List, first after a change |",
+        "| Detail |",
+        "| Export CSV, all visible |",
+    ):
+        assert page in table, page
+    assert "baseline" in table
+    assert "30 collaborations" in table

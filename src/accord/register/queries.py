@@ -27,10 +27,10 @@ SORTS = {
 
 
 def apply_filters(
-    queryset: QuerySet[Collaboration], f: dict[str, Any], *, counting: bool = False
+    queryset: QuerySet[Collaboration], f: dict[str, Any], *, every_row: bool = False
 ) -> QuerySet[Collaboration]:
-    """The filtered, ordered register. `counting` plans the search for reading every match
-    (to count them) rather than the first page of them."""
+    """The filtered, ordered register. `every_row` plans the search for reading every row of
+    a large set, to count them, rather than a page of them or the few an organisation is on."""
     if not f.get("archived"):
         queryset = queryset.filter(archived_at__isnull=True)
     for key, column in (
@@ -65,10 +65,10 @@ def apply_filters(
         organisations = Q(name__icontains=text) | Q(short_name__icontains=text)
         # A page needs only its first rows in order, so it asks of each row whether a partner
         # matches (EXISTS) rather than first listing the thousands of partnerships a common
-        # word matches (IN); counting reads every row, for which the list is the cheaper.
+        # word matches (IN); reading every row, the list is the cheaper.
         matching_partners = (
             Q(pk__in=_partners_of(organisations))
-            if counting
+            if every_row
             else Q(
                 Exists(
                     Partner.objects.filter(
@@ -135,7 +135,7 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
     by_visibility: dict[str, Facets] = _cached(
         ("visibility", version, filters),
         lambda: _facet_sums(
-            apply_filters(Collaboration.objects.all(), filters, counting=True), "visibility"
+            apply_filters(Collaboration.objects.all(), filters, every_row=True), "visibility"
         ),
     )
     whole = wholly_visible(user)
@@ -149,7 +149,7 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
             through_own = Collaboration.objects.filter(seen_through(organisation_id)).exclude(
                 visibility__in=whole
             )
-            return _count_in_python(apply_filters(through_own, filters, counting=True))
+            return _count_in_python(apply_filters(through_own, filters))
 
         _add(
             total, _cached((f"organisation:{organisation_id}", version, filters), count_through_own)
