@@ -153,3 +153,13 @@ def test_the_filters_keep_what_was_chosen_and_count_beside_each_option(
     assert '<option value="operational">Operational (0)</option>' in page
     assert '<option value="-updated" selected>Recently updated</option>' in page
     assert '<option value="">Any status</option>' in page
+
+
+@pytest.mark.django_db
+def test_a_record_page_names_the_organisations_it_is_shared_with(
+    register: list[Any], client: Client, outsider: Any
+) -> None:
+    named = Collaboration.objects.get(title="Named pilot")
+    client.force_login(outsider)
+    page = client.get(f"/collaborations/{named.reference}/").content.decode()
+    assert "Named organisations only (and the partners): Hampshire" in " ".join(page.split())

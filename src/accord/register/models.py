@@ -150,7 +150,21 @@ class Collaboration(models.Model):
             models.Index(fields=["nature"]),
             models.Index(fields=["service_mix"]),
             models.Index(fields=["updated_at"]),
-            models.Index(fields=["title"]),
+            # The list in its usual order: walked in title order, with what a row shows and
+            # what decides who may see it, so a deep page never reads the table's rows.
+            models.Index(
+                fields=[
+                    "title",
+                    "id",
+                    "visibility",
+                    "archived_at",
+                    "reference",
+                    "nature",
+                    "status",
+                    "service_mix",
+                ],
+                name="collaboration_title_cover",
+            ),
             # Covers the list and its counts: what they filter, count and sort by, so the
             # database reads this index rather than rows heavy with summaries and outcomes.
             models.Index(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -156,28 +156,40 @@ def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaborat
     if not whole:
         collaboration = Collaboration.objects.visible_to(user).filter(reference=reference).first()
     else:
-        collaboration = (
-            Collaboration.objects.filter(reference=reference)
-            .prefetch_related(
-                Prefetch(
-                    "partners",
-                    Partner.objects.select_related("organisation").order_by(
-                        "role", "organisation__name"
-                    ),
-                ),
-                Prefetch("champions", Champion.objects.select_related("organisation")),
-                Prefetch("reviews", DutyReview.objects.prefetch_related("notified")),
-                "evidence",
-                "areas",
-                "named_organisations",
-            )
-            .first()
-        )
-        if collaboration is not None and not may_see(user, collaboration):
-            collaboration = None
+        collaboration = Collaboration.objects.filter(reference=reference).first()
+        if collaboration is not None:
+            _load_relations(collaboration)
+            if not may_see(user, collaboration):
+                collaboration = None
     if collaboration is None:
         raise Http404("No such collaboration")
     return collaboration
+
+
+def _load_relations(collaboration: Collaboration) -> None:
+    """Load the relations a record's page shows, as `prefetch_related` would, one plain query
+    each: Django's prefetching took twice as long as the queries themselves for one record."""
+    loaded: dict[str, QuerySet[Any]] = {
+        "partners": Partner.objects.filter(collaboration=collaboration)
+        .select_related("organisation")
+        .order_by("role", "organisation__name"),
+        "champions": Champion.objects.filter(collaboration=collaboration).select_related(
+            "organisation"
+        ),
+        "reviews": DutyReview.objects.filter(collaboration=collaboration),
+        "evidence": EvidenceLink.objects.filter(collaboration=collaboration),
+        "areas": collaboration.areas.all(),
+        # Named organisations count only while it is shared with named organisations.
+        "named_organisations": collaboration.named_organisations.all()
+        if collaboration.visibility == Visibility.NAMED
+        else Organisation.objects.none(),
+    }
+    for rows in loaded.values():
+        rows._fetch_all()
+    if loaded["reviews"]:
+        prefetch_related_objects(list(loaded["reviews"]), "notified")
+    # Where the related managers look for prefetched rows.
+    collaboration._prefetched_objects_cache = loaded  # type: ignore[attr-defined]
 
 
 # Snapshots, for the audit log and for showing what changed --------------------------------
