@@ -100,6 +100,31 @@ def _partners_of(organisations: Q) -> QuerySet[Partner, Any]:
     ).values("collaboration_id")
 
 
+def partner_names(collaboration_ids: list[int]) -> dict[int, list[str]]:
+    """Each collaboration's partners' short names, leads first, in one query.
+
+    Plain SQL: a page asks it on every request, and the ORM took longer to build the query
+    than the database to answer it.
+    """
+    names: dict[int, list[str]] = {pk: [] for pk in collaboration_ids}
+    if not names:
+        return names
+    quote = connection.ops.quote_name
+    partner, organisation = quote(Partner._meta.db_table), quote(Organisation._meta.db_table)
+    marks = ", ".join(["%s"] * len(names))
+    sql = (
+        f"SELECT p.{quote('collaboration_id')}, o.{quote('short_name')} "  # noqa: S608
+        f"FROM {partner} p JOIN {organisation} o ON o.{quote('id')} = p.{quote('organisation_id')} "
+        f"WHERE p.{quote('collaboration_id')} IN ({marks}) "
+        f"ORDER BY p.{quote('collaboration_id')}, p.{quote('role')}, o.{quote('name')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(names))
+        for collaboration_id, short_name in cursor.fetchall():
+            names[collaboration_id].append(short_name)
+    return names
+
+
 FACETS: tuple[tuple[str, str, Any], ...] = (
     ("nature", "nature", Nature),
     ("research_area", "research_area", ResearchArea),

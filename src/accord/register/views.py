@@ -20,7 +20,7 @@ from accord.core.audit import AuditEvent
 from . import exports, importers, queries, services
 from .choices import Nature, ServiceMix, Status
 from .forms import CollaborationForm, FilterForm, ImportForm, ReviewForm
-from .models import Collaboration, Partner
+from .models import Collaboration
 
 
 def _filters(request: HttpRequest, form: FilterForm | None = None) -> dict[str, Any]:
@@ -71,16 +71,9 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
 
 def _list_rows(collaborations: Any) -> list[Collaboration]:
     """The page's rows, each with what its line shows worked out here rather than by template
-    tags a row: its link, its labels and its partners' short names (one query of values)."""
+    tags a row: its link, its labels and its partners' short names (one query)."""
     rows = list(collaborations)
-    names: dict[int, list[str]] = {c.pk: [] for c in rows}
-    pairs = (
-        Partner.objects.filter(collaboration_id__in=names)
-        .order_by("collaboration_id", "role", "organisation__name")
-        .values_list("collaboration_id", "organisation__short_name")
-    )
-    for collaboration_id, short_name in pairs:
-        names[collaboration_id].append(short_name)
+    names = queries.partner_names([c.pk for c in rows])
     placeholder = "reference-placeholder"
     detail_url = reverse("register:detail", args=[placeholder])
     for c in rows:
