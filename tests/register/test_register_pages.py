@@ -185,7 +185,8 @@ def test_a_duty_review_is_recorded_and_clears_the_review_risk(
     )
     page = client.get(detail).content.decode()
     assert "Shared fire and ambulance station at Long Sutton" in page
-    assert "Lincolnshire" in page
+    # The force notified, by its short name, in the review's row.
+    assert '<td class="govuk-table__cell">Lincolnshire</td>' in page
     assert 'data-risk="no_review"' not in page
 
 
