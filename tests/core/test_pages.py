@@ -58,3 +58,48 @@ def test_the_admin_shows_but_never_changes_records(
     )
     collaboration.refresh_from_db()
     assert collaboration.title == "Joint response pilot"
+
+
+def test_organisations_and_areas_cannot_be_changed_behind_the_audit_log(
+    client: Client, platform_admin: Any
+) -> None:
+    from accord.orgs.models import Organisation
+
+    platform_admin.is_staff = platform_admin.is_superuser = True
+    platform_admin.save()
+    client.force_login(platform_admin)
+    ambulance = Organisation.objects.get(code="RX9")
+    url = f"/admin/orgs/organisation/{ambulance.pk}/change/"
+    assert client.get(url).status_code == 200  # view only
+    assert client.post(url, {"name": "Renamed behind the audit log"}).status_code == 403
+    assert client.get("/admin/orgs/area/add/").status_code == 403
+    ambulance.refresh_from_db()
+    assert ambulance.name != "Renamed behind the audit log"
+
+
+def test_a_change_to_a_person_in_the_admin_is_audited(
+    client: Client, platform_admin: Any, outsider: Any
+) -> None:
+    from accord.core.models import AuditEvent
+
+    platform_admin.is_staff = platform_admin.is_superuser = True
+    platform_admin.save()
+    client.force_login(platform_admin)
+    response = client.post(
+        f"/admin/orgs/user/{outsider.pk}/change/",
+        {
+            "email": outsider.email,
+            "first_name": "",
+            "last_name": "",
+            "organisation": outsider.organisation_id,
+            "role": "reader",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    outsider.refresh_from_db()
+    assert outsider.role == "reader"
+    event = AuditEvent.objects.filter(action="user.update", object_id=str(outsider.pk)).get()
+    assert event.before["role"] == "contributor"
+    assert event.after["role"] == "reader"
+    assert event.actor_label == platform_admin.email

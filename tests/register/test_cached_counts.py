@@ -117,30 +117,39 @@ def test_a_change_shows_in_the_counts_at_once(
 
 
 @pytest.mark.django_db
-def test_the_one_record_rule_agrees_with_the_list_rule(
+def test_a_record_page_shows_exactly_what_the_list_shows(
     register: list[Any], owner: Any, outsider: Any, partner_user: Any, platform_admin: Any
 ) -> None:
-    """A record's page checks `may_see` on the record it loaded; every list uses `visible_to`.
-    For every person and record, loaded plain or with its relations, the two agree."""
-    from django.contrib.auth.models import AnonymousUser
+    """For every person and record: the record loads, with its relations, exactly when the
+    person's list holds it."""
     from django.http import Http404
-
-    from accord.register.models import may_see
 
     seen = 0
     for person in [AnonymousUser(), owner, outsider, partner_user, platform_admin]:
         listed = set(Collaboration.objects.visible_to(person).values_list("pk", flat=True))
         for collaboration in Collaboration.objects.all():
-            expected = collaboration.pk in listed
-            assert may_see(person, collaboration) is expected, (person, collaboration)
             try:
-                services.get_visible(person, collaboration.reference, whole=True)
+                loaded = services.get_visible(person, collaboration.reference, whole=True)
                 shown = True
+                assert loaded.partners.all()  # loaded with it
             except Http404:
                 shown = False
-            assert shown is expected, (person, collaboration)
-            seen += expected
+            assert shown is (collaboration.pk in listed), (person, collaboration)
+            seen += shown
     assert seen > 5  # not a test that passes by seeing nothing
+
+
+@pytest.mark.django_db
+def test_refusing_a_hidden_record_costs_what_a_missing_one_does(
+    register: list[Any], outsider: Any, django_assert_num_queries: Any
+) -> None:
+    """So that how long a 404 takes says nothing of whether the reference exists."""
+    from django.http import Http404
+
+    hidden = Collaboration.objects.get(title="Partners' pilot")
+    for reference in (hidden.reference, "NO-SUCH-REFERENCE"):
+        with django_assert_num_queries(1), pytest.raises(Http404):
+            services.get_visible(outsider, reference, whole=True)
 
 
 @pytest.mark.django_db
@@ -163,3 +172,51 @@ def test_a_record_page_names_the_organisations_it_is_shared_with(
     client.force_login(outsider)
     page = client.get(f"/collaborations/{named.reference}/").content.decode()
     assert "Named organisations only (and the partners): Hampshire" in " ".join(page.split())
+
+
+@pytest.mark.django_db
+def test_counts_follow_a_renamed_organisation(
+    register: list[Any], client: Client, owner: Any, tmp_path: Any
+) -> None:
+    """The organisation filter reads partners' names: renaming one, through the audited
+    reference loader, counts afresh."""
+    from accord.orgs.services import REFERENCE_FILE, load_reference_organisations
+
+    client.force_login(owner)
+    assert client.get("/collaborations/?organisation=Zebra").context["total"] == 0
+    renamed = tmp_path / "organisations.csv"
+    renamed.write_text(
+        REFERENCE_FILE.read_text(encoding="utf-8").replace(
+            "East Midlands Ambulance Service NHS Trust", "Zebra Ambulance Service NHS Trust"
+        ),
+        encoding="utf-8",
+    )
+    assert load_reference_organisations(renamed) == 1
+    page = client.get("/collaborations/?organisation=Zebra")
+    assert page.context["total"] == 2  # the signed-in pilot and the partners' pilot
+    assert len(page.context["page"].object_list) == 2
+
+
+@pytest.mark.django_db
+def test_the_counts_version_moves_with_the_register_only(
+    register: list[Any], outsider: Any
+) -> None:
+    from accord.core import audit
+
+    before = audit.state_version(queries.COUNTS_DEPEND_ON)
+    audit.record(actor="test", action="user.set_password", obj=outsider)
+    assert audit.state_version(queries.COUNTS_DEPEND_ON) == before
+    services.archive_collaboration(SystemActor("test"), register[1])
+    assert audit.state_version(queries.COUNTS_DEPEND_ON) != before
+
+
+@pytest.mark.django_db
+def test_a_platform_administrator_counts_every_row(
+    register: list[Any], platform_admin: Any
+) -> None:
+    """Even one whose visibility is none of the four (written by hand in the database): the
+    administrator's list holds it, so the count must too."""
+    Collaboration.objects.filter(title="Police pilot").update(visibility="unknown")
+    counts = queries.visible_facet_counts(platform_admin, {})
+    assert counts == _direct(platform_admin, {})
+    assert counts["total"][""] == 4

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,21 +120,29 @@ def record(
         )
 
 
-def state_version() -> str:
-    """A token that changes whenever any audited change of state commits.
+def state_version(object_types: Sequence[str]) -> str:
+    """A token that changes whenever a change to any of these kinds of object commits.
 
     Every change goes through a service that records an event in the same transaction, so the
-    head of the chain names the state the database is in: caches of derived figures key on it.
-    The hash, not only the sequence, because a rolled-back transaction can reuse a sequence.
+    newest event about a kind of object names the state those objects are in: caches of
+    figures derived from them key on it. The hash as well as the sequence, because a
+    rolled-back transaction can reuse a sequence. One index probe a kind, newest first.
     """
+    if not object_types:
+        raise ValueError("name the kinds of object the figures depend on")
     # Plain SQL: it runs on every list page, and the ORM costs more to build it than to run it.
     quote = connection.ops.quote_name
-    table = quote(AuditHead._meta.db_table)
-    sql = f"SELECT {quote('sequence')}, {quote('hash')} FROM {table} WHERE id = 1"  # noqa: S608
+    table = quote(AuditEvent._meta.db_table)
+    sequence, hash_, kind = quote("sequence"), quote("hash"), quote("object_type")
+    newest = (
+        f"SELECT * FROM (SELECT {sequence}, {hash_} FROM {table} "  # noqa: S608
+        f"WHERE {kind} = %s ORDER BY {sequence} DESC LIMIT 1) newest_{{n}}"
+    )
+    sql = " UNION ALL ".join(newest.format(n=n) for n in range(len(object_types)))
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        head = cursor.fetchone()
-    return f"{head[0]}:{head[1]}" if head else "0"
+        cursor.execute(sql, list(object_types))
+        rows = cursor.fetchall()
+    return ";".join(f"{sequence}:{hash_}" for sequence, hash_ in sorted(rows)) or "0"
 
 
 def _locked_head() -> AuditHead:

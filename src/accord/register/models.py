@@ -54,22 +54,6 @@ def seen_through(organisation_id: int) -> Q:
     )
 
 
-def may_see(user: Any, collaboration: Collaboration) -> bool:
-    """`visible_to`'s rule for one collaboration already loaded, in Python: with its partners
-    and named organisations prefetched it asks no query (a test holds the two rules equal)."""
-    if collaboration.visibility in wholly_visible(user):
-        return True
-    organisation_id = getattr(user, "organisation_id", None) if user is not None else None
-    if not organisation_id or not user.is_authenticated:
-        return False
-    partners = collaboration.partners.all()  # the prefetched rows, where they were
-    if any(p.organisation_id == organisation_id for p in partners):
-        return True
-    if collaboration.visibility == Visibility.NAMED:
-        return any(o.pk == organisation_id for o in collaboration.named_organisations.all())
-    return False
-
-
 class CollaborationQuerySet(models.QuerySet["Collaboration"]):
     def visible_to(self, user: Any) -> CollaborationQuerySet:
         """Only what the person may see: the one rule every list, count and export uses."""

@@ -136,9 +136,12 @@ SECTORS = ("police", "fire", "ambulance", "other")
 
 Facets = dict[str, dict[str, int]]
 
-# Counts are cached under the audit chain's head, so any change of state makes them anew; the
-# time limit only bounds memory for filter combinations nobody asks for again.
-FACET_CACHE_SECONDS = 3600
+# Counts are cached under the newest audit events about collaborations, organisations and
+# areas (what the filters read), so any change to those makes them anew. The time limit bounds
+# memory for filter combinations nobody asks for again, and how long a change made outside the
+# services (by hand in the database) could go unseen.
+FACET_CACHE_SECONDS = 300
+COUNTS_DEPEND_ON = ("register.collaboration", "orgs.organisation", "orgs.area")
 
 
 def facet_counts(queryset: QuerySet[Collaboration]) -> Facets:
@@ -154,9 +157,10 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
     depend on nothing else about the person: per visibility, for the visibilities a person sees
     whole (public; signed-in users; all, for a platform administrator), shared by everyone;
     and per organisation, for what its people see only because it is a partner or named. Both
-    are keyed by the filters and the audit chain's head, so any change of state counts anew.
+    are keyed by the filters and the newest audit events about what the filters read, so any
+    change to those counts anew.
     """
-    version = audit.state_version()
+    version = audit.state_version(COUNTS_DEPEND_ON)
     by_visibility: dict[str, Facets] = _cached(
         ("visibility", version, filters),
         lambda: _facet_sums(
@@ -164,11 +168,14 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
         ),
     )
     whole = wholly_visible(user)
+    everything = len(whole) == len(Visibility.values)
     total = _zero()
-    for visibility in whole:
-        _add(total, by_visibility.get(visibility, _zero()))
+    for visibility, counts in by_visibility.items():
+        # A platform administrator sees every row, whatever its visibility says.
+        if everything or visibility in whole:
+            _add(total, counts)
     organisation_id = getattr(user, "organisation_id", None)
-    if len(whole) < len(Visibility.values) and organisation_id:
+    if not everything and organisation_id:
 
         def count_through_own() -> Facets:
             through_own = Collaboration.objects.filter(seen_through(organisation_id)).exclude(

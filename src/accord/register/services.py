@@ -29,7 +29,6 @@ from .models import (
     DutyReview,
     EvidenceLink,
     Partner,
-    may_see,
 )
 from .risks import Risk, sustainability_risks
 
@@ -149,27 +148,20 @@ def find_collaboration(reference: str | None) -> Collaboration | None:
 def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaboration:
     """The collaboration, or 404 where it does not exist or this person may not see it.
 
-    `whole` loads everything its page shows with it: partners, champions, reviews, evidence,
-    areas and named organisations, one query each, which the checks here then reuse (whether
-    the person may see it among them).
+    One query decides, so that a record someone may not see costs exactly what one that does
+    not exist does. `whole` then loads everything its page shows, one query a relation, which
+    the permission checks and the page's panels reuse.
     """
-    if not whole:
-        collaboration = Collaboration.objects.visible_to(user).filter(reference=reference).first()
-    else:
-        collaboration = Collaboration.objects.filter(reference=reference).first()
-        if collaboration is not None:
-            _load_relations(collaboration)
-            if not may_see(user, collaboration):
-                collaboration = None
+    collaboration = Collaboration.objects.visible_to(user).filter(reference=reference).first()
     if collaboration is None:
         raise Http404("No such collaboration")
+    if whole:
+        _load(collaboration, _relations(collaboration))
     return collaboration
 
 
-def _load_relations(collaboration: Collaboration) -> None:
-    """Load the relations a record's page shows, as `prefetch_related` would, one plain query
-    each: Django's prefetching took twice as long as the queries themselves for one record."""
-    loaded: dict[str, QuerySet[Any]] = {
+def _relations(collaboration: Collaboration) -> dict[str, QuerySet[Any]]:
+    relations: dict[str, QuerySet[Any]] = {
         "partners": Partner.objects.filter(collaboration=collaboration)
         .select_related("organisation")
         .order_by("role", "organisation__name"),
@@ -179,17 +171,24 @@ def _load_relations(collaboration: Collaboration) -> None:
         "reviews": DutyReview.objects.filter(collaboration=collaboration),
         "evidence": EvidenceLink.objects.filter(collaboration=collaboration),
         "areas": collaboration.areas.all(),
-        # Named organisations count only while it is shared with named organisations.
-        "named_organisations": collaboration.named_organisations.all()
-        if collaboration.visibility == Visibility.NAMED
-        else Organisation.objects.none(),
     }
-    for rows in loaded.values():
+    # Named organisations mean nothing (and are not shown) unless it is shared with them.
+    if collaboration.visibility == Visibility.NAMED:
+        relations["named_organisations"] = collaboration.named_organisations.all()
+    return relations
+
+
+def _load(collaboration: Collaboration, relations: dict[str, QuerySet[Any]]) -> None:
+    """Load relations as `prefetch_related` would, one plain query each: Django's prefetching
+    took twice as long as the queries themselves for one record."""
+    for rows in relations.values():
         rows._fetch_all()
-    if loaded["reviews"]:
-        prefetch_related_objects(list(loaded["reviews"]), "notified")
+    if relations.get("reviews"):
+        prefetch_related_objects(list(relations["reviews"]), "notified")
     # Where the related managers look for prefetched rows.
-    collaboration._prefetched_objects_cache = loaded  # type: ignore[attr-defined]
+    cache: dict[str, Any] = getattr(collaboration, "_prefetched_objects_cache", {})
+    cache.update(relations)
+    collaboration._prefetched_objects_cache = cache  # type: ignore[attr-defined]
 
 
 # Snapshots, for the audit log and for showing what changed --------------------------------

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accord.core.audit import AuditEvent
+from accord.core.choices import Visibility
 
 from . import exports, importers, queries, services
 from .choices import Nature, ServiceMix, Status
@@ -135,7 +136,9 @@ def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "reviews": collaboration.reviews.all(),
             "evidence": list(collaboration.evidence.all()),
             "areas": list(collaboration.areas.all()),
-            "named": list(collaboration.named_organisations.all()),
+            "named": list(collaboration.named_organisations.all())
+            if collaboration.visibility == Visibility.NAMED
+            else [],
             "risks": services.risks_for(collaboration),
             "can_edit": can_edit,
             "history": history,
