@@ -44,12 +44,19 @@ def test_the_api_documents_itself_without_reaching_outside(client: Client) -> No
     assert "/api/collaborations" in schema["paths"]
 
 
-def test_the_admin_shows_but_never_changes_records(
-    client: Client, platform_admin: Any, collaboration: Any
-) -> None:
+@pytest.fixture
+def admin_client(client: Client, platform_admin: Any) -> Client:
+    """Signed in to the Django admin as a platform administrator with staff rights."""
     platform_admin.is_staff = platform_admin.is_superuser = True
     platform_admin.save()
     client.force_login(platform_admin)
+    return client
+
+
+def test_the_admin_shows_but_never_changes_records(
+    admin_client: Client, collaboration: Any
+) -> None:
+    client = admin_client
     url = f"/admin/register/collaboration/{collaboration.pk}/change/"
     assert client.get(url).status_code == 200  # view only
     assert client.post(url, {"title": "Changed behind the audit log"}).status_code == 403
@@ -61,13 +68,11 @@ def test_the_admin_shows_but_never_changes_records(
 
 
 def test_organisations_and_areas_cannot_be_changed_behind_the_audit_log(
-    client: Client, platform_admin: Any
+    admin_client: Client,
 ) -> None:
     from accord.orgs.models import Organisation
 
-    platform_admin.is_staff = platform_admin.is_superuser = True
-    platform_admin.save()
-    client.force_login(platform_admin)
+    client = admin_client
     ambulance = Organisation.objects.get(code="RX9")
     url = f"/admin/orgs/organisation/{ambulance.pk}/change/"
     assert client.get(url).status_code == 200  # view only
@@ -78,14 +83,11 @@ def test_organisations_and_areas_cannot_be_changed_behind_the_audit_log(
 
 
 def test_a_change_to_a_person_in_the_admin_is_audited(
-    client: Client, platform_admin: Any, outsider: Any
+    admin_client: Client, platform_admin: Any, outsider: Any
 ) -> None:
     from accord.core.models import AuditEvent
 
-    platform_admin.is_staff = platform_admin.is_superuser = True
-    platform_admin.save()
-    client.force_login(platform_admin)
-    response = client.post(
+    response = admin_client.post(
         f"/admin/orgs/user/{outsider.pk}/change/",
         {
             "email": outsider.email,
