@@ -38,19 +38,18 @@ def seen_through(organisation_id: int) -> Q:
     these two subqueries as the database takes to run the whole page's query.
     """
     quote = connection.ops.quote_name
-    partners = (
-        f"SELECT {quote('collaboration_id')} FROM {quote(Partner._meta.db_table)} "  # noqa: S608
-        f"WHERE {quote('organisation_id')} = %s"
-    )
-    named_table = Collaboration.named_organisations.through._meta.db_table
-    named = (
-        f"SELECT {quote('collaboration_id')} FROM {quote(named_table)} "  # noqa: S608
-        f"WHERE {quote('organisation_id')} = %s"
-    )
-    # Names quoted by the database's own rules; the one value passed as a parameter.
-    return Q(pk__in=RawSQL(partners, [organisation_id])) | Q(  # noqa: S611
-        Exact(Unindexed("visibility"), Visibility.NAMED),
-        pk__in=RawSQL(named, [organisation_id]),  # noqa: S611
+
+    def collaborations_in(table: str) -> RawSQL:
+        sql = (
+            f"SELECT {quote('collaboration_id')} FROM {quote(table)} "  # noqa: S608
+            f"WHERE {quote('organisation_id')} = %s"
+        )
+        # Names quoted by the database's own rules; the one value passed as a parameter.
+        return RawSQL(sql, [organisation_id])  # noqa: S611
+
+    named = Collaboration.named_organisations.through._meta.db_table
+    return Q(pk__in=collaborations_in(Partner._meta.db_table)) | Q(
+        Exact(Unindexed("visibility"), Visibility.NAMED), pk__in=collaborations_in(named)
     )
 
 
