@@ -14,6 +14,9 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from accord.core.disclosure import BadThreshold, disclosure_threshold
 
 # Lets admin and querysets be subscripted for type hints at run time.
 django_stubs_ext.monkeypatch()
@@ -29,9 +32,18 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A whole number from the environment; a bad one stops start-up, naming the variable."""
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -91,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accord.core.middleware.ProblemsMiddleware",
 ]
 
 ROOT_URLCONF = "accord.urls"
@@ -211,7 +224,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # The protective marking shown on every page and export.
 PROTECTIVE_MARKING = os.environ.get("ACCORD_PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
 # Groups smaller than this show no figures (assessments).
-DISCLOSURE_THRESHOLD = _env_int("ACCORD_DISCLOSURE_THRESHOLD", 5)
+# Every page, export, API response and command takes it from here (`core/disclosure.py`).
+try:
+    DISCLOSURE_THRESHOLD = disclosure_threshold()
+except BadThreshold as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 LOGGING = {
     "version": 1,

@@ -209,3 +209,34 @@ def verify(batch_size: int = 2000) -> Iterator[ChainProblem]:
         yield ChainProblem(last_sequence + 1, f"missing: event {missing} was deleted (the newest)")
     elif head.sequence < last_sequence or head.hash != expected_previous:
         yield ChainProblem(last_sequence, "does not match the record of where the chain ends")
+
+
+# A record's history -------------------------------------------------------------------------
+
+
+def history(obj: models.Model, limit: int | None = 20) -> list[AuditEvent]:
+    """The record's events, newest first: what its page shows to those who may edit it."""
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    return list(events[:limit] if limit else events)
+
+
+def snapshot_at_version(obj: models.Model, version: int) -> dict[str, Any] | None:
+    """The record as its event recorded it at this version (what a person had opened), if the
+    log holds it."""
+    events = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).only("after")
+    for event in events:
+        if isinstance(event.after, dict) and event.after.get("version") == version:
+            return event.after
+    return None
+
+
+def last_change(obj: models.Model) -> tuple[str, dt.datetime | None]:
+    """Who last changed the record, and when: what an edit conflict names."""
+    latest = (
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .only("actor_label", "at")
+        .first()
+    )
+    return (latest.actor_label, latest.at) if latest else ("someone else", None)
