@@ -10,59 +10,33 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-DEMO_ADMIN = "admin@demo.accord.test"
-DEMO_PEOPLE = (
-    # (email, organisation code, role): a contributor at a lead partner, a reader elsewhere.
-    ("contributor@lincolnshire-fire.demo.accord.test", "E31000025", "contributor"),
-    ("reader@hampshire-police.demo.accord.test", "E23000030", "reader"),
+from accord.core.commandline import (
+    CommandGroups,
+    acting_person,
+    console,
+    progress,
+    setup_django,
 )
 
+#: The apps whose verbs the command line offers: each module's `add_commands(groups)`.
+APP_COMMANDS = ("accord.register.cli",)
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
-    import django
-
-    django.setup()
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _progress(description: str) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    return Progress(
-        TextColumn(description),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=_console(),
-        transient=False,
-    )
-
-
-def _actor(email: str | None) -> Any:
-    from accord.core.actors import SystemActor
-    from accord.orgs.models import User
-
-    if not email:
-        return SystemActor()
-    user = User.objects.filter(email=email.lower(), is_active=True).first()
-    if user is None:
-        raise SystemExit(f"accord: no active user has the email {email}")
-    return user
+# Aliases kept for the verbs still defined here.
+_setup_django = setup_django
+_console = console
+_progress = progress
+_actor = acting_person
 
 
 # Commands ---------------------------------------------------------------------------------
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
@@ -70,7 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
@@ -78,53 +52,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    _setup_django()
-    from django.db import transaction
+    setup_django()
+    from accord import demo
 
-    from accord.core.actors import SystemActor
-    from accord.orgs import services as orgs
-    from accord.orgs.models import User
-    from accord.register.demo import load_demo_collaborations
-
-    actor = SystemActor("demo loader")
-    console = _console()
-    with transaction.atomic():
-        changed = orgs.load_reference_organisations(actor=actor)
-        created = load_demo_collaborations(actor)
-        from accord.assessments.demo import load_demo as load_assessment_demo
-
-        rounds = load_assessment_demo(actor)
-        from accord.appraisal.demo import load_demo as load_appraisal_demo
-
-        appraisals = load_appraisal_demo(actor)
-        logins = []
-        for email, code, role in ((DEMO_ADMIN, "X-HO", "platform_admin"), *DEMO_PEOPLE):
-            password = args.password or _demo_password()
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                orgs.add_user(
-                    email=email,
-                    organisation_code=code,
-                    role=role,
-                    password=password,
-                    actor=actor,
-                )
-            else:
-                orgs.set_password(user, password, actor=actor)
-            logins.append((email, role, password))
-    console.print(f"Reference organisations: {changed} created or updated.")
-    console.print(f"Demo collaborations: {len(created)} created.")
-    console.print(f"Demo assessment rounds (illustrative synthetic data): {len(rounds)} created.")
-    console.print(f"Demo appraisals: {len(appraisals)} created.")
-    for email, role, password in logins:
+    loaded = demo.load(args.password)
+    out = console()
+    out.print(f"Reference organisations: {loaded.organisations} created or updated.")
+    out.print(f"Demo collaborations: {loaded.collaborations} created.")
+    out.print(f"Demo assessment rounds (illustrative synthetic data): {loaded.rounds} created.")
+    out.print(f"Demo appraisals: {loaded.appraisals} created.")
+    for email, role, password in loaded.logins:
         print(f"Demo login ({role}): {email}  password: {password}")
     return 0
-
-
-def _demo_password() -> str:
-    import secrets
-
-    return "demo-" + secrets.token_urlsafe(9)
 
 
 def cmd_import_organisations(args: argparse.Namespace) -> int:
@@ -140,7 +79,6 @@ def cmd_import_organisations(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
     data = Path(args.file).read_bytes()
-    console = _console()
     actor = _actor(getattr(args, "as_email", None))
     if args.what in ("areas", "boundaries"):
         from accord.orgs import importers, services
@@ -166,54 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 summary = services.import_boundaries(list(rows), actor=actor, progress=advance)
         print(", ".join(f"{k}: {v}" for k, v in summary.items()))
         return 0
-    from accord.register import importers as register_importers
-    from accord.register import services as register_services
-
-    try:
-        parsed = register_importers.parse_file(data, args.file)
-        with _progress("Importing collaborations") as progress:
-            task = progress.add_task("collaborations", total=len(parsed))
-            created = register_services.import_collaborations(
-                actor,
-                parsed,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-    except register_importers.ImportFailed as exc:
-        console.print(f"[red]Nothing imported: {len(exc.problems)} problem(s)[/red]")
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 2
-    except register_services.PermissionRefused as exc:
-        print(f"accord: {exc}", file=sys.stderr)
-        return 2
-    print(f"Imported {len(created)} collaborations.")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    _setup_django()
-    from django.contrib.auth.models import AnonymousUser
-
-    from accord.register import exports
-    from accord.register.models import Collaboration
-
-    user: Any = _actor(args.as_email) if args.as_email else AnonymousUser()
-    queryset = Collaboration.objects.visible_to(user)
-    if not args.archived:
-        queryset = queryset.filter(archived_at__isnull=True)
-    with _progress("Exporting collaborations") as progress:
-        task = progress.add_task("collaborations", total=None)
-        content = exports.render(
-            queryset,
-            args.format,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
-    if args.output:
-        Path(args.output).write_bytes(content)
-        _console().print(f"Wrote {args.output}")
-    else:
-        sys.stdout.buffer.write(content)
-    return 0
+    raise SystemExit(f"accord import: unknown kind {args.what!r}")
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -270,8 +161,6 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def _passthrough(module: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from importlib import import_module
-
         main: Callable[[list[str]], int] = import_module(module).main
         return main(list(args.rest))
 
@@ -315,34 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = isub.add_parser("boundaries", help="area polygons from a GeoJSON FeatureCollection")
     q.add_argument("file")
     q.set_defaults(func=cmd_import)
-    q = isub.add_parser(
-        "collaborations",
-        help="collaborations from CSV or XLSX; all or nothing",
-        description="Each row is checked first; any problem is printed with its row, column and "
-        "reason, and nothing is written.",
-    )
-    q.add_argument("file")
-    q.add_argument(
-        "--as",
-        dest="as_email",
-        metavar="EMAIL",
-        help="import as this user (default: the operator, as platform administrator)",
-    )
-    q.set_defaults(func=cmd_import)
-
     p = sub.add_parser("export", help="export what a user may see")
     esub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    q = esub.add_parser("collaborations", help="the register as CSV, XLSX or JSON")
-    q.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
-    q.add_argument(
-        "--as",
-        dest="as_email",
-        metavar="EMAIL",
-        help="export what this user may see (default: public records only)",
-    )
-    q.add_argument("--output", "-o", help="write to this file (default: standard output)")
-    q.add_argument("--archived", action="store_true", help="include archived collaborations")
-    q.set_defaults(func=cmd_export)
+    groups_exports = esub
 
     p = sub.add_parser("user", help="manage people")
     usub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -380,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("appraise", help="appraise a YAML appraisal file", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_passthrough("accord.appraisal.appraise_cli"))
+
+    groups = CommandGroups(root=sub, imports=isub, exports=groups_exports, user=usub)
+    for module in APP_COMMANDS:
+        import_module(module).add_commands(groups)
 
     p = sub.add_parser("manage", help="run any Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

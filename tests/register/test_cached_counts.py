@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from accord.core.actors import SystemActor
+from accord.core.problems import NotVisible
 from accord.register import queries, services
 from accord.register.models import Collaboration
 
@@ -122,8 +123,6 @@ def test_a_record_page_shows_exactly_what_the_list_shows(
 ) -> None:
     """For every person and record: the record loads, with its relations, exactly when the
     person's list holds it."""
-    from django.http import Http404
-
     seen = 0
     for person in [AnonymousUser(), owner, outsider, partner_user, platform_admin]:
         listed = set(Collaboration.objects.visible_to(person).values_list("pk", flat=True))
@@ -132,7 +131,7 @@ def test_a_record_page_shows_exactly_what_the_list_shows(
                 loaded = services.get_visible(person, collaboration.reference, whole=True)
                 shown = True
                 assert loaded.partners.all()  # loaded with it
-            except Http404:
+            except NotVisible:
                 shown = False
             assert shown is (collaboration.pk in listed), (person, collaboration)
             seen += shown
@@ -144,11 +143,9 @@ def test_refusing_a_hidden_record_costs_what_a_missing_one_does(
     register: list[Any], outsider: Any, django_assert_num_queries: Any
 ) -> None:
     """So that how long a 404 takes says nothing of whether the reference exists."""
-    from django.http import Http404
-
     hidden = Collaboration.objects.get(title="Partners' pilot")
     for reference in (hidden.reference, "NO-SUCH-REFERENCE"):
-        with django_assert_num_queries(1), pytest.raises(Http404):
+        with django_assert_num_queries(1), pytest.raises(NotVisible):
             services.get_visible(outsider, reference, whole=True)
 
 

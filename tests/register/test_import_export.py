@@ -120,7 +120,10 @@ def test_importing_rows_for_other_organisations_is_refused(client: Client, outsi
 
 def test_readers_cannot_import(client: Client, colleague: Any) -> None:
     client.force_login(colleague)
-    assert _upload(client, (HEADER + GOOD_ROW).encode(), "good.csv").status_code == 404
+    response = _upload(client, (HEADER + GOOD_ROW).encode(), "good.csv")
+    assert response.status_code == 403
+    assert "contributor role to import" in response.content.decode()
+    assert not Collaboration.objects.exists()
 
 
 def test_formula_injection_is_neutralised_in_exports(make_collaboration: Any) -> None:

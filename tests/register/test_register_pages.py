@@ -32,8 +32,10 @@ def test_a_contributor_adds_a_collaboration_and_sees_it(client: Client, owner: A
 
 def test_a_reader_cannot_add_collaborations(client: Client, colleague: Any) -> None:
     client.force_login(colleague)
-    assert client.get("/collaborations/new/").status_code == 404
-    assert client.post("/collaborations/new/", form_data()).status_code == 404
+    page = client.get("/collaborations/new/")
+    assert page.status_code == 403
+    assert "contributor role to add collaborations" in page.content.decode()
+    assert client.post("/collaborations/new/", form_data()).status_code == 403
     assert not Collaboration.objects.exists()
 
 
@@ -84,14 +86,18 @@ def test_a_partner_contributor_edits_and_the_version_moves_on(
     assert collaboration.version == 2
 
 
-@pytest.mark.parametrize("who", ["colleague", "outsider"])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    # A reader who may see it is told why not; an outsider is not told it exists.
+    [("colleague", 403), ("outsider", 404)],
+)
 def test_readers_and_non_partners_cannot_edit(
-    client: Client, collaboration: Any, who: str, request: Any
+    client: Client, collaboration: Any, who: str, status: int, request: Any
 ) -> None:
     client.force_login(request.getfixturevalue(who))
     url = f"/collaborations/{collaboration.reference}/edit/"
-    assert client.get(url).status_code == 404
-    assert client.post(url, edit_data(collaboration, title="Hijacked")).status_code == 404
+    assert client.get(url).status_code == status
+    assert client.post(url, edit_data(collaboration, title="Hijacked")).status_code == status
     collaboration.refresh_from_db()
     assert collaboration.title == "Joint response pilot"
 
@@ -158,7 +164,7 @@ def test_archiving_hides_from_lists_but_keeps_the_record(
 
 def test_a_reader_cannot_archive(client: Client, colleague: Any, collaboration: Any) -> None:
     client.force_login(colleague)
-    assert client.post(f"/collaborations/{collaboration.reference}/archive/").status_code == 404
+    assert client.post(f"/collaborations/{collaboration.reference}/archive/").status_code == 403
     collaboration.refresh_from_db()
     assert collaboration.archived_at is None
 

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from . import sectors
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", "Public: anyone, signed in or not"
@@ -11,10 +13,10 @@ class Visibility(models.TextChoices):
 
 
 class Sector(models.TextChoices):
-    POLICE = "police", "Police"
-    FIRE = "fire", "Fire and rescue"
-    AMBULANCE = "ambulance", "Ambulance"
-    OTHER = "other", "Other public body"
+    POLICE = sectors.POLICE, sectors.LABELS[sectors.POLICE]
+    FIRE = sectors.FIRE, sectors.LABELS[sectors.FIRE]
+    AMBULANCE = sectors.AMBULANCE, sectors.LABELS[sectors.AMBULANCE]
+    OTHER = sectors.OTHER, sectors.LABELS[sectors.OTHER]
 
 
 BLUE_LIGHT_SECTORS = (Sector.POLICE, Sector.FIRE, Sector.AMBULANCE)

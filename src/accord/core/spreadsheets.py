@@ -15,6 +15,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .problems import Problems
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,8 +35,11 @@ class Row(dict[str, str]):
         self.line = line
 
 
-class UnreadableFile(ValueError):
-    """The upload is not a CSV or XLSX file we can read."""
+class UnreadableFile(Problems):
+    """The upload is not a CSV or XLSX file we can read: one problem, the file's."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__([reason])
 
 
 def read_rows(data: bytes, filename: str) -> tuple[list[str], list[Row]]:

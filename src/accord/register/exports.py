@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accord.core.spreadsheets import write_csv, write_json, write_xlsx
 
-from .importers import COLUMN_NAMES
+from .importers import COLUMN_NAMES, COLUMNS
 from .models import Champion, Collaboration, Partner
 
 EXPORT_COLUMNS = (*COLUMN_NAMES, "service_mix", "archived", "updated_at")
@@ -117,8 +117,6 @@ def render(
 
 def template(fmt: str) -> bytes:
     """An empty import file with every column and one example row."""
-    from .importers import COLUMNS
-
     header = [c.name for c in COLUMNS]
     example = [c.example for c in COLUMNS]
     if fmt == "xlsx":

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accord.core.choices import Visibility
+from accord.core.sectors import INVOLVED_LABELS, SERVICES
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area, Organisation
 
 from .choices import Nature, ResearchArea, ReviewDecision, ServiceMix, Status
 from .models import Collaboration
-from .services import SERVICES, CollaborationData, ReviewData
+from .services import CollaborationData, ReviewData
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 2017-10-27 or 27/10/2017"
@@ -75,9 +76,7 @@ class CollaborationForm(forms.Form):
     )
     services = forms.MultipleChoiceField(
         label="Services involved",
-        choices=[
-            (s, s.capitalize() if s != "other" else "Other public services") for s in SERVICES
-        ],
+        choices=[(s, INVOLVED_LABELS[s]) for s in SERVICES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to take them from the partners' sectors.",
@@ -273,13 +272,7 @@ class FilterForm(forms.Form):
     )
     sector = forms.ChoiceField(
         label="Service involved",
-        choices=[
-            ("", "Any service"),
-            ("police", "Police"),
-            ("fire", "Fire and rescue"),
-            ("ambulance", "Ambulance"),
-            ("other", "Other public services"),
-        ],
+        choices=[("", "Any service"), *((s, INVOLVED_LABELS[s]) for s in SERVICES)],
         required=False,
     )
     organisation = forms.CharField(

@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accord.core.choices import Visibility
+from accord.core.problems import Problem, Problems
+from accord.core.sectors import SERVICES
 from accord.core.spreadsheets import UnreadableFile, read_rows
 from accord.orgs.models import Area, Organisation
 
 from .choices import Nature, PartnerRole, ResearchArea, Status
 from .models import Collaboration
-from .services import SERVICES, CollaborationData
+from .services import CollaborationData
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,8 @@ TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
 
-class ImportFailed(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+#: What an import raises when any row is wrong (nothing is written).
+ImportFailed = Problems
 
 
 @dataclass
@@ -179,7 +179,7 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
         header, rows = read_rows(data, filename)
     except UnreadableFile as exc:
         raise ImportFailed([str(exc)]) from exc
-    problems: list[str] = []
+    problems: list[Problem | str] = []
     unknown = [name for name in header if name and name not in COLUMN_NAMES]
     if unknown:
         problems.append(
@@ -206,8 +206,12 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
         if reference:
             if reference in seen_references:
                 problems.append(
-                    f"Row {line}, column reference: {row['reference'].strip()!r} repeats row "
-                    f"{seen_references[reference]} (duplicate row)"
+                    Problem(
+                        f"{row['reference'].strip()!r} repeats row "
+                        f"{seen_references[reference]} (duplicate row)",
+                        row=line,
+                        field="reference",
+                    )
                 )
             seen_references.setdefault(reference, line)
         same = (
@@ -216,8 +220,11 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
         )
         if same[0] and same in seen_rows:
             problems.append(
-                f"Row {line}, column title: the same title and partners as row "
-                f"{seen_rows[same]} (duplicate row)"
+                Problem(
+                    f"the same title and partners as row {seen_rows[same]} (duplicate row)",
+                    row=line,
+                    field="title",
+                )
             )
         seen_rows.setdefault(same, line)
         result = _parse_row(line, row, index, areas, problems)
@@ -233,12 +240,12 @@ def _parse_row(
     row: dict[str, str],
     index: _OrganisationIndex,
     areas: dict[str, Area],
-    problems: list[str],
+    problems: list[Problem | str],
 ) -> CollaborationData | None:
     start = len(problems)
 
     def problem(column: str, reason: str) -> None:
-        problems.append(f"Row {line}, column {column}: {reason}")
+        problems.append(Problem(reason, row=line, field=column))
 
     for name in REQUIRED:
         if not row.get(name, "").strip():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-BLUE_LIGHT = ("police", "fire", "ambulance")
+from accord.core.sectors import AMBULANCE, BLUE_LIGHT, FIRE, OTHER, POLICE
+
 PAIRS = {
-    frozenset({"police", "fire"}): "police_fire",
-    frozenset({"fire", "ambulance"}): "fire_ambulance",
-    frozenset({"police", "ambulance"}): "police_ambulance",
+    frozenset({POLICE, FIRE}): "police_fire",
+    frozenset({FIRE, AMBULANCE}): "fire_ambulance",
+    frozenset({POLICE, AMBULANCE}): "police_ambulance",
 }
 
 
@@ -25,6 +26,6 @@ def service_mix(services: Iterable[str]) -> str:
         return "tri_service"
     if len(blue) == 2:
         return PAIRS[blue]
-    if len(blue) == 1 and "other" not in involved:
+    if len(blue) == 1 and OTHER not in involved:
         return "intra_service"
     return "wider_public_service"

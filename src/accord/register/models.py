@@ -10,6 +10,7 @@ from django.db.models.lookups import Exact, In
 
 from accord.core.choices import Visibility
 from accord.core.expressions import Unindexed
+from accord.core.sectors import SERVICES
 from accord.orgs.models import Area, Organisation
 
 from .choices import Nature, PartnerRole, ResearchArea, ReviewDecision, ServiceMix, Status
@@ -174,11 +175,7 @@ class Collaboration(models.Model):
 
     @property
     def services(self) -> list[str]:
-        return [
-            name
-            for name in ("police", "fire", "ambulance", "other")
-            if getattr(self, f"involves_{name}")
-        ]
+        return [name for name in SERVICES if getattr(self, f"involves_{name}")]
 
 
 class Partner(models.Model):

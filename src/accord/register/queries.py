@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accord.core import audit
 from accord.core.choices import Visibility
+from accord.core.sectors import SERVICES
 from accord.orgs.models import Organisation
 
 from .choices import Nature, ResearchArea, ServiceMix, Status
@@ -41,7 +42,7 @@ def apply_filters(
     ):
         if f.get(key):
             queryset = queryset.filter(**{column: f[key]})
-    if f.get("sector") in {"police", "fire", "ambulance", "other"}:
+    if f.get("sector") in SERVICES:
         queryset = queryset.filter(**{f"involves_{f['sector']}": True})
     organisation = (f.get("organisation") or "").strip()
     if organisation:
@@ -131,7 +132,7 @@ FACETS: tuple[tuple[str, str, Any], ...] = (
     ("status", "status", Status),
     ("mix", "service_mix", ServiceMix),
 )
-SECTORS = ("police", "fire", "ambulance", "other")
+SECTORS = SERVICES
 # What the counts read of each row: the facets' columns, then whether each sector is involved.
 COUNTED_COLUMNS = [column for _, column, _ in FACETS] + [f"involves_{s}" for s in SECTORS]
 

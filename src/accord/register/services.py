@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet, prefetch_related_objects
-from django.http import Http404
 from django.utils import timezone
 
 from accord.core import audit
 from accord.core.actors import user_or_none
 from accord.core.choices import Role, Visibility
+from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
+from accord.core.sectors import SERVICES
 from accord.orgs.models import Area, Organisation
 
 from .mix import service_mix
@@ -31,25 +32,6 @@ from .models import (
     Partner,
 )
 from .risks import Risk, sustainability_risks
-
-SERVICES = ("police", "fire", "ambulance", "other")
-
-
-class PermissionRefused(Exception):
-    """The person may not make this change."""
-
-
-@dataclass
-class EditConflict(Exception):
-    """Someone else saved the record after this person opened it."""
-
-    changes: list[tuple[str, Any, Any]]
-    by: str
-    at: dt.datetime | None
-    current_version: int
-
-    def __str__(self) -> str:
-        return f"changed by {self.by} since you opened it"
 
 
 @dataclass
@@ -82,6 +64,10 @@ class CollaborationData:
     named_organisations: list[Organisation] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
 
+
+REFERENCE_TAKEN = (
+    "is already in use: choose another reference, or leave it blank for one to be made"
+)
 
 SCALAR_FIELDS = (
     "title",
@@ -146,7 +132,8 @@ def find_collaboration(reference: str | None) -> Collaboration | None:
 
 
 def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaboration:
-    """The collaboration, or 404 where it does not exist or this person may not see it.
+    """The collaboration, or NotVisible (a 404) where it does not exist or this person may not
+    see it.
 
     One query decides, so that a record someone may not see costs exactly what one that does
     not exist does. `whole` then loads everything its page shows, one query a relation, which
@@ -154,7 +141,7 @@ def get_visible(user: Any, reference: str, *, whole: bool = False) -> Collaborat
     """
     collaboration = Collaboration.objects.visible_to(user).filter(reference=reference).first()
     if collaboration is None:
-        raise Http404("No such collaboration")
+        raise NotVisible("collaboration")
     if whole:
         _load_relations(collaboration)
     return collaboration
@@ -315,13 +302,25 @@ def create_collaboration(actor: Any, data: CollaborationData) -> Collaboration:
     if not can_create(actor):
         raise PermissionRefused("You need the contributor role to add a collaboration.")
     _validate(actor, data)
+    reference_taken = Problems(
+        # The same words whoever holds it, so that a hidden record's reference is not revealed
+        # as such: only that the reference cannot be used.
+        [Problem(REFERENCE_TAKEN, field="reference")]
+    )
+    if data.reference and Collaboration.objects.filter(reference=data.reference).exists():
+        raise reference_taken
     with transaction.atomic():
         collaboration = Collaboration(
             reference=data.reference or unique_reference(data.title),
             created_by=user_or_none(actor),
         )
         _apply(collaboration, data)
-        collaboration.save()
+        try:
+            with transaction.atomic():
+                collaboration.save()
+        except IntegrityError:
+            # Someone else took it between the check and the save.
+            raise reference_taken from None
         _write_children(collaboration, data)
         audit.record(
             actor=actor,
@@ -330,16 +329,6 @@ def create_collaboration(actor: Any, data: CollaborationData) -> Collaboration:
             after=snapshot(collaboration),
         )
     return collaboration
-
-
-def _snapshot_at_version(collaboration: Collaboration, version: int) -> dict[str, Any] | None:
-    events = audit.AuditEvent.objects.filter(
-        object_type=collaboration._meta.label_lower, object_id=str(collaboration.pk)
-    ).only("after")
-    for event in events:
-        if isinstance(event.after, dict) and event.after.get("version") == version:
-            return event.after
-    return None
 
 
 def update_collaboration(
@@ -365,14 +354,12 @@ def update_collaboration(
 
 
 def _conflict(current: Collaboration, expected_version: int) -> EditConflict:
-    latest = audit.AuditEvent.objects.filter(
-        object_type=current._meta.label_lower, object_id=str(current.pk)
-    ).first()
-    opened = _snapshot_at_version(current, expected_version) or {}
+    by, at = audit.last_change(current)
+    opened = audit.snapshot_at_version(current, expected_version) or {}
     return EditConflict(
         changes=_changes(opened, snapshot(current)),
-        by=latest.actor_label if latest else "someone else",
-        at=latest.at if latest else None,
+        by=by,
+        at=at,
         current_version=current.version,
     )
 
@@ -468,11 +455,9 @@ def import_collaborations(
         try:
             _validate(actor, row.data)
         except PermissionRefused as exc:
-            problems.append(f"Row {row.line}, column partners: {exc}")
+            problems.append(Problem(exc.message, row=row.line, field="partners"))
     if problems:
-        from .importers import ImportFailed
-
-        raise ImportFailed(problems)
+        raise Problems(problems)
     created = []
     with transaction.atomic():
         for done, row in enumerate(rows, start=1):

@@ -15,8 +15,11 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from accord.core.audit import AuditEvent
+from accord.core import audit
 from accord.core.choices import Visibility
+from accord.core.editing import for_editing, resubmission
+from accord.core.panels import render_panels
+from accord.core.problems import EditConflict, PermissionRefused, Problem, Problems
 
 from . import exports, importers, queries, services
 from .choices import Nature, ServiceMix, Status
@@ -117,15 +120,7 @@ def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list
 def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = services.get_visible(request.user, reference, whole=True)
     can_edit = services.can_edit(request.user, collaboration)
-    history = (
-        list(
-            AuditEvent.objects.filter(
-                object_type="register.collaboration", object_id=str(collaboration.pk)
-            )[:20]
-        )
-        if can_edit
-        else []
-    )
+    history = audit.history(collaboration) if can_edit else []
     return render(
         request,
         "register/detail.html",
@@ -142,15 +137,31 @@ def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "risks": services.risks_for(collaboration),
             "can_edit": can_edit,
             "history": history,
+            # Assessments, appraisals and what comes after: each app's own panel.
+            "panels": render_panels("collaboration", request, collaboration),
         },
     )
+
+
+def _editable(request: HttpRequest, reference: str, action: str) -> Collaboration:
+    """The collaboration for a change: a 404 if this person may not see it, the refusal page
+    if they may see it but not change it."""
+    collaboration = services.get_visible(request.user, reference)
+    return for_editing(collaboration, services.can_edit(request.user, collaboration), action)
+
+
+def _add_problems(form: Any, exc: Problems) -> None:
+    """Each problem on its field where the form has one, otherwise at the top of the form."""
+    for problem in exc.problems:
+        name = problem.field if problem.field in form.fields else None
+        form.add_error(name, problem.reason if name else str(problem))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def collaboration_create(request: HttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
-        raise Http404("You cannot add collaborations")
+        raise PermissionRefused("You need the contributor role to add collaborations.")
     initial: dict[str, Any] = {}
     user_org = getattr(request.user, "organisation", None)
     if user_org:
@@ -159,8 +170,10 @@ def collaboration_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             collaboration = services.create_collaboration(request.user, form.to_data())
-        except services.PermissionRefused as exc:
-            form.add_error("lead", str(exc))
+        except PermissionRefused as exc:
+            form.add_error("lead", exc.message)
+        except Problems as exc:
+            _add_problems(form, exc)
         else:
             messages.success(request, f"Added {collaboration.title}.")
             return HttpResponseRedirect(reverse("register:detail", args=[collaboration.reference]))
@@ -170,9 +183,7 @@ def collaboration_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    collaboration = services.get_visible(request.user, reference)
-    if not services.can_edit(request.user, collaboration):
-        raise Http404("You cannot edit this collaboration")
+    collaboration = _editable(request, reference, "edit this collaboration")
     conflict = None
     if request.method == "POST":
         form = CollaborationForm(request.POST)
@@ -188,18 +199,17 @@ def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
                     data,
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
-            except services.EditConflict as exc:
+            except EditConflict as exc:
                 conflict = exc
-                # Their input stays on the page; saving again, having seen the other changes,
-                # is a deliberate choice, so the form now carries the current version.
-                post = request.POST.copy()
-                post["version"] = str(exc.current_version)
-                form = CollaborationForm(post)
+                # Their input stays on the page, with the current version.
+                form = CollaborationForm(resubmission(request.POST, exc))
                 form.fields["reference"].disabled = True
                 form.fields["reference"].initial = collaboration.reference
                 form.is_valid()
-            except services.PermissionRefused as exc:
-                form.add_error("lead", str(exc))
+            except PermissionRefused as exc:
+                form.add_error("lead", exc.message)
+            except Problems as exc:
+                _add_problems(form, exc)
             else:
                 messages.success(request, f"Saved {collaboration.title}.")
                 return HttpResponseRedirect(reverse("register:detail", args=[reference]))
@@ -216,9 +226,7 @@ def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def collaboration_archive(request: HttpRequest, reference: str) -> HttpResponse:
-    collaboration = services.get_visible(request.user, reference)
-    if not services.can_edit(request.user, collaboration):
-        raise Http404("You cannot archive this collaboration")
+    collaboration = _editable(request, reference, "archive this collaboration")
     archiving = collaboration.archived_at is None
     if request.method == "POST":
         services.archive_collaboration(request.user, collaboration, archive=archiving)
@@ -232,9 +240,7 @@ def collaboration_archive(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, reference: str) -> HttpResponse:
-    collaboration = services.get_visible(request.user, reference)
-    if not services.can_edit(request.user, collaboration):
-        raise Http404("You cannot record reviews of this collaboration")
+    collaboration = _editable(request, reference, "record reviews of this collaboration")
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_review(request.user, collaboration, form.to_data())
@@ -260,15 +266,15 @@ def collaboration_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def collaboration_import(request: HttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
-        raise Http404("You cannot import collaborations")
+        raise PermissionRefused("You need the contributor role to import collaborations.")
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
+    problems: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             rows = importers.parse_file(upload.read(), upload.name)
             created = services.import_collaborations(request.user, rows)
-        except importers.ImportFailed as exc:
+        except Problems as exc:
             problems = exc.problems
         else:
             messages.success(request, f"Imported {len(created)} collaborations.")

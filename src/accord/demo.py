@@ -1,0 +1,66 @@
+"""The demo: the reference organisations, the briefing's example collaborations, their demo
+assessment rounds and appraisals, and three logins to try them with.
+
+It spans every domain, so it sits on top with the command line; each app keeps its own part
+(`register/demo.py`, `assessments/demo.py`, `appraisal/demo.py`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from accord.appraisal.demo import load_demo as load_appraisal_demo
+from accord.assessments.demo import load_demo as load_assessment_demo
+from accord.core.actors import SystemActor
+from accord.orgs import services as orgs
+from accord.orgs.models import User
+from accord.register.demo import load_demo_collaborations
+
+DEMO_ADMIN = "admin@demo.accord.test"
+#: (email, organisation code, role): an administrator, a contributor at a lead partner, and a
+#: reader elsewhere.
+DEMO_PEOPLE = (
+    (DEMO_ADMIN, "X-HO", "platform_admin"),
+    ("contributor@lincolnshire-fire.demo.accord.test", "E31000025", "contributor"),
+    ("reader@hampshire-police.demo.accord.test", "E23000030", "reader"),
+)
+
+
+@dataclass
+class DemoLoaded:
+    organisations: int
+    collaborations: int
+    rounds: int
+    appraisals: int
+    #: (email, role, password) for each demo login.
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def demo_password() -> str:
+    return "demo-" + secrets.token_urlsafe(9)
+
+
+def load(password: str | None = None) -> DemoLoaded:
+    """Idempotent: organisations are updated, collaborations added once, and the demo logins
+    get fresh passwords (`password`, or a random one each)."""
+    actor = SystemActor("demo loader")
+    with transaction.atomic():
+        changed = orgs.load_reference_organisations(actor=actor)
+        created = load_demo_collaborations(actor)
+        rounds = load_assessment_demo(actor)
+        appraisals = load_appraisal_demo(actor)
+        logins = []
+        for email, code, role in DEMO_PEOPLE:
+            secret = password or demo_password()
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                orgs.add_user(
+                    email=email, organisation_code=code, role=role, password=secret, actor=actor
+                )
+            else:
+                orgs.set_password(user, secret, actor=actor)
+            logins.append((email, role, secret))
+    return DemoLoaded(changed, len(created), len(rounds), len(appraisals), logins)
