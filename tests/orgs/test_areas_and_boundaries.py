@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from accord.cli import main as accord
+from accord.core.problems import Problems
 from accord.orgs import importers, services
 from accord.orgs.models import Area, Organisation
 
@@ -77,21 +78,74 @@ def test_a_lookup_without_area_columns_is_refused_with_a_reason(
 def test_a_lookup_with_an_empty_code_names_the_line_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "ltla24_code,ltla24_name,pfa24_code,pfa24_name\n"
+        "ltla24_code,ltla24_name,PFA24_CODE,pfa24_name\n"
         "E07000136,Boston,E23000020,Lincolnshire\n"
         "E07000137,East Lindsey,,Lincolnshire\n"
+        "E07000138,,E23000020,Lincolnshire\n"
     )
-    with pytest.raises(importers.ImportProblems) as caught:
+    with pytest.raises(Problems) as caught:
         importers.read_lookup(bad.read_bytes(), "bad.csv")
-    assert caught.value.problems == ["bad.csv line 3, column pfa24_code: empty code"]
+    # Every problem at once, each naming the file, the line, the column (as the file spells
+    # it) and the reason.
+    assert caught.value.problems == [
+        "bad.csv: line 3, column PFA24_CODE: empty code",
+        "bad.csv: line 4, column ltla24_name: empty name",
+    ]
+    first = caught.value.problems[0]
+    assert (first.source, first.row, first.field, first.reason) == (
+        "bad.csv",
+        3,
+        "PFA24_CODE",
+        "empty code",
+    )
+
+
+def test_the_old_name_for_import_problems_is_the_kernels() -> None:
+    assert importers.ImportProblems is Problems
+
+
+def test_a_code_column_without_its_name_column_is_named_on_the_header_line() -> None:
+    with pytest.raises(Problems) as caught:
+        importers.read_lookup(b"lad20_code,pfa20_code,pfa20_name\nE1,E2,X\n", "l.csv")
+    assert caught.value.problems == [
+        "l.csv: line 1, column lad20_code: has no matching lad20_name column"
+    ]
 
 
 def test_boundaries_that_are_not_geojson_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(importers.ImportProblems, match="not a GeoJSON"):
-        importers.read_boundaries(b"not json", "x.geojson")
-    with pytest.raises(importers.ImportProblems, match="Polygon"):
+    with pytest.raises(Problems, match="not a GeoJSON") as caught:
+        importers.read_boundaries(b"\n not json", "x.geojson")
+    assert caught.value.problems == [
+        "x.geojson: line 2, column 2: not a GeoJSON file (Expecting value)"
+    ]
+    with pytest.raises(Problems, match="Polygon") as caught:
         importers.read_boundaries(
             b'{"type":"FeatureCollection","features":[{"properties":{"code":"E23000001"},'
-            b'"geometry":{"type":"Point","coordinates":[0,0]}}]}',
+            b'"geometry":{"type":"Point","coordinates":[0,0]}}, 3]}',
             "x.geojson",
         )
+    assert caught.value.problems == [
+        "x.geojson: features[0].geometry: (E23000001) geometry must be a Polygon or MultiPolygon",
+        "x.geojson: features[1]: not a GeoJSON Feature",
+    ]
+
+
+def test_a_bad_reference_file_names_every_problem_and_changes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "organisations.csv"
+    bad.write_text(
+        "code,name,short_name,sector,kind,nation,website\n"
+        "RX9,Renamed,,ambulance,ambulance_trust,england,\n"
+        "X-NEW,,New,navy,ambulance_trust,england,\n"
+        "RX9,Again,,ambulance,ambulance_trust,england,\n"
+    )
+    with pytest.raises(Problems) as caught:
+        services.load_reference_organisations(bad)
+    assert caught.value.problems == [
+        "organisations.csv: line 3, column name: is required",
+        "organisations.csv: line 3, column sector: 'navy' is not one of ambulance, fire, "
+        "other, police",
+        "organisations.csv: line 4, column code: RX9 repeats line 2",
+    ]
+    assert Organisation.objects.get(code="RX9").name != "Renamed"
+    with pytest.raises(Problems, match="line 1, column website: the header has no such column"):
+        importers.read_organisations(b"code,name,short_name,sector,kind,nation\n")

@@ -1,7 +1,9 @@
-"""Reading ONS lookups and GeoJSON boundaries into rows the services can write.
+"""Reading the reference organisations, ONS lookups and GeoJSON boundaries into rows the
+services can write.
 
-Pure of the database: each reader returns plain rows or raises ImportProblems listing every
-problem with its row and column, so that the service can write all or nothing.
+Pure of the database: each reader returns plain rows or raises the kernel's
+:class:`~accord.core.problems.Problems`, listing every problem at once with its file, line,
+column and reason, so that the service can write all or nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .choices import AreaKind
+from accord.core.choices import Sector
+from accord.core.problems import Problem, Problems
+
+from .choices import AreaKind, Nation, OrganisationKind
+
+#: The name the command line caught before the kernel had one vocabulary of problems: it is
+#: core's Problems, kept so that callers written against it keep working.
+ImportProblems = Problems
 
 # ONS column prefixes, by what they name. The year digits vary (lad20, ltla24, pfa24...).
 PREFIX_KINDS: dict[str, str] = {
@@ -44,10 +53,115 @@ GSS_KINDS: dict[str, str] = {
 }
 
 
-class ImportProblems(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
-        self.problems = problems
+def problem_at(
+    filename: str, reason: str, *, line: int | None = None, column: str | None = None
+) -> Problem:
+    """A problem in a file: "lookup.csv: line 3, column pfa24_code: empty code"."""
+    return Problem(reason, row=line, field=column, source=filename, row_word="line")
+
+
+def _decode(data: bytes, filename: str, what: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problems([problem_at(filename, f"not a UTF-8 {what} file")]) from exc
+
+
+# The reference organisations --------------------------------------------------------------
+
+ORGANISATION_COLUMNS = ("code", "name", "short_name", "sector", "kind", "nation", "website")
+_REQUIRED_ORGANISATION_COLUMNS = ("code", "name", "sector", "kind", "nation")
+
+
+@dataclass
+class OrganisationRow:
+    code: str
+    name: str
+    short_name: str
+    sector: str
+    kind: str
+    nation: str
+    website: str = ""
+
+    def values(self) -> dict[str, str]:
+        """Everything but the code: what an update compares and writes."""
+        return {
+            "name": self.name,
+            "short_name": self.short_name,
+            "sector": self.sector,
+            "kind": self.kind,
+            "nation": self.nation,
+            "website": self.website,
+        }
+
+
+def read_organisations(data: bytes, filename: str = "organisations.csv") -> list[OrganisationRow]:
+    """The shipped reference list (data/organisations.csv): one organisation a line."""
+    reader = csv.DictReader(io.StringIO(_decode(data, filename, "CSV")))
+    header = list(reader.fieldnames or [])
+    missing = [c for c in ORGANISATION_COLUMNS if c not in header]
+    if missing:
+        raise Problems(
+            [
+                problem_at(filename, "the header has no such column", line=1, column=c)
+                for c in missing
+            ]
+        )
+    choices = {
+        "sector": set(Sector.values),
+        "kind": set(OrganisationKind.values),
+        "nation": set(Nation.values),
+    }
+    rows: list[OrganisationRow] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.append(problem_at(filename, "more fields than the header has", line=line))
+            continue
+        record = {c: (raw.get(c) or "").strip() for c in ORGANISATION_COLUMNS}
+        bad = False
+        for column in _REQUIRED_ORGANISATION_COLUMNS:
+            if not record[column]:
+                problems.append(problem_at(filename, "is required", line=line, column=column))
+                bad = True
+        for column, allowed in choices.items():
+            if record[column] and record[column] not in allowed:
+                problems.append(
+                    problem_at(
+                        filename,
+                        f"{record[column]!r} is not one of {', '.join(sorted(allowed))}",
+                        line=line,
+                        column=column,
+                    )
+                )
+                bad = True
+        code = record["code"]
+        if code in seen:
+            problems.append(
+                problem_at(filename, f"{code} repeats line {seen[code]}", line=line, column="code")
+            )
+            bad = True
+        seen.setdefault(code, line)
+        if not bad:
+            rows.append(
+                OrganisationRow(
+                    code=code,
+                    name=record["name"],
+                    short_name=record["short_name"] or record["name"],
+                    sector=record["sector"],
+                    kind=record["kind"],
+                    nation=record["nation"],
+                    website=record["website"],
+                )
+            )
+    if problems:
+        raise Problems(problems)
+    return rows
+
+
+# ONS lookups ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -60,48 +174,69 @@ class AreaRow:
 
 def read_lookup(data: bytes, filename: str = "lookup.csv") -> list[AreaRow]:
     """An ONS lookup: the first code column is the base area; the others contain it."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportProblems([f"{filename}: not a UTF-8 CSV file"]) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(_decode(data, filename, "CSV")))
+    # Columns are matched whatever their case; problems name them as the file spells them.
+    spelled = {h.strip().lower(): h.strip() for h in (reader.fieldnames or []) if h}
+    header = list(spelled)
     pairs: list[tuple[str, str, str]] = []  # (code column, name column, kind)
+    problems: list[Problem] = []
     for column in header:
         match = _CODE_COLUMN.match(column)
         if not match or match["prefix"] not in PREFIX_KINDS:
             continue
         name_column = column[: -len("_code")] + "_name"
         if name_column not in header:
-            raise ImportProblems([f"{filename}: column {column} has no matching {name_column}"])
+            problems.append(
+                problem_at(
+                    filename,
+                    f"has no matching {name_column} column",
+                    line=1,
+                    column=spelled[column],
+                )
+            )
+            continue
         pairs.append((column, name_column, PREFIX_KINDS[match["prefix"]]))
+    if problems:
+        raise Problems(problems)
     if not pairs:
-        raise ImportProblems(
+        raise Problems(
             [
-                f"{filename}: no area columns found; expected ONS columns such as "
-                "ltla24_code, ltla24_name, pfa24_code, pfa24_name, fra24_code, fra24_name"
+                problem_at(
+                    filename,
+                    "no area columns found; expected ONS columns such as "
+                    "ltla24_code, ltla24_name, pfa24_code, pfa24_name, fra24_code, fra24_name",
+                    line=1,
+                )
             ]
         )
     rows: dict[str, AreaRow] = {}
-    problems: list[str] = []
-    for line, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line = reader.line_num
         record = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         codes = []
         for code_col, name_col, kind in pairs:
             code, name = record.get(code_col, ""), record.get(name_col, "")
             if not code:
-                problems.append(f"{filename} line {line}, column {code_col}: empty code")
+                problems.append(
+                    problem_at(filename, "empty code", line=line, column=spelled[code_col])
+                )
                 continue
             if not name:
-                problems.append(f"{filename} line {line}, column {name_col}: empty name")
+                problems.append(
+                    problem_at(filename, "empty name", line=line, column=spelled[name_col])
+                )
                 continue
             existing = rows.get(code)
             if existing is None:
                 rows[code] = AreaRow(code=code, name=name, kind=kind)
             elif existing.kind != kind:
                 problems.append(
-                    f"{filename} line {line}, column {code_col}: code {code} is already a "
-                    f"{existing.kind} area"
+                    problem_at(
+                        filename,
+                        f"code {code} is already a {existing.kind} area",
+                        line=line,
+                        column=spelled[code_col],
+                    )
                 )
             codes.append(code)
         if codes:
@@ -110,10 +245,13 @@ def read_lookup(data: bytes, filename: str = "lookup.csv") -> list[AreaRow]:
                 if parent not in base.within:
                     base.within.append(parent)
     if problems:
-        raise ImportProblems(problems)
+        raise Problems(problems)
     if not rows:
-        raise ImportProblems([f"{filename}: the file has no rows"])
+        raise Problems([problem_at(filename, "the file has no rows")])
     return list(rows.values())
+
+
+# GeoJSON boundaries -----------------------------------------------------------------------
 
 
 @dataclass
@@ -125,35 +263,65 @@ class BoundaryRow:
 
 
 def read_boundaries(data: bytes, filename: str = "boundaries.geojson") -> list[BoundaryRow]:
+    """A FeatureCollection: each feature an area's code, name and polygon.
+
+    JSON keeps no line numbers once read, so a feature is named by its place in the list
+    (``features[3]``), as a GeoJSON viewer numbers it.
+    """
+    text = _decode(data, filename, "GeoJSON")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportProblems([f"{filename}: not a GeoJSON file ({exc})"]) from exc
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Problems(
+            [
+                problem_at(
+                    filename,
+                    f"not a GeoJSON file ({exc.msg})",
+                    line=exc.lineno,
+                    column=str(exc.colno),
+                )
+            ]
+        ) from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise ImportProblems([f"{filename}: expected a GeoJSON FeatureCollection"])
+        raise Problems([problem_at(filename, "expected a GeoJSON FeatureCollection")])
     result: list[BoundaryRow] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for index, feature in enumerate(document.get("features") or []):
-        where = f"{filename} features[{index}]"
+        where = f"features[{index}]"
+        if not isinstance(feature, dict):
+            problems.append(problem_at(filename, "not a GeoJSON Feature", column=where))
+            continue
         properties = feature.get("properties") or {}
         code = _first(properties, ("code",), suffix="cd")
         name = _first(properties, ("name",), suffix="nm")
         geometry = feature.get("geometry")
         if not code:
-            problems.append(f"{where}: no code property (expected 'code' or an ONS ...CD field)")
+            problems.append(
+                problem_at(
+                    filename,
+                    "no code property (expected 'code' or an ONS ...CD field)",
+                    column=f"{where}.properties",
+                )
+            )
             continue
         if not isinstance(geometry, dict) or geometry.get("type") not in {
             "Polygon",
             "MultiPolygon",
         }:
-            problems.append(f"{where} ({code}): geometry must be a Polygon or MultiPolygon")
+            problems.append(
+                problem_at(
+                    filename,
+                    f"({code}) geometry must be a Polygon or MultiPolygon",
+                    column=f"{where}.geometry",
+                )
+            )
             continue
         kind = GSS_KINDS.get(code[:3], AreaKind.OTHER)
         result.append(BoundaryRow(code=code, name=name or code, kind=kind, geometry=geometry))
     if problems:
-        raise ImportProblems(problems)
+        raise Problems(problems)
     if not result:
-        raise ImportProblems([f"{filename}: the file has no features"])
+        raise Problems([problem_at(filename, "the file has no features")])
     return result
 
 

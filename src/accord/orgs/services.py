@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +13,9 @@ from django.db import transaction
 
 from accord.core import audit
 from accord.core.choices import Role
+from accord.core.problems import Problem, Problems
 
-from .importers import AreaRow, BoundaryRow, ImportProblems
+from .importers import AreaRow, BoundaryRow, read_organisations
 from .models import Area, Organisation, User
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
@@ -27,24 +27,20 @@ def _no_progress(done: int, total: int) -> None:
 
 
 def load_reference_organisations(path: Path = REFERENCE_FILE, actor: Any = "system") -> int:
-    """Create or update the shipped organisations; returns how many changed."""
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    """Create or update the shipped organisations; returns how many changed.
+
+    Run again over an existing database, it renames, re-sorts and re-kinds what the file now
+    says, one audited event for each organisation that changed.
+    """
+    rows = read_organisations(path.read_bytes(), path.name)
     changed = 0
     with transaction.atomic():
         existing = {o.code: o for o in Organisation.objects.all()}
         for row in rows:
-            values = {
-                "name": row["name"],
-                "short_name": row["short_name"] or row["name"],
-                "sector": row["sector"],
-                "kind": row["kind"],
-                "nation": row["nation"],
-                "website": row.get("website", "") or "",
-            }
-            org = existing.get(row["code"])
+            values = row.values()
+            org = existing.get(row.code)
             if org is None:
-                org = Organisation.objects.create(code=row["code"], **values)
+                org = Organisation.objects.create(code=row.code, **values)
                 audit.record(actor=actor, action="organisation.create", obj=org, after=values)
                 changed += 1
             else:
@@ -52,7 +48,7 @@ def load_reference_organisations(path: Path = REFERENCE_FILE, actor: Any = "syst
                 if before != values:
                     for key, value in values.items():
                         setattr(org, key, value)
-                    org.save()
+                    org.save(update_fields=list(values))
                     audit.record(
                         actor=actor,
                         action="organisation.update",
@@ -137,28 +133,30 @@ def add_user(
     name: str = "",
 ) -> tuple[User, str]:
     """Create a person. Returns the user and the password (generated when none was given)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     email = email.strip().lower()
     if "@" not in email:
-        problems.append(f"email: {email!r} is not an email address")
+        problems.append(Problem(f"{email!r} is not an email address", field="email"))
     elif User.objects.filter(email=email).exists():
-        problems.append(f"email: a user with {email} already exists")
+        problems.append(Problem(f"a user with {email} already exists", field="email"))
     try:
         role = Role(role).value
     except ValueError:
-        problems.append(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}")
+        problems.append(
+            Problem(f"{role!r} is not one of {', '.join(r.value for r in Role)}", field="role")
+        )
     organisation = Organisation.objects.filter(code=organisation_code).first()
     if organisation is None:
-        problems.append(f"org: no organisation has the code {organisation_code!r}")
+        problems.append(Problem(f"no organisation has the code {organisation_code!r}", field="org"))
     password = password or secrets.token_urlsafe(12)
     if not problems:
         candidate = User(email=email, organisation=organisation)
         try:
             validate_password(password, candidate)
         except ValidationError as exc:
-            problems.extend(f"password: {message}" for message in exc.messages)
+            problems.extend(Problem(message, field="password") for message in exc.messages)
     if problems:
-        raise ImportProblems(problems)
+        raise Problems(problems)
     first, _, last = name.partition(" ")
     with transaction.atomic():
         user = User.objects.create_user(
