@@ -163,10 +163,10 @@ def test_all_problems_are_reported_together() -> None:
     data["factors"][1]["items"] = []
     errors = errors_of(data)
     assert errors == [
-        "x.yaml: title: missing required key",
-        "x.yaml: colour: unknown key",
-        "x.yaml: version: expected a positive integer, found 0",
-        "x.yaml: factors[0].kind: expected one of enabler, barrier, principle, found 'helper'",
+        "x.yaml: title: required key missing",
+        "x.yaml: colour: unknown key (expected one of id, version, title, scale, groups, factors)",
+        "x.yaml: version: must be at least 1, got 0",
+        "x.yaml: factors[0].kind: must be one of enabler, barrier, principle, got 'helper'",
         "x.yaml: factors[1].group: group 'nowhere' is not declared in groups (declared: g)",
         "x.yaml: factors[1].items: a factor needs at least one item",
     ]
@@ -176,46 +176,49 @@ def test_all_problems_are_reported_together() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d.pop("factors"), "x.yaml: factors: missing required key"),
-        (lambda d: d.__setitem__("version", "1"), "x.yaml: version: expected an integer"),
-        (lambda d: d.__setitem__("version", True), "x.yaml: version: expected an integer"),
-        (lambda d: d.__setitem__("version", -2), "x.yaml: version: expected a positive integer"),
+        (lambda d: d.pop("factors"), "x.yaml: factors: required key missing"),
+        (lambda d: d.__setitem__("version", "1"), "x.yaml: version: must be a whole number"),
+        (lambda d: d.__setitem__("version", True), "x.yaml: version: must be a whole number"),
+        (lambda d: d.__setitem__("version", -2), "x.yaml: version: must be at least 1"),
         (lambda d: d["scale"].__setitem__("min", 3), "x.yaml: scale: min (3) must be less"),
-        (lambda d: d["scale"].__setitem__("max", 2.5), "x.yaml: scale.max: expected an integer"),
+        (lambda d: d["scale"].__setitem__("max", 2.5), "x.yaml: scale.max: must be a whole number"),
         (
             lambda d: d["scale"]["labels"].pop(),
             "x.yaml: scale.labels: expected 3 labels (one for each point from 1 to 3), found 2",
         ),
-        (lambda d: d["scale"].pop("labels"), "x.yaml: scale.labels: missing required key"),
+        (lambda d: d["scale"].pop("labels"), "x.yaml: scale.labels: required key missing"),
         (
             lambda d: d["groups"].append({"id": "g", "title": "Again"}),
             "groups[1].id: duplicate group id 'g'",
         ),
-        (lambda d: d["groups"][0].__setitem__("extra", 1), "x.yaml: groups[0].extra: unknown key"),
+        (
+            lambda d: d["groups"][0].__setitem__("extra", 1),
+            "x.yaml: groups[0].extra: unknown key (expected one of id, title)",
+        ),
         (
             lambda d: d["factors"][1].__setitem__("id", "f1"),
             "factors[1].id: duplicate factor id 'f1'",
         ),
         (
             lambda d: d["factors"][0]["items"][0].pop("text"),
-            "factors[0].items[0].text: missing required key",
+            "factors[0].items[0].text: required key missing",
         ),
         (
             lambda d: d["factors"][0]["items"][0].__setitem__("text", "  "),
-            "expected non-empty text",
+            "factors[0].items[0].text: must be text, got '  '",
         ),
         (
             lambda d: d["factors"][0]["items"][0].__setitem__("id", "a b"),
-            "factors[0].items[0].id: expected an id",
+            "factors[0].items[0].id: must be an id",
         ),
         (lambda d: d["factors"][0]["items"][0].__setitem__("id", "level"), "is reserved"),
-        (lambda d: d["factors"][0].pop("kind"), "x.yaml: factors[0].kind: missing required key"),
+        (lambda d: d["factors"][0].pop("kind"), "x.yaml: factors[0].kind: required key missing"),
         (
             lambda d: d.__setitem__("factors", []),
             "x.yaml: factors: a framework needs at least one factor",
         ),
-        (lambda d: d.__setitem__("groups", None), "x.yaml: groups: expected a list"),
-        (lambda d: d["factors"].append("text"), "x.yaml: factors[2]: expected a mapping"),
+        (lambda d: d.__setitem__("groups", "g"), "x.yaml: groups: must be a list"),
+        (lambda d: d["factors"].append("text"), "x.yaml: factors[2]: must be a mapping"),
     ],
 )
 def test_validation_rules(change: Any, expected: str) -> None:
@@ -226,9 +229,9 @@ def test_validation_rules(change: Any, expected: str) -> None:
 
 
 def test_not_a_mapping() -> None:
-    assert errors_of([1, 2], "y.yaml") == ["y.yaml: (top level): expected a mapping, found a list"]
+    assert errors_of([1, 2], "y.yaml") == ["y.yaml: (top level): must be a mapping, got a list"]
     assert errors_of(None, "y.yaml") == [
-        "y.yaml: (top level): expected a mapping, found nothing (null)"
+        "y.yaml: (top level): must be a mapping, got nothing (null)"
     ]
 
 

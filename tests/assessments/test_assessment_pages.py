@@ -431,6 +431,6 @@ def test_framework_upload_page(platform_admin: Any, owner: Any, collaboration: A
         },
     )
     assert (
-        "t.yaml: factors[0].kind: expected one of enabler, barrier, principle"
+        "t.yaml: factors[0].kind: must be one of enabler, barrier, principle"
         in bad.content.decode()
     )

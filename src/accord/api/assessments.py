@@ -7,7 +7,6 @@ researcher's scripts read both alike.
 import datetime as dt
 from typing import Any, Literal
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -65,7 +64,7 @@ def round_scores(
     scored = scoring.score(
         found.framework.framework,
         results.round_responses(found),
-        k=int(settings.DISCLOSURE_THRESHOLD),
+        k=results.k(),
         by=by,
     )
     return scoring.to_json_dict(scored)

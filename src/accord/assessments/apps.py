@@ -6,6 +6,7 @@ from django.db.models.signals import post_migrate
 
 def _load_shipped_frameworks(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After migrating (and after a test flush), make sure the shipped frameworks are there."""
+    # Django's app loading: models and services may be imported only once the apps are ready.
     from django.db import connections
 
     from accord.core.actors import SystemActor
@@ -25,4 +26,16 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
+        # Imported here, as Django requires: views import the models, loaded only by now.
+        from accord.core import panels
+
+        from .views import collaboration_panel
+
         post_migrate.connect(_load_shipped_frameworks, sender=self)
+        panels.register(
+            "collaboration",
+            "assessments",
+            template="assessments/collaboration_panel.html",
+            context=collaboration_panel,
+            order=10,
+        )

@@ -3,19 +3,21 @@
 A framework is data: factors (enablers, barriers, principles), each with statements ("items")
 that a respondent rates on an agreement scale, optionally grouped (the three Cs).
 
-Pure module: imports no Django and nothing from ``accord.core`` or ``accord.orgs``.
+Pure module: imports no Django; from the kernel only its pure modules (problems, YAML checks).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
+
+from accord.core.problems import Problem, Problems
+from accord.core.yaml_checks import YamlChecker
 
 __all__ = [
     "FACTOR_KINDS",
@@ -42,8 +44,6 @@ RESERVED_COLUMNS: tuple[str, ...] = ("respondent", "organisation", "level")
 SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"
 """Where the frameworks shipped with Accord live."""
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
 _TOP_REQUIRED = ("id", "version", "title", "scale", "groups", "factors")
 _SCALE_REQUIRED = ("min", "max", "labels")
 _GROUP_REQUIRED = ("id", "title")
@@ -52,17 +52,9 @@ _FACTOR_OPTIONAL = ("group",)
 _ITEM_REQUIRED = ("id", "text")
 
 
-class FrameworkError(ValueError):
-    """A framework failed validation. ``errors`` lists every problem found, one per string."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors: list[str] = list(errors)
-        super().__init__("\n".join(self.errors))
-
-    @property
-    def problems(self) -> list[str]:
-        """Alias of ``errors``."""
-        return self.errors
+class FrameworkError(Problems):
+    """A framework failed validation: the kernel's :class:`Problems`, every problem listed at
+    once (``problems``, alias ``errors``), each reading ``source: path: reason``."""
 
 
 @dataclass(frozen=True)
@@ -197,90 +189,19 @@ class Framework:
 # Validation
 
 
-class _Checker:
-    """Collects problems as ``source: path: reason``."""
+class _Checker(YamlChecker):
+    """The kernel's YAML checker, with the checks only a framework needs. Problems read
+    ``source: path: reason``."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
-        self.errors: list[str] = []
+        super().__init__(source)
 
-    def error(self, path: str, reason: str) -> None:
-        self.errors.append(f"{self.source}: {path or '(top level)'}: {reason}")
+    def present(self, data: Mapping[str, Any], key: str) -> bool:
+        """True when the key holds a value (a missing or null key is reported by ``keys``)."""
+        return data.get(key) is not None
 
-    def mapping(self, value: object, path: str) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.error(path, f"expected a mapping, found {_describe(value)}")
-            return None
-        for key in value:
-            if not isinstance(key, str):
-                self.error(path, f"keys must be text, found {key!r}")
-        return value
-
-    def keys(
-        self,
-        data: Mapping[str, Any],
-        path: str,
-        required: Sequence[str],
-        optional: Sequence[str] = (),
-    ) -> bool:
-        """Report missing and unknown keys; True if every required key is present."""
-        ok = True
-        for key in required:
-            if key not in data:
-                self.error(_join(path, key), "missing required key")
-                ok = False
-        allowed = set(required) | set(optional)
-        for key in data:
-            if isinstance(key, str) and key not in allowed:
-                self.error(_join(path, key), "unknown key")
-        return ok
-
-    def text(self, value: object, path: str) -> str | None:
-        if not isinstance(value, str) or not value.strip():
-            self.error(path, f"expected non-empty text, found {_describe(value)}")
-            return None
-        return value.strip()
-
-    def ident(self, value: object, path: str) -> str | None:
-        if not isinstance(value, str) or not _ID_RE.match(value):
-            self.error(
-                path,
-                f"expected an id (letters, digits, '-', '_' or '.', starting with a letter "
-                f"or digit), found {_describe(value)}",
-            )
-            return None
-        return value
-
-    def integer(self, value: object, path: str) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(path, f"expected an integer, found {_describe(value)}")
-            return None
-        return value
-
-    def sequence(self, value: object, path: str) -> list[Any] | None:
-        if not isinstance(value, list | tuple):
-            self.error(path, f"expected a list, found {_describe(value)}")
-            return None
-        return list(value)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return text
+    def fail(self) -> NoReturn:
+        raise FrameworkError(self.problems)
 
 
 def _parse_scale(check: _Checker, value: object) -> Scale | None:
@@ -301,13 +222,13 @@ def _parse_scale(check: _Checker, value: object) -> Scale | None:
     if low is None or high is None:
         return None
     if low >= high:
-        check.error("scale", f"min ({low}) must be less than max ({high})")
+        check.problem("scale", f"min ({low}) must be less than max ({high})")
         return None
     if labels_raw is None:
         return None
     expected = high - low + 1
     if len(labels_raw) != expected:
-        check.error(
+        check.problem(
             "scale.labels",
             f"expected {expected} labels (one for each point from {low} to {high}), "
             f"found {len(labels_raw)}",
@@ -334,7 +255,7 @@ def _parse_groups(check: _Checker, value: object) -> list[Group] | None:
         group_id = check.ident(data["id"], f"{path}.id")
         title = check.text(data["title"], f"{path}.title")
         if group_id is not None and group_id in seen:
-            check.error(f"{path}.id", f"duplicate group id {group_id!r}")
+            check.problem(f"{path}.id", f"duplicate group id {group_id!r}")
             group_id = None
         if group_id is None or title is None:
             ok = False
@@ -351,7 +272,7 @@ def _parse_items(
     if raw is None:
         return None
     if not raw:
-        check.error(path, "a factor needs at least one item")
+        check.problem(path, "a factor needs at least one item")
         return None
     items: list[Item] = []
     ok = True
@@ -365,10 +286,10 @@ def _parse_items(
         text = check.text(data["text"], f"{item_path}.text")
         if item_id is not None:
             if item_id in item_ids:
-                check.error(f"{item_path}.id", f"duplicate item id {item_id!r}")
+                check.problem(f"{item_path}.id", f"duplicate item id {item_id!r}")
                 item_id = None
             elif item_id.lower() in RESERVED_COLUMNS:
-                check.error(
+                check.problem(
                     f"{item_path}.id",
                     f"item id {item_id!r} is reserved (it names a column of a responses file)",
                 )
@@ -389,7 +310,7 @@ def _parse_factors(
     if raw is None:
         return None
     if not raw:
-        check.error("factors", "a framework needs at least one factor")
+        check.problem("factors", "a framework needs at least one factor")
         return None
     factors: list[Factor] = []
     factor_ids: set[str] = set()
@@ -402,24 +323,17 @@ def _parse_factors(
             ok = False
             continue
         has_keys = check.keys(data, path, _FACTOR_REQUIRED, _FACTOR_OPTIONAL)
-        factor_id = check.ident(data["id"], f"{path}.id") if "id" in data else None
+        factor_id = check.ident(data["id"], f"{path}.id") if check.present(data, "id") else None
         if factor_id is not None:
             if factor_id in factor_ids:
-                check.error(f"{path}.id", f"duplicate factor id {factor_id!r}")
+                check.problem(f"{path}.id", f"duplicate factor id {factor_id!r}")
                 factor_id = None
             else:
                 factor_ids.add(factor_id)
         kind: str | None = None
-        if "kind" in data:
-            kind_raw = data["kind"]
-            if kind_raw in FACTOR_KINDS:
-                kind = str(kind_raw)
-            else:
-                check.error(
-                    f"{path}.kind",
-                    f"expected one of {', '.join(FACTOR_KINDS)}, found {_describe(kind_raw)}",
-                )
-        title = check.text(data["title"], f"{path}.title") if "title" in data else None
+        if check.present(data, "kind"):
+            kind = check.choice(data["kind"], f"{path}.kind", FACTOR_KINDS)
+        title = check.text(data["title"], f"{path}.title") if check.present(data, "title") else None
         group: str | None = None
         group_ok = True
         if data.get("group") is not None:
@@ -428,13 +342,13 @@ def _parse_factors(
                 group_ok = False
             elif group_ids is not None and group not in group_ids:
                 declared = ", ".join(sorted(group_ids)) or "none"
-                check.error(
+                check.problem(
                     f"{path}.group",
                     f"group {group!r} is not declared in groups (declared: {declared})",
                 )
                 group_ok = False
         items = None
-        if "items" in data:
+        if check.present(data, "items"):
             items = _parse_items(check, data["items"], f"{path}.items", item_ids)
         if (
             not has_keys
@@ -461,24 +375,24 @@ def parse_framework(data: object, source: str) -> Framework:
     check = _Checker(source)
     top = check.mapping(data, "")
     if top is None:
-        raise FrameworkError(check.errors)
+        check.fail()
     check.keys(top, "", _TOP_REQUIRED)
 
-    framework_id = check.ident(top["id"], "id") if "id" in top else None
-    version = check.integer(top["version"], "version") if "version" in top else None
-    if version is not None and version < 1:
-        check.error("version", f"expected a positive integer, found {version}")
-        version = None
-    title = check.text(top["title"], "title") if "title" in top else None
-    scale = _parse_scale(check, top["scale"]) if "scale" in top else None
-    groups = _parse_groups(check, top["groups"]) if "groups" in top else None
+    def given(key: str) -> bool:
+        return check.present(top, key)
+
+    framework_id = check.ident(top["id"], "id") if given("id") else None
+    version = check.integer(top["version"], "version", minimum=1) if given("version") else None
+    title = check.text(top["title"], "title") if given("title") else None
+    scale = _parse_scale(check, top["scale"]) if given("scale") else None
+    groups = _parse_groups(check, top["groups"]) if given("groups") else None
     # Check factors' groups against the declared groups only if the groups parsed cleanly,
     # so that one mistake in a group is not reported again for every factor that uses it.
     group_ids = {group.id for group in groups} if groups is not None else None
-    factors = _parse_factors(check, top["factors"], group_ids) if "factors" in top else None
+    factors = _parse_factors(check, top["factors"], group_ids) if given("factors") else None
 
     if (
-        check.errors
+        check.problems
         or framework_id is None
         or version is None
         or title is None
@@ -486,7 +400,9 @@ def parse_framework(data: object, source: str) -> Framework:
         or groups is None
         or factors is None
     ):
-        raise FrameworkError(check.errors or [f"{source}: (top level): invalid framework"])
+        if not check.problems:
+            check.problem("", "invalid framework")
+        check.fail()
     return Framework(
         id=framework_id,
         version=version,
@@ -505,7 +421,7 @@ def load_framework(path: str | Path) -> Framework:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise FrameworkError([f"{source}: cannot read the file: {reason}"]) from exc
+        raise FrameworkError([Problem(f"cannot read the file: {reason}", source=source)]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -514,7 +430,7 @@ def load_framework(path: str | Path) -> Framework:
         if mark is not None:
             where = f"line {mark.line + 1}, column {mark.column + 1}: "
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FrameworkError([f"{source}: {where}not valid YAML: {problem}"]) from exc
+        raise FrameworkError([Problem(f"{where}not valid YAML: {problem}", source=source)]) from exc
     return parse_framework(data, source)
 
 

@@ -1,7 +1,9 @@
 """Reading invitation lists and survey exports (CSV or XLSX).
 
 Every problem is collected with its row, column and reason; nothing is written unless the whole
-file is good. Rows are numbered as a spreadsheet shows them: the header is row 1.
+file is good. Rows are numbered as a spreadsheet shows them: the header is row 1. Importers only
+read: they return the people and responses that `services.py` then writes (this module imports
+the services' plain data classes, and the services import nothing from here).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accord.core.problems import Problems
 from accord.core.spreadsheets import Row, UnreadableFile, read_rows
 from accord.orgs.models import Organisation
 
@@ -27,10 +30,9 @@ INVITATION_COLUMNS = ("email", "organisation", "level")
 NOT_APPLICABLE_WORDS = {"not applicable", "n/a", "na", "don't know", "dont know", ""}
 
 
-class ImportFailed(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+class ImportFailed(Problems):
+    """A file (or list) that cannot be read whole: the kernel's :class:`Problems`, every problem
+    named by row, column and reason. Nothing is written."""
 
 
 class _Organisations:

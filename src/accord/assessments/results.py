@@ -45,7 +45,8 @@ BARRIER_FRAMEWORK = "collaboration-factors"
 
 
 def k() -> int:
-    return int(getattr(settings, "DISCLOSURE_THRESHOLD", 5))
+    """The disclosure threshold: read from the settings, which validate it at start-up."""
+    return int(settings.DISCLOSURE_THRESHOLD)
 
 
 def fewer_than() -> str:
@@ -672,8 +673,6 @@ class Overview:
 def register_overview(collaborations: Any) -> Overview:
     """Barrier prevalence and the three Cs by service mix across the given collaborations
     (those the person may see), from each one's latest round of the research framework."""
-    from accord.register.choices import ServiceMix
-
     threshold = k()
     rounds = [r for r in latest_rounds(collaborations) if r.framework.key == BARRIER_FRAMEWORK]
     answers = responses_for_rounds(rounds)
@@ -706,7 +705,11 @@ def register_overview(collaborations: Any) -> Overview:
             if isinstance(cell, Summary) and cell.mean is not None:
                 mix_means[mix][group_id].append(cell.mean)
     prevalence = [Prevalence(fid, title, concern[fid], shown[fid]) for fid, title in barrier_ids]
-    labels = dict(ServiceMix.choices)
+    # The register's own labels, read from its records (other apps reach the register only
+    # through its services, and its records say their own service mix).
+    labels = {
+        r.collaboration.service_mix: r.collaboration.get_service_mix_display() for r in rounds
+    }
     mixes = []
     for mix in sorted(mix_count, key=lambda m: str(labels.get(m, m))):
         suppressed = mix_responses[mix] < threshold

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -26,7 +25,6 @@ from accord.assessments.framework import (
 )
 from accord.assessments.scoring import (
     BREAKDOWNS,
-    DEFAULT_K,
     DIVERGENCE_THRESHOLD,
     Responses,
     ResponsesError,
@@ -39,18 +37,12 @@ from accord.assessments.scoring import (
     score,
     to_json_dict,
 )
+from accord.core.disclosure import DEFAULT as DEFAULT_K
+from accord.core.disclosure import BadThreshold, disclosure_threshold
 
 PROG = "accord assess score"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-
-def _configured_k() -> int:
-    """The platform's disclosure threshold, so that the command hides what the site hides."""
-    configured = os.environ.get("ACCORD_DISCLOSURE_THRESHOLD", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return DEFAULT_K
 
 
 def _positive_int(text: str) -> int:
@@ -89,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--k",
         type=_positive_int,
-        default=_configured_k(),
+        default=None,
         metavar="K",
         help="disclosure threshold: show nothing for fewer than K respondents "
         f"(default: ACCORD_DISCLOSURE_THRESHOLD if set, else {DEFAULT_K})",
@@ -112,9 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse reports usage errors itself (status 2) and --help (0)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     try:
+        # The platform's threshold, read as the site reads it, so the command hides what the
+        # site hides; a bad value is refused as it is at the site's start-up.
+        k = args.k if args.k is not None else disclosure_threshold()
+    except BadThreshold as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         framework = _load(args.framework)
         responses = parse_responses_csv(Path(args.responses), framework)
-        result = score(framework, responses, k=args.k, by=args.by)
+        result = score(framework, responses, k=k, by=args.by)
     except (FrameworkError, ResponsesError) as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)

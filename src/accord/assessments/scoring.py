@@ -8,7 +8,7 @@ gets n, mean, sample standard deviation and a 95% t-interval; breakdowns by orga
 level; divergence between organisations; change between two rounds with Welch's t-test; and
 disclosure control, which shows nothing for any group of fewer than k respondents.
 
-Pure module: imports no Django and nothing from ``accord.core`` or ``accord.orgs``.
+Pure module: imports no Django; from the kernel only ``accord.core.problems``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ import numpy.typing as npt
 from scipy import stats
 
 from accord.assessments.framework import Framework, Scale
+from accord.core import disclosure
+from accord.core.problems import Problems
 
 __all__ = [
     "BREAKDOWNS",
@@ -68,8 +70,9 @@ LEVELS: tuple[str, ...] = ("strategic", "tactical", "operational")
 BREAKDOWNS: tuple[str, ...] = ("organisation", "level")
 """What results can be broken down by."""
 
-DEFAULT_K = 5
-"""The disclosure threshold: no figures for a group of fewer than this many respondents."""
+DEFAULT_K = disclosure.DEFAULT
+"""The disclosure threshold when none is given: no figures for a group of fewer than this many
+respondents (the platform's default, from the one place it is written)."""
 
 DIVERGENCE_THRESHOLD = 1.0
 """A gap between two organisations' means of at least this much is flagged."""
@@ -85,17 +88,9 @@ _EPSILON = 1e-9
 _MAX_MATRIX_ERRORS = 100
 
 
-class ResponsesError(ValueError):
-    """Responses failed validation. ``errors`` lists every problem found, one per string."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors: list[str] = list(errors)
-        super().__init__("\n".join(self.errors))
-
-    @property
-    def problems(self) -> list[str]:
-        """Alias of ``errors``."""
-        return self.errors
+class ResponsesError(Problems):
+    """Responses failed validation: the kernel's :class:`Problems`, every problem listed at once
+    (``problems``, alias ``errors``)."""
 
 
 # --------------------------------------------------------------------------------------------

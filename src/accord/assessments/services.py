@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.utils import timezone
 
 from accord.core import audit
 from accord.core.actors import user_or_none
+from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
 from accord.register import services as register
 
@@ -38,19 +38,19 @@ from .scoring import parse_answer
 if TYPE_CHECKING:
     from accord.register.models import Collaboration
 
-PermissionRefused = register.PermissionRefused
+__all__ = ["FrameworkRefused", "NotVisible", "PermissionRefused", "Problems", "RoundClosed"]
 
 
 class RoundClosed(Exception):
-    """The round is not open for answers."""
+    """The round is not open for answers.
+
+    A domain state, not a refusal of permission: the person holds a good link, and the survey
+    page answers with "this survey has closed" (410 Gone once closed), which a 403 would not say.
+    """
 
 
-class FrameworkRefused(ValueError):
-    """An uploaded framework was not added. ``errors`` lists every reason."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class FrameworkRefused(Problems):
+    """An uploaded framework was not added: every reason, as the kernel's :class:`Problems`."""
 
 
 # Tokens ------------------------------------------------------------------------------------
@@ -85,13 +85,14 @@ def get_collaboration(user: Any, reference: str) -> Collaboration:
 
 
 def get_round(user: Any, round_id: int) -> Round:
-    """The round, or 404 where it does not exist or its collaboration is hidden from this person."""
+    """The round, or NotVisible (a 404) where it does not exist or its collaboration is hidden
+    from this person: the two are not told apart."""
     found = Round.objects.select_related("collaboration", "framework").filter(pk=round_id).first()
     if found is None:
-        raise Http404("No such round")
+        raise NotVisible("round")
     visible = register.visible_collaborations(user).filter(pk=found.collaboration_id)
     if not visible.exists():
-        raise Http404("No such round")
+        raise NotVisible("round")
     return found
 
 
@@ -164,26 +165,33 @@ def add_framework(actor: Any, text: str | bytes, filename: str) -> tuple[Framewo
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise FrameworkRefused([f"{filename}: not UTF-8 text"]) from exc
+            raise FrameworkRefused([Problem("not UTF-8 text", source=filename)]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FrameworkRefused([f"{filename}: {where}not valid YAML: {problem}"]) from exc
+        raise FrameworkRefused(
+            [Problem(f"{where}not valid YAML: {problem}", source=filename)]
+        ) from exc
     try:
         framework = parse_framework(data, filename)
     except FrameworkError as exc:
-        raise FrameworkRefused(exc.errors) from exc
+        raise FrameworkRefused(exc.problems) from exc
     with transaction.atomic():
         row, outcome = _store_framework(actor, framework, shipped=False)
     if outcome == "in use":
         raise FrameworkRefused(
             [
-                f"{filename}: version {framework.version} of {framework.id!r} is already used by "
-                f"an assessment round, so it cannot be changed. Raise the version (for example "
-                f"to {_next_version(framework.id)}) to add the changed framework as a new version."
+                Problem(
+                    f"version {framework.version} of {framework.id!r} is already used by an "
+                    "assessment round, so it cannot be changed. Raise the version (for example "
+                    f"to {_next_version(framework.id)}) to add the changed framework as a new "
+                    "version.",
+                    field="version",
+                    source=filename,
+                )
             ]
         )
     return row, outcome
@@ -231,7 +239,9 @@ def create_round(actor: Any, collaboration: Collaboration, data: RoundData) -> R
     if not can_manage(actor, collaboration):
         raise PermissionRefused("You may not start assessment rounds for this collaboration.")
     if data.closes_on < data.opens_on:
-        raise ValueError("The round must close on or after the day it opens.")
+        raise Problems(
+            [Problem("The round must close on or after the day it opens.", field="closes_on")]
+        )
     with transaction.atomic():
         created = Round.objects.create(
             collaboration=collaboration,
@@ -276,27 +286,35 @@ def invite(actor: Any, found: Round, invitees: list[Invitee]) -> list[NewLink]:
     the caller shows them once. All or nothing: a repeated email refuses the whole list."""
     if not can_manage(actor, found.collaboration):
         raise PermissionRefused("You may not invite people to this round.")
-    from .importers import ImportFailed
-
-    problems: list[str] = []
+    problems: list[Problem] = []
     existing = set(Invitation.objects.filter(round=found).values_list("email", flat=True))
     partners = set(found.collaboration.partners.values_list("organisation_id", flat=True))
     seen: dict[str, int] = {}
     for index, person in enumerate(invitees, start=1):
-        where = f"Row {person.line}" if person.line else f"Person {index}"
+        # A person from a file is named by its row; one typed in a list by their place in it.
+        where: dict[str, Any] = (
+            {"row": person.line} if person.line else {"row": index, "row_word": "Person"}
+        )
         email = person.email.strip().lower()
         if email in existing:
-            problems.append(f"{where}, column email: {email} is already invited to this round")
+            problems.append(
+                Problem(f"{email} is already invited to this round", field="email", **where)
+            )
         if email in seen:
-            problems.append(f"{where}, column email: {email} is repeated (first at {seen[email]})")
+            problems.append(
+                Problem(f"{email} is repeated (first at {seen[email]})", field="email", **where)
+            )
         seen.setdefault(email, person.line or index)
         if person.organisation.pk not in partners:
             problems.append(
-                f"{where}, column organisation: {person.organisation.name} is not a partner of "
-                "this collaboration"
+                Problem(
+                    f"{person.organisation.name} is not a partner of this collaboration",
+                    field="organisation",
+                    **where,
+                )
             )
     if problems:
-        raise ImportFailed(problems)
+        raise Problems(problems)
     links: list[NewLink] = []
     rows: list[Invitation] = []
     for person in invitees:
@@ -333,9 +351,9 @@ def invite(actor: Any, found: Round, invitees: list[Invitee]) -> list[NewLink]:
 
 
 def invitation_for_token(token: str) -> Invitation:
-    """The invitation behind a link, or 404 for an unknown token."""
+    """The invitation behind a link, or NotVisible (a 404) for an unknown token."""
     if not token or len(token) > 100:
-        raise Http404("No such link")
+        raise NotVisible("link")
     found = (
         Invitation.objects.select_related("round", "round__framework", "round__collaboration")
         .select_related("organisation")
@@ -343,7 +361,7 @@ def invitation_for_token(token: str) -> Invitation:
         .first()
     )
     if found is None:
-        raise Http404("No such link")
+        raise NotVisible("link")
     return found
 
 
@@ -356,10 +374,10 @@ def _clean_answers(framework: Framework, given: dict[str, Any]) -> dict[str, int
     cleaned: dict[str, int | None] = {}
     for item, value in given.items():
         if item not in known:
-            raise ValueError(f"{item!r} is not a statement of this framework")
+            raise Problems([Problem("is not a statement of this framework", field=repr(item))])
         number, reason = parse_answer(value, framework.scale)
         if reason is not None:
-            raise ValueError(f"{item}: {reason}")
+            raise Problems([Problem(reason, field=item)])
         cleaned[item] = None if number != number else int(number)  # NaN: not applicable
     return cleaned
 

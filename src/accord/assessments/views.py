@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord.core.problems import Problem, Problems
 from accord.core.spreadsheets import write_csv, write_xlsx
+from accord.orgs.models import Organisation
 from accord.register import services as register_services
 
 from . import importers, results, services
@@ -43,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def frameworks(request: HttpRequest) -> HttpResponse:
     can_add = services.can_add_frameworks(request.user)
     form = FrameworkUploadForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
+    problems: list[Problem] = []
     if request.method == "POST":
         if not can_add:
             raise Http404("You cannot add frameworks")
@@ -52,7 +54,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
             try:
                 row, outcome = services.add_framework(request.user, upload.read(), upload.name)
             except services.FrameworkRefused as exc:
-                problems = exc.errors
+                problems = exc.problems
             else:
                 messages.success(request, f"{row}: {outcome}.")
                 return HttpResponseRedirect(reverse("assessments:frameworks"))
@@ -69,6 +71,16 @@ def frameworks(request: HttpRequest) -> HttpResponse:
 
 
 # A collaboration's rounds ------------------------------------------------------------------
+
+
+def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, Any]:
+    """The panel on a collaboration's page (registered in AppConfig.ready): the latest round's
+    three Cs, and links to its rounds."""
+    return {
+        "c": collaboration,
+        "panel": results.panel(collaboration),
+        "can_manage": services.can_manage(request.user, collaboration),
+    }
 
 
 def collaboration_rounds(request: HttpRequest, reference: str) -> HttpResponse:
@@ -135,8 +147,6 @@ def _managed_round(request: HttpRequest, round_id: int) -> Round:
 def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
     found = _managed_round(request, round_id)
     partners = found.collaboration.partners.values_list("organisation", flat=True)
-    from accord.orgs.models import Organisation
-
     partner_orgs = Organisation.objects.filter(pk__in=partners).order_by("name")
     list_form = InviteListForm(
         request.POST if request.POST.get("via") == "list" else None, partners=partner_orgs
@@ -145,7 +155,7 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
         request.POST if request.POST.get("via") == "file" else None,
         request.FILES if request.POST.get("via") == "file" else None,
     )
-    problems: list[str] = []
+    problems: list[Problem] = []
     if request.method == "POST":
         invitees = None
         try:
@@ -163,7 +173,7 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
             if invitees is not None:
                 links = services.invite(request.user, found, invitees)
                 return _links_page(request, found, links)
-        except importers.ImportFailed as exc:
+        except Problems as exc:
             problems = exc.problems
     invitations = list(Invitation.objects.filter(round=found).select_related("organisation"))
     return render(
@@ -219,7 +229,7 @@ def round_import(request: HttpRequest, round_id: int) -> HttpResponse:
     found = _managed_round(request, round_id)
     framework = found.framework.framework
     form = ResponseImportForm(request.POST or None, request.FILES or None, framework=framework)
-    problems: list[str] = []
+    problems: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         try:
             mapping = form.item_mapping()
@@ -243,7 +253,7 @@ def round_import(request: HttpRequest, round_id: int) -> HttpResponse:
                 partners,
             )
             summary = services.add_responses(request.user, found, rows)
-        except importers.ImportFailed as exc:
+        except Problems as exc:
             problems = exc.problems
         else:
             messages.success(request, f"Imported {summary.count} responses.")

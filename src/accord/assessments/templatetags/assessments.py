@@ -4,20 +4,7 @@ from typing import Any
 
 from django import template
 
-from accord.assessments import results, services
-
 register = template.Library()
-
-
-@register.inclusion_tag("assessments/panel_body.html", takes_context=True)
-def assessment_panel(context: Any, collaboration: Any) -> dict[str, Any]:
-    """The latest round's three Cs on a collaboration's page, and links to its rounds."""
-    user = context.get("user")
-    return {
-        "c": collaboration,
-        "panel": results.panel(collaboration),
-        "can_manage": user is not None and services.can_manage(user, collaboration),
-    }
 
 
 @register.filter
