@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.people import PASSWORD, make_person
+
+__all__ = ["PASSWORD"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(scope="session")
@@ -42,44 +44,51 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def _user(email: str, code: str, role: str) -> Any:
-    from accord.orgs.models import Organisation, User
-
-    return User.objects.create_user(
-        email=email,
-        password=PASSWORD,
-        organisation=Organisation.objects.get(code=code),
-        role=role,
-    )
-
-
 @pytest.fixture
 def owner(db: Any) -> Any:
     """A contributor at Lincolnshire Fire and Rescue, the lead partner of `collaboration`."""
-    return _user("owner@lincs-fire.test", "E31000025", "contributor")
+    return make_person("owner")
 
 
 @pytest.fixture
 def colleague(db: Any) -> Any:
     """A reader at the same organisation as the owner."""
-    return _user("colleague@lincs-fire.test", "E31000025", "reader")
+    return make_person("colleague")
+
+
+@pytest.fixture
+def moderator(db: Any) -> Any:
+    """A moderator at the same organisation as the owner."""
+    return make_person("moderator")
+
+
+@pytest.fixture
+def org_admin(db: Any) -> Any:
+    """An organisation administrator at the same organisation as the owner."""
+    return make_person("org_admin")
 
 
 @pytest.fixture
 def partner_user(db: Any) -> Any:
     """A contributor at East Midlands Ambulance Service, the other partner."""
-    return _user("crew@emas.test", "RX9", "contributor")
+    return make_person("partner_user")
 
 
 @pytest.fixture
 def outsider(db: Any) -> Any:
     """A contributor at Hampshire and Isle of Wight Constabulary: no part in `collaboration`."""
-    return _user("outsider@hampshire-police.test", "E23000030", "contributor")
+    return make_person("outsider")
+
+
+@pytest.fixture
+def outside_reader(db: Any) -> Any:
+    """A reader at Hampshire and Isle of Wight Constabulary."""
+    return make_person("outside_reader")
 
 
 @pytest.fixture
 def platform_admin(db: Any) -> Any:
-    return _user("admin@accord.test", "X-HO", "platform_admin")
+    return make_person("platform_admin")
 
 
 @pytest.fixture
@@ -117,3 +126,23 @@ def make_collaboration(db: Any) -> Callable[..., Any]:
 def collaboration(make_collaboration: Callable[..., Any]) -> Any:
     """Partners-only: Lincolnshire Fire (lead) and East Midlands Ambulance."""
     return make_collaboration()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail any test during which an audited record changed without an audit event."""
+    if item.get_closest_marker("unaudited_writes") or "db" not in getattr(item, "fixturenames", ()):
+        return (yield)
+    from tests.support.audit_watch import AuditWatch
+
+    watch = AuditWatch()
+    watch.connect()
+    try:
+        result = yield
+    finally:
+        watch.disconnect()
+    missing = watch.unaudited()
+    assert not missing, "changed with no audit event: " + "; ".join(
+        f"{w.label} {w.pk} ({w.how})" for w in missing
+    )
+    return result

@@ -100,6 +100,7 @@ def _post_data(collaboration: Any, **changes: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.unaudited_writes("deleting the event is the tampering under test")
 def test_deleting_the_newest_events_is_found(make_collaboration: Any, capsys: Any) -> None:
     make_collaboration("First")
     make_collaboration("Second")

@@ -1,0 +1,167 @@
+"""Every URL, with the people who may and may not reach it (NetBox's habit: one table, run for
+everyone).
+
+The world: a partners-only collaboration led by Lincolnshire Fire and Rescue with East
+Midlands Ambulance Service, an assessment round and an appraisal of it, and the unit cost
+library. The people (tests/support/people.py): nobody signed in, a reader at the lead partner
+(`colleague`), a contributor there (`owner`), a contributor at the other partner
+(`partner_user`), a contributor elsewhere (`outsider`) and a platform administrator.
+
+What each may do, in the product's words:
+- a record someone may not see is absent: 404, as if it did not exist;
+- a record someone may see but not change: the refusal page, 403;
+- a page that needs signing in sends nobody-signed-in to the sign-in page, 302.
+
+A test also checks that the table names every URL the site has, so that a new page cannot be
+added without saying who may reach it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from tests.appraisal.test_appraisal_helpers import make_appraisal
+from tests.assessments.assessment_helpers import invite, make_round
+
+PEOPLE = ("anonymous", "colleague", "owner", "partner_user", "outsider", "platform_admin")
+
+# Who reaches what, as the status each person gets, in the order of PEOPLE.
+EVERYONE = (200, 200, 200, 200, 200, 200)
+SIGNED_IN = (302, 200, 200, 200, 200, 200)
+SEE = (404, 200, 200, 200, 404, 200)  # the collaboration's partners and administrators
+SEE_SIGNED_IN = (302, 200, 200, 200, 404, 200)  # the same, behind sign-in
+CHANGE = (302, 403, 200, 200, 404, 200)  # contributors at a partner, and administrators
+CREATE = (302, 403, 200, 200, 200, 200)  # any contributor
+ADMIN = (302, 403, 403, 403, 403, 200)  # platform administrators only
+ADMIN_HIDDEN = (404, 404, 404, 404, 404, 200)  # platform administrators; others see no page
+DJANGO_ADMIN = (302, 302, 302, 302, 302, 200)
+
+
+def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(URL name, path, statuses) for every GET the site answers."""
+    ref = world["collaboration"].reference
+    round_id = world["round"].pk
+    appraisal = world["appraisal"].pk
+    unit_cost = world["unit_cost"].pk
+    return [
+        ("home", "/", EVERYONE),
+        ("healthz", "/healthz", EVERYONE),
+        ("audit_log", "/audit/", ADMIN_HIDDEN),
+        # Signed in already: sent on to the home page.
+        ("login", "/accounts/sign-in/", (200, 302, 302, 302, 302, 302)),
+        # Signing out is a POST (Django 5): a GET is refused for everyone.
+        ("logout", "/accounts/sign-out/", (405,) * 6),
+        # The register
+        ("register:list", "/collaborations/", EVERYONE),
+        ("register:create", "/collaborations/new/", CREATE),
+        ("register:import", "/collaborations/import/", CREATE),
+        ("register:import_template", "/collaborations/import/template.csv", EVERYONE),
+        ("register:export", "/collaborations/export/?format=csv", EVERYONE),
+        ("register:detail", f"/collaborations/{ref}/", SEE),
+        ("register:edit", f"/collaborations/{ref}/edit/", CHANGE),
+        ("register:archive", f"/collaborations/{ref}/archive/", CHANGE),
+        ("register:review_create", f"/collaborations/{ref}/reviews/new/", CHANGE),
+        # Assessments
+        ("assessments:index", "/assessments/", SIGNED_IN),
+        ("assessments:frameworks", "/assessments/frameworks/", SIGNED_IN),
+        ("assessments:collaboration", f"/assessments/c/{ref}/", SEE),
+        ("assessments:create", f"/assessments/c/{ref}/new/", CHANGE),
+        ("assessments:round", f"/assessments/rounds/{round_id}/", SEE),
+        ("assessments:invite", f"/assessments/rounds/{round_id}/invite/", CHANGE),
+        ("assessments:import", f"/assessments/rounds/{round_id}/import/", CHANGE),
+        ("assessments:export", f"/assessments/rounds/{round_id}/export.csv", SEE),
+        # The personal link works for whoever holds it, signed in or not.
+        ("assessments:respond", f"/assessments/respond/{world['token']}/", EVERYONE),
+        # Appraisals
+        ("appraisal:index", "/appraisals/", EVERYONE),
+        ("appraisal:unit_costs", "/appraisals/unit-costs/", SIGNED_IN),
+        ("appraisal:unit_cost_create", "/appraisals/unit-costs/new/", ADMIN),
+        ("appraisal:unit_cost_edit", f"/appraisals/unit-costs/{unit_cost}/edit/", ADMIN),
+        ("appraisal:create", f"/appraisals/for/{ref}/new/", CHANGE),
+        ("appraisal:upload", f"/appraisals/for/{ref}/upload/", CHANGE),
+        ("appraisal:detail", f"/appraisals/{appraisal}/", SEE),
+        ("appraisal:edit", f"/appraisals/{appraisal}/edit/", CHANGE),
+        ("appraisal:replace", f"/appraisals/{appraisal}/upload/", CHANGE),
+        ("appraisal:download_yaml", f"/appraisals/{appraisal}/download.yaml", SEE),
+        ("appraisal:download_xlsx", f"/appraisals/{appraisal}/download.xlsx", SEE),
+        ("appraisal:realisation", f"/appraisals/{appraisal}/realised/", SEE),
+        # The API
+        # No page at the API's root: its documentation is at /api/docs.
+        ("api:api-root", "/api/", (404,) * 6),
+        ("api:openapi-json", "/api/openapi.json", EVERYONE),
+        ("api:openapi-view", "/api/docs", EVERYONE),
+        ("api:list_collaborations", "/api/collaborations", EVERYONE),
+        ("api:get_collaboration", f"/api/collaborations/{ref}", SEE),
+        ("api:list_rounds", f"/api/assessments/collaborations/{ref}/rounds", SEE),
+        ("api:round_scores", f"/api/assessments/rounds/{round_id}/scores", SEE),
+        # Django's admin: staff only; everyone else is asked to sign in as staff.
+        ("admin:index", "/admin/", DJANGO_ADMIN),
+    ]
+
+
+#: URL names answered only after a POST elsewhere (their page is reached from it).
+REACHED_BY_POST = {"assessments:links_csv"}
+
+
+@pytest.fixture
+def world(collaboration: Any) -> dict[str, Any]:
+    from accord.appraisal import services as appraisal_services
+    from accord.appraisal.models import UnitCost
+
+    found = make_round(collaboration)
+    (token,) = invite(found, [("someone@lincs-fire.test", "E31000025", "operational")])
+    appraisal_services.load_unit_cost_library("test")
+    return {
+        "collaboration": collaboration,
+        "round": found,
+        "token": token,
+        "appraisal": make_appraisal(collaboration),
+        "unit_cost": UnitCost.objects.first(),
+    }
+
+
+def _status(client: Client, path: str) -> int:
+    return client.get(path).status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", PEOPLE)
+def test_every_url_answers_each_person_as_the_table_says(
+    client: Client, world: dict[str, Any], person: str, request: Any
+) -> None:
+    if person != "anonymous":
+        client.force_login(request.getfixturevalue(person))
+    column = PEOPLE.index(person)
+    wrong = []
+    for name, path, statuses in _table(world):
+        got = _status(client, path)
+        if got != statuses[column]:
+            wrong.append(f"{name} {path}: {got}, expected {statuses[column]}")
+    assert not wrong, f"{person}: " + "; ".join(wrong)
+
+
+def _names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+@pytest.mark.django_db
+def test_the_table_names_every_url_of_the_site(world: dict[str, Any]) -> None:
+    site = {
+        n
+        for n in _names(get_resolver().url_patterns)
+        # Django's admin has a URL per model and action; its index stands for them all.
+        if not n.startswith("admin:")
+    }
+    table = {name for name, _, _ in _table(world)}
+    assert site - table - REACHED_BY_POST == set(), "add these URLs to the table"
+    assert table - site - {"admin:index"} == set(), "the table names URLs the site lacks"
