@@ -19,7 +19,7 @@ from accord.register import services as register_services
 from . import services
 from .framework import Framework
 from .models import FrameworkVersion, ResponseSource, Round
-from .scoring import LEVELS
+from .responses import LEVELS
 
 LABEL = "illustrative synthetic data"
 DESCRIPTION = (

@@ -23,7 +23,7 @@ from accord.core.spreadsheets import Row, UnreadableFile, read_rows
 from accord.orgs.models import Organisation
 
 from .framework import Framework
-from .scoring import LEVELS, parse_answer
+from .responses import LEVELS, parse_answer
 from .services import ImportedResponse, Invitee
 
 INVITATION_COLUMNS = ("email", "organisation", "level")

@@ -18,7 +18,7 @@ from django.db import models
 from accord.orgs.models import Organisation
 
 from .framework import Framework, parse_framework
-from .scoring import LEVELS
+from .responses import LEVELS
 
 
 class Level(models.TextChoices):

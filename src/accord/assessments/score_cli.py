@@ -23,17 +23,15 @@ from accord.assessments.framework import (
     load_shipped_framework,
     shipped_framework_ids,
 )
+from accord.assessments.responses import Responses, ResponsesError, parse_responses_csv
 from accord.assessments.scoring import (
     BREAKDOWNS,
     DIVERGENCE_THRESHOLD,
-    Responses,
-    ResponsesError,
     Result,
     SetResult,
     Summary,
     Suppressed,
     divergence,
-    parse_responses_csv,
     score,
     to_json_dict,
 )

@@ -33,7 +33,7 @@ from .framework import (
     shipped_framework_ids,
 )
 from .models import FrameworkVersion, Invitation, Response, ResponseSource, Round
-from .scoring import parse_answer
+from .responses import parse_answer
 
 if TYPE_CHECKING:
     from accord.register.models import Collaboration

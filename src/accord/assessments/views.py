@@ -19,7 +19,7 @@ from accord.core.spreadsheets import write_csv, write_xlsx
 from accord.orgs.models import Organisation
 from accord.register import services as register_services
 
-from . import importers, results, services
+from . import exports, importers, results, services
 from .forms import (
     FrameworkUploadForm,
     InviteFileForm,
@@ -275,12 +275,12 @@ def round_export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404("Unknown format")
     found = services.get_round(request.user, round_id)
-    rows = results.export_rows(results.round_results(found))
+    rows = exports.export_rows(results.round_results(found))
     if fmt == "csv":
-        body = write_csv(results.EXPORT_COLUMNS, rows)
+        body = write_csv(exports.EXPORT_COLUMNS, rows)
     else:
         body = write_xlsx(
-            results.EXPORT_COLUMNS, rows, title="Scores", marking=settings.PROTECTIVE_MARKING
+            exports.EXPORT_COLUMNS, rows, title="Scores", marking=settings.PROTECTIVE_MARKING
         )
     response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="round-{found.pk}-scores.{fmt}"'

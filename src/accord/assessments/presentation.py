@@ -1,0 +1,482 @@
+"""What the assessment pages show: view models (figures, breakdowns, timelines, the overview,
+the panel) and their charts, each chart with its numbers as a table.
+
+Pure module: imports no Django and reads no database; `results.py` loads the rounds and fills
+these in. Figures are kept at full precision here; the pages and charts round them for reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from accord.core.charts import Chart, spec
+
+from .framework import Framework
+from .scoring import FactorDivergence, SetResult, Summary, Suppressed
+
+if TYPE_CHECKING:
+    from .models import Round
+
+STRENGTH = 4.0
+CONCERN = 3.0
+
+
+def band(mean: float | None) -> str:
+    """Strength (4.0 and above), borderline (3.0 to 3.9) or concern (below 3.0)."""
+    if mean is None:
+        return ""
+    if mean >= STRENGTH:
+        return "Strength"
+    if mean >= CONCERN:
+        return "Borderline"
+    return "Concern"
+
+
+# Display rows ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One factor or group's figures, ready to show (or suppressed)."""
+
+    id: str
+    title: str
+    kind: str  # enabler, barrier, principle, or "group"
+    group: str = ""
+    suppressed: bool = False
+    n: int = 0
+    mean: float | None = None
+    sd: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @property
+    def band(self) -> str:
+        return "" if self.suppressed else band(self.mean)
+
+
+def _figure(cell: Summary | Suppressed, id_: str, title: str, kind: str, group: str) -> Figure:
+    if isinstance(cell, Suppressed):
+        return Figure(id=id_, title=title, kind=kind, group=group, suppressed=True)
+    return Figure(
+        id=id_,
+        title=title,
+        kind=kind,
+        group=group,
+        n=cell.n,
+        mean=cell.mean,
+        sd=cell.sd,
+        ci_low=cell.ci_low,
+        ci_high=cell.ci_high,
+    )
+
+
+def figures(
+    framework: Framework, result: SetResult | Suppressed
+) -> tuple[list[Figure], list[Figure]]:
+    """(factor figures, group figures) in framework order; all suppressed if the set is."""
+    group_titles = {g.id: g.title for g in framework.groups}
+    factors, groups = [], []
+    for factor in framework.factors:
+        cell = result if isinstance(result, Suppressed) else result.factors[factor.id]
+        factors.append(
+            _figure(
+                cell, factor.id, factor.title, factor.kind, group_titles.get(factor.group or "", "")
+            )
+        )
+    for group in framework.groups:
+        cell = result if isinstance(result, Suppressed) else result.groups[group.id]
+        groups.append(_figure(cell, group.id, group.title, "group", ""))
+    return factors, groups
+
+
+@dataclass
+class BreakdownColumn:
+    key: str
+    label: str
+    suppressed: bool
+    n: int
+    factors: list[Figure]
+    groups: list[Figure]
+
+
+@dataclass
+class RateRow:
+    label: str
+    invited: int
+    responded: int
+
+    @property
+    def rate(self) -> str:
+        if not self.invited:
+            return "–"
+        return f"{100 * self.responded / self.invited:.0f}%"
+
+
+@dataclass
+class RoundResults:
+    round: Round
+    framework: Framework
+    k: int
+    n: int
+    overall_suppressed: bool
+    factors: list[Figure]
+    groups: list[Figure]
+    by_organisation: list[BreakdownColumn]
+    by_level: list[BreakdownColumn]
+    divergence: list[tuple[str, FactorDivergence]]
+    rates_by_organisation: list[RateRow]
+    rates_by_level: list[RateRow]
+    comments: list[tuple[str, str]] | None  # None: withheld (fewer than k responses)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def breakdown_columns(
+    framework: Framework, breakdown: dict[str, SetResult | Suppressed], labels: dict[str, str]
+) -> list[BreakdownColumn]:
+    columns = []
+    for key, value in breakdown.items():
+        factors, groups = figures(framework, value)
+        columns.append(
+            BreakdownColumn(
+                key=key,
+                label=labels.get(key, key),
+                suppressed=isinstance(value, Suppressed),
+                n=0 if isinstance(value, Suppressed) else value.n,
+                factors=factors,
+                groups=groups,
+            )
+        )
+    return columns
+
+
+def named_divergence(found: FactorDivergence, names: dict[str, str]) -> FactorDivergence:
+    """The same divergence with organisation names in place of codes."""
+    return FactorDivergence(
+        factor=found.factor,
+        compared=tuple(names.get(c, c) for c in found.compared),
+        gap=found.gap,
+        highest=names.get(found.highest, found.highest) if found.highest else None,
+        lowest=names.get(found.lowest, found.lowest) if found.lowest else None,
+        flagged=found.flagged,
+    )
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _interval(figure: Figure) -> str:
+    if figure.ci_low is None or figure.ci_high is None:
+        return "–"
+    return f"{figure.ci_low:.2f} to {figure.ci_high:.2f}"
+
+
+def _band_layers(framework: Framework) -> list[dict[str, Any]]:
+    low, high = framework.scale.min, framework.scale.max
+    bands = [
+        {"band": "Concern (below 3.0)", "from": low, "to": CONCERN},
+        {"band": "Borderline (3.0 to 3.9)", "from": CONCERN, "to": STRENGTH},
+        {"band": "Strength (4.0 and above)", "from": STRENGTH, "to": high},
+    ]
+    return [
+        {
+            "data": {"values": bands},
+            "mark": {"type": "rect", "opacity": 0.12},
+            "encoding": {
+                "x": {
+                    "field": "from",
+                    "type": "quantitative",
+                    "scale": {"domain": [low, high]},
+                    "title": None,
+                },
+                "x2": {"field": "to"},
+                "color": {
+                    "field": "band",
+                    "type": "nominal",
+                    "title": "Band",
+                    "scale": {
+                        "domain": [b["band"] for b in bands],
+                        "range": ["#d4351c", "#f47738", "#00703c"],
+                    },
+                },
+            },
+        }
+    ]
+
+
+def _score_chart(
+    chart_id: str, title: str, description: str, rows: list[Figure], framework: Framework, k_: int
+) -> Chart:
+    shown = [f for f in rows if not f.suppressed and f.mean is not None]
+    data = [
+        {
+            "name": f.title,
+            "mean": round(f.mean, 2) if f.mean is not None else None,
+            "low": round(f.ci_low, 2) if f.ci_low is not None else round(f.mean or 0, 2),
+            "high": round(f.ci_high, 2) if f.ci_high is not None else round(f.mean or 0, 2),
+            "n": f.n,
+        }
+        for f in shown
+    ]
+    low, high = framework.scale.min, framework.scale.max
+    x = {
+        "type": "quantitative",
+        "scale": {"domain": [low, high], "clamp": True},
+        "title": f"Mean score ({low} to {high}, higher is better) with 95% interval",
+    }
+    y = {
+        "field": "name",
+        "type": "nominal",
+        "sort": None,
+        "title": None,
+        "axis": {"labelLimit": 320},
+    }
+    chart_spec = spec(
+        data,
+        title=title,
+        height=max(120, 28 * len(shown)),
+        layer=[
+            *_band_layers(framework),
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "color": "#0b0c0c"},
+                "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}, "y": y},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 90, "color": "#1d70b8"},
+                "encoding": {
+                    "x": {**x, "field": "mean"},
+                    "y": y,
+                    "tooltip": [
+                        {"field": "name", "title": "Factor"},
+                        {"field": "mean", "title": "Mean"},
+                        {"field": "low", "title": "95% from"},
+                        {"field": "high", "title": "95% to"},
+                        {"field": "n", "title": "n"},
+                    ],
+                },
+            },
+        ],
+    )
+    table_rows = [
+        [
+            f.title,
+            f.kind.capitalize() if f.kind != "group" else "Group",
+            "" if f.suppressed else str(f.n),
+            f"fewer than {k_} responses" if f.suppressed else _num(f.mean),
+            "" if f.suppressed else _interval(f),
+            f.band,
+        ]
+        for f in rows
+    ]
+    return Chart(
+        id=chart_id,
+        title=title,
+        spec=chart_spec,
+        columns=[
+            "Factor" if chart_id.endswith("factors") else "Group",
+            "Kind",
+            "n",
+            "Mean",
+            "95% interval",
+            "Band",
+        ],
+        rows=table_rows,
+        description=description,
+    )
+
+
+def factor_chart(results: RoundResults) -> Chart:
+    return _score_chart(
+        "round-factors",
+        "Factor scores with 95% intervals",
+        "Barrier statements are reversed, so a higher score is always better. Bands: 4.0 and "
+        "above a strength, 3.0 to 3.9 borderline, below 3.0 a concern.",
+        results.factors,
+        results.framework,
+        results.k,
+    )
+
+
+def group_chart(results: RoundResults) -> Chart:
+    return _score_chart(
+        "round-groups",
+        "The three Cs" if len(results.groups) == 3 else "Groups",
+        "Each respondent's group score is the mean of their factor scores in the group.",
+        results.groups,
+        results.framework,
+        results.k,
+    )
+
+
+# Over time ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineCell:
+    suppressed: bool
+    mean: float | None
+    n: int
+    change: float | None = None
+    p_value: float | None = None
+    change_note: str = ""
+
+
+@dataclass
+class TimelineRow:
+    id: str
+    title: str
+    kind: str
+    cells: list[TimelineCell]
+
+
+@dataclass
+class Timeline:
+    framework_key: str
+    rounds: list[Round]
+    rows: list[TimelineRow]
+    chart: Chart | None
+
+
+def timeline_chart(
+    key: str, series: list[Round], rows: list[TimelineRow], threshold: int
+) -> Chart | None:
+    wanted = [r for r in rows if r.kind == "group"] or rows
+    data = []
+    for row in wanted:
+        for found, cell in zip(series, row.cells, strict=True):
+            if cell.mean is not None:
+                data.append(
+                    {
+                        "round": found.title,
+                        "opens": found.opens_on.isoformat(),
+                        "name": row.title,
+                        "mean": round(cell.mean, 2),
+                    }
+                )
+    what = "The three Cs" if wanted and wanted[0].kind == "group" else "Factors"
+    chart_spec = spec(
+        data,
+        title=f"{what} over time",
+        mark={"type": "line", "point": True},
+        encoding={
+            "x": {
+                "field": "round",
+                "type": "ordinal",
+                "sort": None,
+                "title": "Round",
+                "axis": {"labelAngle": 0},
+            },
+            "y": {
+                "field": "mean",
+                "type": "quantitative",
+                "scale": {"domain": [1, 5]},
+                "title": "Mean score",
+            },
+            "color": {"field": "name", "type": "nominal", "title": None},
+        },
+    )
+    columns = ["Factor or group", *[r.title for r in series]]
+    table_rows = []
+    for row in wanted:
+        cells = []
+        for cell in row.cells:
+            if cell.suppressed:
+                cells.append(f"fewer than {threshold} responses")
+            else:
+                cells.append(_num(cell.mean))
+        table_rows.append([row.title, *cells])
+    return Chart(
+        id=f"timeline-{key}",
+        title=f"{what} over time ({key})",
+        spec=chart_spec,
+        columns=columns,
+        rows=table_rows,
+    )
+
+
+@dataclass
+class Prevalence:
+    factor: str
+    title: str
+    concern: int
+    shown: int
+
+    @property
+    def share(self) -> str:
+        return f"{100 * self.concern / self.shown:.0f}%" if self.shown else "–"
+
+
+@dataclass
+class MixRow:
+    mix: str
+    label: str
+    collaborations: int
+    responses: int
+    suppressed: bool
+    means: list[tuple[str, float | None]]
+
+
+@dataclass
+class Overview:
+    k: int
+    collaborations: int
+    assessed: int
+    prevalence: list[Prevalence]
+    mixes: list[MixRow]
+    group_titles: list[str]
+    charts: list[Chart]
+
+
+def prevalence_chart(rows: list[Prevalence]) -> Chart:
+    data = [
+        {"name": r.title, "share": round(100 * r.concern / r.shown, 1) if r.shown else 0}
+        for r in rows
+    ]
+    chart_spec = spec(
+        data,
+        title="Barriers of concern",
+        height=max(120, 30 * len(rows)),
+        mark={"type": "bar", "color": "#d4351c"},
+        encoding={
+            "y": {
+                "field": "name",
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelLimit": 320},
+            },
+            "x": {
+                "field": "share",
+                "type": "quantitative",
+                "scale": {"domain": [0, 100]},
+                "title": "% of assessed collaborations where the barrier is a concern",
+            },
+        },
+    )
+    return Chart(
+        id="barrier-prevalence",
+        title="How often each barrier is a concern",
+        spec=chart_spec,
+        columns=[
+            "Barrier",
+            "Collaborations where it is a concern",
+            "Collaborations with a figure",
+            "Share",
+        ],
+        rows=[[r.title, r.concern, r.shown, r.share] for r in rows],
+        description="A concern: the barrier's mean below 3.0 in the collaboration's latest round "
+        "(reversed, so higher is better). Only figures shown under disclosure control count.",
+    )
+
+
+# The collaboration's panel -----------------------------------------------------------------
+
+
+@dataclass
+class Panel:
+    round: Round | None
+    suppressed: bool
+    groups: list[Figure]
+    k: int
