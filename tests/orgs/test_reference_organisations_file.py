@@ -23,6 +23,7 @@ KINDS = {
     "police_force",
     "fire_authority",
     "ambulance_trust",
+    "nhs_trust",
     "police_crime_commissioner",
     "local_authority",
     "government",
@@ -105,7 +106,12 @@ def test_websites_are_blank_or_https(rows: list[dict[str, str]]) -> None:
 
 
 def test_kinds_match_sectors(rows: list[dict[str, str]]) -> None:
-    expected = {"police_force": "police", "fire_authority": "fire", "ambulance_trust": "ambulance"}
+    expected = {
+        "police_force": "police",
+        "fire_authority": "fire",
+        "ambulance_trust": "ambulance",
+        "nhs_trust": "other",
+    }
     for r in rows:
         if r["kind"] in expected:
             assert r["sector"] == expected[r["kind"]], r
@@ -134,14 +140,47 @@ def test_no_retired_fire_codes(by_code: dict[str, dict[str, str]]) -> None:
     assert not RETIRED_FIRE_CODES & set(by_code)
 
 
-def test_ambulance_trusts(rows: list[dict[str, str]], by_code: dict[str, dict[str, str]]) -> None:
-    trusts = {r["code"] for r in rows if r["kind"] == "ambulance_trust"}
-    assert trusts == ENGLISH_AMBULANCE_TRUSTS | {WELSH_AMBULANCE_TRUST, ISLE_OF_WIGHT_TRUST}
-    for code in ENGLISH_AMBULANCE_TRUSTS | {ISLE_OF_WIGHT_TRUST}:
-        assert by_code[code]["sector"] == "ambulance"
-        assert by_code[code]["nation"] == "england"
-    assert by_code[WELSH_AMBULANCE_TRUST]["nation"] == "wales"
-    assert by_code[WELSH_AMBULANCE_TRUST]["name"] == "Welsh Ambulance Services NHS Trust"
+def test_the_ambulance_sector_is_exactly_the_11_ambulance_services(
+    rows: list[dict[str, str]], by_code: dict[str, dict[str, str]]
+) -> None:
+    """The README's "11 NHS ambulance trusts of England and Wales": the 10 English trusts
+    (the ODS codes of the ambulance lookup and AmbSYS, less the Isle of Wight) and the Welsh
+    one (shared/seed/facts.md)."""
+    sector = [r for r in rows if r["sector"] == "ambulance"]
+    assert len(sector) == 11
+    assert {r["code"] for r in sector} == ENGLISH_AMBULANCE_TRUSTS | {WELSH_AMBULANCE_TRUST}
+    for r in sector:
+        assert r["kind"] == "ambulance_trust", r
+        assert r["nation"] == ("wales" if r["code"] == WELSH_AMBULANCE_TRUST else "england"), r
+        assert "Ambulance Service" in r["name"], r
+    assert {r["code"] for r in rows if r["kind"] == "ambulance_trust"} == {
+        r["code"] for r in sector
+    }
+
+
+def test_the_welsh_ambulance_trust_has_its_name_since_april_2024(
+    by_code: dict[str, dict[str, str]],
+) -> None:
+    # shared/seed/facts.md; South Wales Argus, 2024 (see src/accord/orgs/data/README.md).
+    welsh = by_code[WELSH_AMBULANCE_TRUST]
+    assert welsh["name"] == "Welsh Ambulance Services University NHS Trust"
+    assert (welsh["sector"], welsh["kind"], welsh["nation"]) == (
+        "ambulance",
+        "ambulance_trust",
+        "wales",
+    )
+
+
+def test_the_isle_of_wight_trust_is_an_nhs_trust_not_an_ambulance_trust(
+    by_code: dict[str, dict[str, str]],
+) -> None:
+    island = by_code[ISLE_OF_WIGHT_TRUST]
+    assert island["name"] == "Isle of Wight NHS Trust"
+    assert (island["sector"], island["kind"], island["nation"]) == (
+        "other",
+        "nhs_trust",
+        "england",
+    )
 
 
 def test_well_known_names(by_code: dict[str, dict[str, str]]) -> None:
@@ -197,4 +236,15 @@ def test_every_ambulance_code_in_the_lookup_is_listed(by_code: dict[str, dict[st
     assert codes == ENGLISH_AMBULANCE_TRUSTS | {ISLE_OF_WIGHT_TRUST}
     for code in codes:
         assert code in by_code, code
+    # The island's provider is in the lookup, but it is an integrated NHS trust.
+    for code in ENGLISH_AMBULANCE_TRUSTS:
         assert by_code[code]["sector"] == "ambulance", code
+    assert by_code[ISLE_OF_WIGHT_TRUST]["sector"] == "other"
+
+
+def test_the_english_trusts_and_the_island_carry_their_ambsys_names(
+    by_code: dict[str, dict[str, str]],
+) -> None:
+    ambsys = {r["Org Code"]: r["Org Name"] for r in _shared("ambsys_2017-08_to_2019-12.csv")}
+    for code in ENGLISH_AMBULANCE_TRUSTS | {ISLE_OF_WIGHT_TRUST}:
+        assert by_code[code]["name"].upper() == ambsys[code], code

@@ -7,6 +7,8 @@ class OrganisationKind(models.TextChoices):
     POLICE_FORCE = "police_force", "Police force"
     FIRE_AUTHORITY = "fire_authority", "Fire and rescue authority"
     AMBULANCE_TRUST = "ambulance_trust", "Ambulance trust"
+    # An NHS trust that is not an ambulance trust, such as the Isle of Wight's integrated trust.
+    NHS_TRUST = "nhs_trust", "NHS trust"
     POLICE_CRIME_COMMISSIONER = "police_crime_commissioner", "Police (fire) and crime commissioner"
     LOCAL_AUTHORITY = "local_authority", "Local authority"
     GOVERNMENT = "government", "Government"
