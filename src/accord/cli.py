@@ -11,26 +11,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from pathlib import Path
-from typing import Any
 
-from accord.core.commandline import (
-    CommandGroups,
-    acting_person,
-    console,
-    progress,
-    setup_django,
-)
+from accord.core.commandline import CommandGroups, console, setup_django
 
 #: The apps whose verbs the command line offers: each module's `add_commands(groups)`.
-APP_COMMANDS = ("accord.register.cli",)
-
-# Aliases kept for the verbs still defined here.
-_setup_django = setup_django
-_console = console
-_progress = progress
-_actor = acting_person
-
+APP_COMMANDS = ("accord.core.cli", "accord.orgs.cli", "accord.register.cli")
 
 # Commands ---------------------------------------------------------------------------------
 
@@ -63,84 +48,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.print(f"Demo appraisals: {loaded.appraisals} created.")
     for email, role, password in loaded.logins:
         print(f"Demo login ({role}): {email}  password: {password}")
-    return 0
-
-
-def cmd_import_organisations(args: argparse.Namespace) -> int:
-    _setup_django()
-    from accord.core.actors import SystemActor
-    from accord.orgs.services import load_reference_organisations
-
-    changed = load_reference_organisations(actor=SystemActor())
-    print(f"Reference organisations: {changed} created or updated.")
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    _setup_django()
-    data = Path(args.file).read_bytes()
-    actor = _actor(getattr(args, "as_email", None))
-    if args.what in ("areas", "boundaries"):
-        from accord.orgs import importers, services
-
-        try:
-            if args.what == "areas":
-                rows: Sequence[Any] = importers.read_lookup(data, args.file)
-            else:
-                rows = importers.read_boundaries(data, args.file)
-        except importers.ImportProblems as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            return 2
-        with _progress(f"Importing {args.what}") as progress:
-            task = progress.add_task(args.what, total=len(rows))
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            if args.what == "areas":
-                summary = services.import_areas(list(rows), actor=actor, progress=advance)
-            else:
-                summary = services.import_boundaries(list(rows), actor=actor, progress=advance)
-        print(", ".join(f"{k}: {v}" for k, v in summary.items()))
-        return 0
-    raise SystemExit(f"accord import: unknown kind {args.what!r}")
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    _setup_django()
-    from accord.orgs import importers, services
-
-    try:
-        user, password = services.add_user(
-            email=args.email,
-            organisation_code=args.org,
-            role=args.role,
-            password=args.password,
-            name=args.name or "",
-        )
-    except importers.ImportProblems as exc:
-        for problem in exc.problems:
-            print(f"accord user add: {problem}", file=sys.stderr)
-        return 2
-    print(f"Added {user.email} ({user.role}, {args.org}).")
-    if not args.password:
-        print(f"Password: {password}")
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    _setup_django()
-    from accord.core import audit
-
-    problems = list(audit.verify())
-    count = audit.AuditEvent.objects.count()
-    if problems:
-        for problem in problems:
-            print(f"BROKEN {problem}")
-        print(f"The audit log is not intact: {len(problems)} problem(s) in {count} events.")
-        return 1
-    print(f"The audit log is intact: {count} events, every hash and link checked.")
     return 0
 
 
@@ -194,40 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import areas, boundaries or collaborations from a file")
     isub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    q = isub.add_parser(
-        "organisations", help="the shipped reference organisations (police, fire, ambulance...)"
-    )
-    q.set_defaults(func=cmd_import_organisations)
-    q = isub.add_parser("areas", help="districts and their areas from an ONS lookup CSV")
-    q.add_argument("file")
-    q.set_defaults(func=cmd_import)
-    q = isub.add_parser("boundaries", help="area polygons from a GeoJSON FeatureCollection")
-    q.add_argument("file")
-    q.set_defaults(func=cmd_import)
+
     p = sub.add_parser("export", help="export what a user may see")
     esub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    groups_exports = esub
 
     p = sub.add_parser("user", help="manage people")
     usub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    q = usub.add_parser("add", help="add a person")
-    q.add_argument("email")
-    q.add_argument("--org", required=True, help="their organisation's code, such as E31000025")
-    q.add_argument(
-        "--role",
-        required=True,
-        choices=["reader", "contributor", "moderator", "org_admin", "platform_admin"],
-    )
-    q.add_argument("--password", help="default: a random password, printed once")
-    q.add_argument("--name", help="their full name")
-    q.set_defaults(func=cmd_user)
-
-    p = sub.add_parser("audit", help="check the audit log")
-    asub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    q = asub.add_parser(
-        "verify", help="recompute the hash chain; exit 1 naming any changed or deleted event"
-    )
-    q.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("bench", help="measure pages and engines at national scale")
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -245,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_passthrough("accord.appraisal.appraise_cli"))
 
-    groups = CommandGroups(root=sub, imports=isub, exports=groups_exports, user=usub)
+    groups = CommandGroups(root=sub, imports=isub, exports=esub, user=usub)
     for module in APP_COMMANDS:
         import_module(module).add_commands(groups)
 
