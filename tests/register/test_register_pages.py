@@ -274,3 +274,45 @@ def test_the_place_filter_finds_collaborations_by_area(
     found = client.get("/collaborations/", {"place": "E31000025"}).context["page"].object_list
     assert [c.title for c in found] == ["Lincolnshire pilot"]
     assert client.get("/collaborations/", {"place": "Hampshire"}).context["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    # A reader at a partner is told why not; an outsider is not told the record exists.
+    [("colleague", 403), ("outsider", 404)],
+)
+def test_a_review_is_refused_to_those_who_may_not_edit(
+    client: Client, collaboration: Any, who: str, status: int, request: Any
+) -> None:
+    from django.utils import timezone
+
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(
+        f"/collaborations/{collaboration.reference}/reviews/new/",
+        {
+            "opportunity": "A review nobody asked for",
+            "considered_on": timezone.localdate().isoformat(),
+            "decision": "collaborate",
+            "reason": "None",
+        },
+    )
+    assert response.status_code == status
+    assert not collaboration.reviews.exists()
+
+
+def test_a_reference_already_taken_is_a_form_error_whoever_holds_it(
+    client: Client, owner: Any, make_collaboration: Any
+) -> None:
+    # Held by a record the owner may not see (Hampshire's own, partners only) and by one
+    # they may: the same words for both, and nothing else is said of either.
+    make_collaboration("Hidden", reference="HIDDEN-1", partners=(("E23000030", "lead"),))
+    make_collaboration("Visible", reference="SEEN-1")
+    client.force_login(owner)
+    pages = []
+    for reference in ("HIDDEN-1", "SEEN-1"):
+        response = client.post("/collaborations/new/", form_data(reference=reference))
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+        assert "is already in use" in pages[-1]
+        assert "Hidden" not in pages[-1]
+    assert Collaboration.objects.count() == 2
