@@ -48,6 +48,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("appraisal/sideways.py", "from accord.register import models", "services"),
         # Pure mathematics importing Django.
         ("register/mix.py", "import django.db", "Pure domain mathematics"),
+        # A circle: the register's services importing its importer, which imports them.
+        ("register/services.py", "from accord.register import importers", "circles"),
     ],
 )
 def test_crossing_a_layer_fails_the_build(
