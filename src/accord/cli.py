@@ -21,10 +21,11 @@ APP_COMMANDS = ("accord.core.cli", "accord.orgs.cli", "accord.register.cli")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """gunicorn, a production WSGI server: Django's runserver is for development only."""
     setup_django()
-    from django.core.management import call_command
+    from accord.core.serving import serve
 
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    serve(host=args.host, port=int(args.port), workers=args.workers)
     return 0
 
 
@@ -81,9 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("serve", help="serve the site (default http://127.0.0.1:8000)")
+    p = sub.add_parser("serve", help="serve the site with gunicorn (default http://127.0.0.1:8000)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", default="8000")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: two a processor core, plus one)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="create or update the database's tables")

@@ -128,7 +128,11 @@ TEMPLATES = [
 DATABASE_URL = (
     os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DATA_DIR / 'accord.sqlite3'}"
 )
-_database: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))
+# Connections are kept for a minute and checked before reuse, so a restarted database costs one
+# failed check rather than an error page.
+_database: dict[str, Any] = dict(
+    dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while one writer commits; the timeout rides out short locks.
     _database["OPTIONS"] = {
