@@ -54,9 +54,9 @@ def test_a_table_is_read_with_its_source_and_forecasts() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("year,index\n2020,abc\n", "row 2: needs a year and an index"),
-        ("year,index\n2020,0\n", "row 2: the index must be positive"),
-        ("year,index\n2020,1\n2020,2\n", "row 3: year 2020 appears twice"),
+        ("year,index\n2020,abc\n", "Row 2: needs a year and an index"),
+        ("year,index\n2020,0\n", "Row 2: the index must be positive"),
+        ("year,index\n2020,1\n2020,2\n", "Row 3: year 2020 appears twice"),
         ("year,index\n", "the table has no rows"),
     ],
 )

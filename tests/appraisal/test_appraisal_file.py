@@ -26,6 +26,7 @@ from accord.appraisal.engine import (
     MonteCarloSettings,
     appraise,
 )
+from accord.core.problems import Problems
 
 EXAMPLE = """
 title: Joint Ambulance Conveyance Project
@@ -339,8 +340,9 @@ def test_every_problem_is_reported_together() -> None:
 
 
 def test_the_file_must_be_a_mapping() -> None:
-    assert problems([1, 2])[0].startswith("must be a mapping")
-    assert problems(None)[0].startswith("must be a mapping")
+    # The kernel's checker names the top level of the file.
+    assert problems([1, 2])[0].startswith("(top level): must be a mapping")
+    assert problems(None)[0].startswith("(top level): must be a mapping")
 
 
 def test_lines_must_be_mappings_in_a_list() -> None:
@@ -358,7 +360,10 @@ def test_error_message_names_the_source() -> None:
     with pytest.raises(AppraisalFileError) as info:
         parse_appraisal(data, "jacp.yaml")
     assert str(info.value) == "jacp.yaml: years: must be at least 1, got 0"
-    assert isinstance(info.value, ValueError)
+    # The kernel's vocabulary: each problem keeps its place and its reason.
+    assert isinstance(info.value, Problems)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.reason) == ("years", "must be at least 1, got 0")
 
 
 # --------------------------------------------------------------------------------------------

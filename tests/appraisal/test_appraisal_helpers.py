@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord.appraisal import services
 from accord.core.actors import SystemActor
 
 FORM_YAML = """\
@@ -83,8 +84,6 @@ def form_post(**overrides: Any) -> dict[str, str]:
 
 
 def make_appraisal(collaboration: Any, text: str = FORM_YAML) -> Any:
-    from accord.appraisal import services
-
     return services.create_appraisal(
         SystemActor("test"), collaboration, services.parse_yaml_text(text), how="test"
     )

@@ -1,8 +1,9 @@
 """Who may see and change appraisals and the unit cost library.
 
 An appraisal is seen exactly where its collaboration is (absent, 404, elsewhere); it is changed
-by whoever may edit the collaboration. The unit cost library is read by anyone signed in and
-changed by platform administrators only.
+by whoever may edit the collaboration, and someone who may see it but not change it gets the
+refusal page (403) that says why. The unit cost library is read by anyone signed in and changed
+by platform administrators only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from tests.appraisal.test_appraisal_helpers import FORM_YAML, form_post, make_ap
 
 from accord.appraisal import services
 from accord.appraisal.models import Appraisal, RealisedBenefit, UnitCost
+from accord.appraisal.services import UnitCostData
 from accord.core.models import AuditEvent
+from accord.core.problems import PermissionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +61,11 @@ def test_a_reader_at_a_partner_can_view_but_not_change(
     for url in urls[:READ_URLS]:
         assert client.get(url).status_code == 200, url
     for url in urls[READ_URLS:]:
-        assert client.get(url).status_code == 404, url
-        assert client.post(url, {"text": FORM_YAML}).status_code == 404, url
+        # They may see it, so its existence is no secret: the refusal page says why.
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "You may not" in response.content.decode()
+        assert client.post(url, {"text": FORM_YAML}).status_code == 403, url
     page = client.get(f"/collaborations/{collaboration.reference}/").content.decode()
     assert "Co-responding appraisal" in page and "New appraisal" not in page
     assert "Edit<span" not in client.get(urls[0]).content.decode()
@@ -156,8 +162,8 @@ def test_only_platform_administrators_change_the_library_and_every_change_is_aud
     client: Client, owner: Any, platform_admin: Any
 ) -> None:
     client.force_login(owner)
-    assert client.get("/appraisals/unit-costs/new/").status_code == 404
-    assert client.post("/appraisals/unit-costs/new/", unit_cost_post()).status_code == 404
+    assert client.get("/appraisals/unit-costs/new/").status_code == 403
+    assert client.post("/appraisals/unit-costs/new/", unit_cost_post()).status_code == 403
     assert not UnitCost.objects.exists()
 
     client.force_login(platform_admin)
@@ -181,15 +187,14 @@ def test_only_platform_administrators_change_the_library_and_every_change_is_aud
     assert item.value == 3100
 
     client.force_login(owner)
-    assert client.get(f"/appraisals/unit-costs/{item.pk}/edit/").status_code == 404
+    assert client.get(f"/appraisals/unit-costs/{item.pk}/edit/").status_code == 403
     assert (
-        client.post(f"/appraisals/unit-costs/{item.pk}/edit/", unit_cost_post()).status_code == 404
+        client.post(f"/appraisals/unit-costs/{item.pk}/edit/", unit_cost_post()).status_code == 403
     )
+    assert client.get(f"/appraisals/unit-costs/{item.pk + 1}/edit/").status_code == 404
 
 
 def test_the_service_refuses_a_non_administrator(owner: Any) -> None:
-    from accord.appraisal.services import PermissionRefused, UnitCostData
-
     with pytest.raises(PermissionRefused):
         services.create_unit_cost(
             owner,

@@ -10,9 +10,9 @@ names the place in the file (``benefits[0].attribution``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, NoReturn, TypeAlias
 
 import yaml
 
@@ -21,6 +21,7 @@ from accord.appraisal.engine import (
     CONFIDENCE_GRADES,
     DEFAULT_BENEFIT_CLASS,
     DEFAULT_ITERATIONS,
+    DEFAULT_OPTIMISM_BIAS_BY_GRADE,
     DEFAULT_SEED,
     DISTRIBUTIONS,
     GREEN_BOOK,
@@ -31,6 +32,8 @@ from accord.appraisal.engine import (
     MonteCarloSettings,
     Value,
 )
+from accord.core.problems import Problem, Problems
+from accord.core.yaml_checks import YamlChecker, describe, join
 
 __all__ = [
     "TEMPLATE",
@@ -58,6 +61,7 @@ TOP_KEYS: Final = (
     "benefits",
 )
 TOP_REQUIRED: Final = ("title", "price_year", "years")
+TOP_OPTIONAL: Final = tuple(k for k in TOP_KEYS if k not in TOP_REQUIRED)
 AMOUNT_KEYS: Final = ("amounts", "unit_cost", "volumes")
 COST_KEYS: Final = (
     "name",
@@ -94,97 +98,44 @@ PARAMETER_NAMES: Final = {
 Kind: TypeAlias = Literal["amount", "share", "bias", "rate"]
 
 
-class AppraisalFileError(ValueError):
-    """A bad appraisal file. ``problems`` holds every problem found, each ``path: reason``."""
+class AppraisalFileError(Problems):
+    """A bad appraisal file: the kernel's :class:`Problems`, every problem found listed at
+    once in ``problems``, each reading ``path: reason``; the message names the source."""
 
-    def __init__(self, problems: Sequence[str], source: str = "<appraisal>") -> None:
-        self.problems: list[str] = list(problems)
-        self.source = source
-        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
-
-
-def _show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
+    def __init__(self, problems: Iterable[str | Problem], source: str = "<appraisal>") -> None:
+        super().__init__(problems, source=source)
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+class _Checker(YamlChecker):
+    """The kernel's YAML checker, with what only an appraisal needs: numbers that may be
+    distributions, ranges by what a number stands for, per-year lists. Problems read
+    ``path: reason`` (the source is named once, by :class:`AppraisalFileError`)."""
 
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
 
-class _Checker:
-    """Collects problems while converting raw data into the engine's dataclasses."""
+    def fail(self) -> NoReturn:
+        raise AppraisalFileError(self.problems, self.file)
 
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def problem(self, path: str, reason: str) -> None:
-        self.problems.append(f"{path}: {reason}" if path else reason)
-
-    def mapping(self, data: object, path: str, what: str) -> Mapping[str, Any] | None:
-        if not isinstance(data, Mapping):
-            self.problem(path, f"must be a mapping of {what}, got {_show(data)}")
-            return None
-        return data
-
-    def keys(
-        self,
-        data: Mapping[str, Any],
-        path: str,
-        allowed: Sequence[str],
-        required: Sequence[str] = (),
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                self.problem(
-                    _join(path, str(key)), f"unknown key (expected one of {', '.join(allowed)})"
-                )
-        for key in required:
-            if key not in data or data[key] is None:
-                self.problem(_join(path, key), "required key missing")
-
-    def text(self, value: object, path: str) -> str | None:
-        if value is None:
+    def text(self, value: object, path: str, *, required: bool = False) -> str | None:
+        """Text kept exactly as written, so that a file round-trips; a whole number written
+        where text belongs (``payer: 12345``) is read as its text."""
+        if value is None and not required:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int):
-            self.problem(path, f"must be text, got {_show(value)}")
+            self.problem(path, f"must be text, got {describe(value)}")
             return None
         return str(value)
 
-    def integer(self, value: object, path: str, minimum: int | None = None) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                self.problem(path, f"must be a whole number, got {_show(value)}")
-                return None
-        if minimum is not None and value < minimum:
-            self.problem(path, f"must be at least {minimum}, got {value}")
-            return None
-        return value
-
-    def boolean(self, value: object, path: str) -> bool | None:
-        if not isinstance(value, bool):
-            self.problem(path, f"must be true or false, got {_show(value)}")
-            return None
-        return value
-
     def number(self, value: object, path: str) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(path, f"must be a number or a distribution, got {_show(value)}")
+            self.problem(path, f"must be a number or a distribution, got {describe(value)}")
             return None
-        if not math.isfinite(value):
-            self.problem(path, f"must be a finite number, got {_show(value)}")
-            return None
-        return float(value)
+        return super().number(value, path)
 
     def in_range(self, value: float, path: str, kind: Kind, label: str = "") -> bool:
-        got = f"got {label}{_show(value)}"
+        got = f"got {label}{describe(value)}"
         if kind == "share" and not 0 <= value <= 1:
             self.problem(path, f"share must be between 0 and 1, {got}")
         elif kind == "rate" and not 0 <= value <= 1:
@@ -218,13 +169,14 @@ class _Checker:
         if name not in DISTRIBUTIONS:
             self.problem(
                 path,
-                f"unknown distribution {_show(name)} (expected one of {', '.join(DISTRIBUTIONS)})",
+                f"unknown distribution {describe(name)} "
+                f"(expected one of {', '.join(DISTRIBUTIONS)})",
             )
             return None
         names = PARAMETER_NAMES[name]
         shape = f"[{', '.join(names)}]"
         if not isinstance(params, list | tuple) or len(params) != len(names):
-            count = len(params) if isinstance(params, list | tuple) else _show(params)
+            count = len(params) if isinstance(params, list | tuple) else describe(params)
             self.problem(path, f"{name} needs {len(names)} numbers {shape}, got {count}")
             return None
         numbers: list[float] = []
@@ -248,10 +200,10 @@ class _Checker:
         else:
             mean, sd = numbers
             if sd < 0:
-                self.problem(path, f"{name} sd must not be negative, got {_show(sd)}")
+                self.problem(path, f"{name} sd must not be negative, got {describe(sd)}")
                 return None
             if name == "lognormal" and mean <= 0:
-                self.problem(path, f"lognormal mean must be positive, got {_show(mean)}")
+                self.problem(path, f"lognormal mean must be positive, got {describe(mean)}")
                 return None
             ok = self.in_range(mean, path, kind, "mean ")
         return Distribution(name, tuple(numbers)) if ok else None
@@ -260,11 +212,13 @@ class _Checker:
         """A list of amounts or volumes, one per year."""
         count = "" if years is None else f"{years} "
         if not isinstance(raw, list):
-            self.problem(path, f"must be a list of {count}numbers, one per year, got {_show(raw)}")
+            self.problem(
+                path, f"must be a list of {count}numbers, one per year, got {describe(raw)}"
+            )
             return None
         if years is not None and len(raw) != years:
             self.problem(path, f"must have {years} values, one per year, got {len(raw)}")
-        out = [self.value(v, _join(path, i), "amount") for i, v in enumerate(raw)]
+        out = [self.value(v, join(path, i), "amount") for i, v in enumerate(raw)]
         if any(v is None for v in out) or (years is not None and len(raw) != years):
             return None
         return tuple(v for v in out if v is not None)
@@ -273,11 +227,11 @@ class _Checker:
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.problem(path, f"must be a list of lines, got {_show(raw)}")
+            self.problem(path, f"must be a list of lines, got {describe(raw)}")
             return []
         out: list[Mapping[str, Any]] = []
         for i, item in enumerate(raw):
-            line = self.mapping(item, _join(path, i), "keys to values")
+            line = self.mapping(item, join(path, i), "keys to values")
             if line is not None:
                 out.append(line)
         return out
@@ -292,7 +246,7 @@ def _amounts(
         c.problem(path, "give either amounts or unit_cost with volumes, not both")
         return None, None, None, False
     if has["amounts"]:
-        amounts = c.values(data["amounts"], _join(path, "amounts"), years)
+        amounts = c.values(data["amounts"], join(path, "amounts"), years)
         return amounts, None, None, amounts is not None
     if not has["unit_cost"] and not has["volumes"]:
         c.problem(path, "give either amounts or unit_cost with volumes (neither is given)")
@@ -300,13 +254,13 @@ def _amounts(
     unit_cost: Value | None = None
     volumes: tuple[Value, ...] | None = None
     if has["unit_cost"]:
-        unit_cost = c.value(data["unit_cost"], _join(path, "unit_cost"), "amount")
+        unit_cost = c.value(data["unit_cost"], join(path, "unit_cost"), "amount")
     else:
-        c.problem(_join(path, "unit_cost"), "required with volumes")
+        c.problem(join(path, "unit_cost"), "required with volumes")
     if has["volumes"]:
-        volumes = c.values(data["volumes"], _join(path, "volumes"), years)
+        volumes = c.values(data["volumes"], join(path, "volumes"), years)
     else:
-        c.problem(_join(path, "volumes"), "required with unit_cost")
+        c.problem(join(path, "volumes"), "required with unit_cost")
     return None, unit_cost, volumes, unit_cost is not None and volumes is not None
 
 
@@ -323,11 +277,11 @@ def _optimism_bias(
     bias: Value | None = None
     if data.get("optimism_bias") is not None:
         bias = c.value(
-            data["optimism_bias"], _join(path, "optimism_bias"), "share" if benefit else "bias"
+            data["optimism_bias"], join(path, "optimism_bias"), "share" if benefit else "bias"
         )
         ok = bias is not None
     if data.get("confidence") is not None:
-        where = _join(path, "confidence")
+        where = join(path, "confidence")
         confidence = c.integer(data["confidence"], where)
         if confidence is None:
             return None, bias, False
@@ -345,7 +299,7 @@ def _optimism_bias(
             elif benefit and table[confidence] > 1:
                 c.problem(
                     where,
-                    f"grade {confidence} gives optimism bias {_show(table[confidence])}, "
+                    f"grade {confidence} gives optimism bias {describe(table[confidence])}, "
                     "more than 1 cannot apply to a benefit",
                 )
                 ok = False
@@ -356,11 +310,11 @@ def _cost(
     c: _Checker, data: Mapping[str, Any], path: str, years: int | None, table: Any
 ) -> CostLine | None:
     before = len(c.problems)
-    c.keys(data, path, COST_KEYS, required=("name",))
-    name = c.text(data.get("name"), _join(path, "name"))
+    c.keys(data, path, required=("name",), optional=COST_KEYS[1:])
+    name = c.text(data.get("name"), join(path, "name"))
     amounts, unit_cost, volumes, _ = _amounts(c, data, path, years)
     confidence, bias, _ = _optimism_bias(c, data, path, table, benefit=False)
-    texts = {k: c.text(data.get(k), _join(path, k)) for k in ("payer", "source", "notes")}
+    texts = {k: c.text(data.get(k), join(path, k)) for k in ("payer", "source", "notes")}
     if len(c.problems) > before or name is None:
         return None
     return CostLine(
@@ -378,24 +332,24 @@ def _benefit(
     c: _Checker, data: Mapping[str, Any], path: str, years: int | None, table: Any
 ) -> BenefitLine | None:
     before = len(c.problems)
-    c.keys(data, path, BENEFIT_KEYS, required=("name",))
-    name = c.text(data.get("name"), _join(path, "name"))
+    c.keys(data, path, required=("name",), optional=BENEFIT_KEYS[1:])
+    name = c.text(data.get("name"), join(path, "name"))
     benefit_class = data.get("class", DEFAULT_BENEFIT_CLASS)
     if benefit_class not in BENEFIT_CLASSES:
         c.problem(
-            _join(path, "class"),
-            f"must be one of {', '.join(BENEFIT_CLASSES)}, got {_show(benefit_class)}",
+            join(path, "class"),
+            f"must be one of {', '.join(BENEFIT_CLASSES)}, got {describe(benefit_class)}",
         )
     amounts, unit_cost, volumes, _ = _amounts(c, data, path, years)
     adjustments: dict[str, Value | None] = {}
     for key in ADJUSTMENTS:
         raw = data.get(key)
-        adjustments[key] = 0.0 if raw is None else c.value(raw, _join(path, key), "share")
+        adjustments[key] = 0.0 if raw is None else c.value(raw, join(path, key), "share")
     confidence, bias, _ = _optimism_bias(c, data, path, table, benefit=True)
     in_sroi: bool | None = True
     if data.get("in_sroi") is not None:
-        in_sroi = c.boolean(data["in_sroi"], _join(path, "in_sroi"))
-    texts = {k: c.text(data.get(k), _join(path, k)) for k in ("beneficiary", "source", "notes")}
+        in_sroi = c.boolean(data["in_sroi"], join(path, "in_sroi"))
+    texts = {k: c.text(data.get(k), join(path, k)) for k in ("beneficiary", "source", "notes")}
     if len(c.problems) > before or name is None or in_sroi is None:
         return None
     return BenefitLine(
@@ -420,25 +374,16 @@ def _given(value: Value | None) -> Value:
     return value
 
 
-#: The table a file without its own uses: the Greater Manchester cost-benefit model's optimism
-#: bias by confidence grade (1 best ... 6 worst), as in the issue's and the template's example.
-DEFAULT_OPTIMISM_BIAS_BY_GRADE: dict[int, float] = {
-    1: 0.0,
-    2: 0.05,
-    3: 0.10,
-    4: 0.15,
-    5: 0.25,
-    6: 0.40,
-}
-
-
 def _grade_table(c: _Checker, raw: object) -> dict[int, float] | None:
     path = "optimism_bias_by_grade"
     if raw is None:
         return dict(DEFAULT_OPTIMISM_BIAS_BY_GRADE)
-    data = c.mapping(raw, path, "confidence grades to optimism bias")
-    if data is None:
+    if not isinstance(raw, Mapping):  # keyed by numbers, so not the checker's text-keyed mapping
+        c.problem(
+            path, f"must be a mapping of confidence grades to optimism bias, got {describe(raw)}"
+        )
         return None
+    data = raw
     table: dict[int, float] = {}
     ok = True
     for key, value in data.items():
@@ -447,11 +392,11 @@ def _grade_table(c: _Checker, raw: object) -> dict[int, float] | None:
         if isinstance(key, str) and key.strip().isdigit():
             grade = int(key)
         if isinstance(grade, bool) or not isinstance(grade, int) or grade not in CONFIDENCE_GRADES:
-            c.problem(where, f"grade must be 1 (best) to 6 (worst), got {_show(key)}")
+            c.problem(where, f"grade must be 1 (best) to 6 (worst), got {describe(key)}")
             ok = False
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            c.problem(where, f"must be a number, got {_show(value)}")
+            c.problem(where, f"must be a number, got {describe(value)}")
             ok = False
             continue
         if not math.isfinite(value) or not c.in_range(float(value), where, "bias"):
@@ -467,7 +412,7 @@ def _monte_carlo(c: _Checker, raw: object) -> MonteCarloSettings | None:
     data = c.mapping(raw, "monte_carlo", "settings (iterations, seed)")
     if data is None:
         return None
-    c.keys(data, "monte_carlo", MONTE_CARLO_KEYS)
+    c.keys(data, "monte_carlo", optional=MONTE_CARLO_KEYS)
     iterations = c.integer(
         data.get("iterations", DEFAULT_ITERATIONS), "monte_carlo.iterations", minimum=1
     )
@@ -481,7 +426,7 @@ def _discount(c: _Checker, raw: object) -> str | Value | None:
     if raw is None or raw == GREEN_BOOK:
         return GREEN_BOOK
     if isinstance(raw, str):
-        c.problem("discount", f"must be green_book or a rate such as 0.035, got {_show(raw)}")
+        c.problem("discount", f"must be green_book or a rate such as 0.035, got {describe(raw)}")
         return None
     return c.value(raw, "discount", "rate")
 
@@ -492,11 +437,11 @@ def parse_appraisal(data: object, source: str = "<appraisal>") -> Appraisal:
     Raises :class:`AppraisalFileError` listing every problem; ``source`` names the file in the
     error's message.
     """
-    c = _Checker()
+    c = _Checker(source)
     top = c.mapping(data, "", "keys to values (title, price_year, years, costs, benefits, ...)")
     if top is None:
-        raise AppraisalFileError(c.problems, source)
-    c.keys(top, "", TOP_KEYS, required=TOP_REQUIRED)
+        c.fail()
+    c.keys(top, "", required=TOP_REQUIRED, optional=TOP_OPTIONAL)
     title = c.text(top.get("title"), "title")
     description = c.text(top.get("description"), "description")
     collaboration = c.text(top.get("collaboration"), "collaboration")
@@ -518,8 +463,7 @@ def parse_appraisal(data: object, source: str = "<appraisal>") -> Appraisal:
 
     costs: list[CostLine | None] = lines("costs", _cost)
     benefits: list[BenefitLine | None] = lines("benefits", _benefit)
-    if c.problems:
-        raise AppraisalFileError(c.problems, source)
+    c.raise_if_any()
     assert title is not None and price_year is not None and years is not None
     assert discount is not None and table is not None
     return Appraisal(
@@ -647,7 +591,7 @@ def dump_appraisal(appraisal: Appraisal) -> str:
     )
 
 
-TEMPLATE: Final = """\
+_TEMPLATE_TEXT: Final = """\
 # An appraisal for `accord appraise`: costs and benefits by year, in real prices.
 # Years run 0, 1, 2, ... (year 0 is the first year, usually the set-up year).
 # Any number below may instead be a distribution, for the Monte Carlo and tornado:
@@ -665,7 +609,7 @@ discount: green_book           # 3.5% to year 30, then 3.0% (Green Book); or a r
 # Optimism bias by confidence grade, 1 (best evidence) to 6 (worst); a line's `confidence`
 # looks its bias up here unless the line gives `optimism_bias` itself. Costs are raised by
 # the bias, benefits cut by it.
-optimism_bias_by_grade: {1: 0.0, 2: 0.05, 3: 0.1, 4: 0.15, 5: 0.25, 6: 0.4}
+optimism_bias_by_grade: GRADES
 
 monte_carlo: {iterations: 10000, seed: 1}   # used only where some input is a distribution
 
@@ -703,3 +647,14 @@ benefits:
     optimism_bias: 0.2           # given here, so the grade table is not used
     in_sroi: true                # false leaves it out of the SROI ratio (still in the BCR)
 """
+
+
+def grade_table_text(table: Mapping[int, float] = DEFAULT_OPTIMISM_BIAS_BY_GRADE) -> str:
+    """The table as the file writes it in one line: ``{1: 0.0, 2: 0.05, ...}``."""
+    return "{" + ", ".join(f"{grade}: {float(bias)!r}" for grade, bias in table.items()) + "}"
+
+
+#: The commented starting file of ``accord appraise --template``.
+TEMPLATE: Final = _TEMPLATE_TEXT.replace(
+    "optimism_bias_by_grade: GRADES", f"optimism_bias_by_grade: {grade_table_text()}"
+)

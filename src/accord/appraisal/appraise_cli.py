@@ -3,7 +3,8 @@
     accord appraise FILE.yaml [--json] [--iterations N] [--seed S]
     accord appraise --template
 
-Imports no Django, so it starts fast and runs anywhere. Exit codes: 0 done, 2 a bad file or bad
+Imports no Django (from the kernel, only its pure modules), so it starts fast and runs
+anywhere. Exit codes: 0 done, 2 a bad file or bad
 arguments (every problem on stderr, one a line: ``FILE: path: reason``).
 """
 
@@ -17,17 +18,17 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from accord.appraisal.appraisal_file import TEMPLATE, AppraisalFileError, load_appraisal
+from accord.appraisal.appraisal_file import TEMPLATE, load_appraisal
 from accord.appraisal.engine import (
     BENEFIT_CLASSES,
     DEFAULT_ITERATIONS,
     DEFAULT_SEED,
-    AppraisalError,
     AppraisalReport,
     Summary,
     results_to_json_dict,
     run_appraisal,
 )
+from accord.core.problems import Problems
 
 __all__ = ["build_parser", "main", "results_to_json_dict"]
 
@@ -104,12 +105,9 @@ def main(argv: list[str]) -> int:
     try:
         appraisal = load_appraisal(args.file)
         report = run_appraisal(appraisal, iterations=args.iterations, seed=args.seed)
-    except AppraisalFileError as exc:
+    except Problems as exc:  # the file's, or the engine's: one a line, as FILE: path: reason
         for problem in exc.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
-        return EXIT_BAD_FILE
-    except AppraisalError as exc:
-        print(f"{args.file}: {exc}", file=sys.stderr)
         return EXIT_BAD_FILE
     if args.json:
         print(json.dumps(report.to_json_dict(), indent=2, allow_nan=False))

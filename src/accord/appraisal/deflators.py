@@ -19,11 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from accord.core.problems import Problem, Problems
+
 DEFAULT_TABLE_FILE: Final = Path(__file__).resolve().parent / "data" / "gdp_deflators.csv"
 
 
-class DeflatorError(ValueError):
-    """A year missing from the table, or a table that cannot be read."""
+class DeflatorError(Problems):
+    """A year missing from the table, or a table that cannot be read: the kernel's
+    :class:`Problems`, each naming its row where it has one."""
+
+
+def _refused(reason: str, row: int | None = None) -> DeflatorError:
+    return DeflatorError([Problem(reason, row=row)])
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def factor(from_year: int, to_year: int, table: Mapping[int, float] | DeflatorTa
     if missing:
         known = sorted(index)
         span = f"{known[0]} to {known[-1]}" if known else "none"
-        raise DeflatorError(
+        raise _refused(
             f"no GDP deflator for {', '.join(str(y) for y in missing)} (the table covers {span})"
         )
     return index[to_year] / index[from_year]
@@ -91,16 +98,16 @@ def parse_table(text: str) -> DeflatorTable:
             year = int(str(row["year"]).strip().split("-")[0])
             value = float(row["index"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise DeflatorError(f"row {number}: needs a year and an index, got {row}") from exc
+            raise _refused(f"needs a year and an index, got {row}", number) from exc
         if value <= 0:
-            raise DeflatorError(f"row {number}: the index must be positive, got {value}")
+            raise _refused(f"the index must be positive, got {value}", number)
         if year in index:
-            raise DeflatorError(f"row {number}: year {year} appears twice")
+            raise _refused(f"year {year} appears twice", number)
         index[year] = value
         if (row.get("status") or "").strip().lower() == "forecast":
             forecast.add(year)
     if not index:
-        raise DeflatorError("the table has no rows")
+        raise _refused("the table has no rows")
     return DeflatorTable(index=index, source=" ".join(notes), forecast_years=frozenset(forecast))
 
 
@@ -108,5 +115,5 @@ def load_table(path: str | Path = DEFAULT_TABLE_FILE) -> DeflatorTable:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise DeflatorError(f"cannot read {path}: {exc}") from exc
+        raise _refused(f"cannot read {path}: {exc}") from exc
     return parse_table(text)

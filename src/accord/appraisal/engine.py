@@ -31,6 +31,8 @@ from typing import Any, Final, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from accord.core.problems import Problem, Problems
+
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 GREEN_BOOK: Final = "green_book"
@@ -39,6 +41,16 @@ BENEFIT_CLASSES: Final = ("fiscal_cashable", "fiscal_non_cashable", "economic", 
 FISCAL_CLASSES: Final = ("fiscal_cashable", "fiscal_non_cashable")
 DEFAULT_BENEFIT_CLASS: Final = "social"
 CONFIDENCE_GRADES: Final = (1, 2, 3, 4, 5, 6)
+#: Optimism bias by confidence grade (1 best evidence ... 6 worst), the Greater Manchester
+#: cost-benefit model's: what a file without its own table uses, and what the form offers.
+DEFAULT_OPTIMISM_BIAS_BY_GRADE: Final[Mapping[int, float]] = {
+    1: 0.0,
+    2: 0.05,
+    3: 0.10,
+    4: 0.15,
+    5: 0.25,
+    6: 0.40,
+}
 DEFAULT_ITERATIONS: Final = 10_000
 DEFAULT_SEED: Final = 1
 
@@ -61,8 +73,13 @@ CHUNK_ELEMENTS: Final = 1_000_000
 _Z95: Final = NormalDist().inv_cdf(0.95)
 
 
-class AppraisalError(ValueError):
-    """An appraisal the engine cannot evaluate (for example a grade missing from the table)."""
+class AppraisalError(Problems):
+    """An appraisal the engine cannot evaluate (for example a grade missing from the table):
+    the kernel's :class:`Problems`, each naming its path in the file."""
+
+
+def _refused(path: str | None, reason: str) -> AppraisalError:
+    return AppraisalError([Problem(reason, field=path)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +102,7 @@ class Distribution:
     def __post_init__(self) -> None:
         expected = {"triangular": 3, "pert": 3, "uniform": 2, "normal": 2, "lognormal": 2}
         if expected.get(self.kind) != len(self.params):
-            raise AppraisalError(f"bad distribution {self.kind!r} with parameters {self.params}")
+            raise _refused(None, f"bad distribution {self.kind!r} with parameters {self.params}")
 
     @property
     def central(self) -> float:
@@ -327,7 +344,7 @@ def discount_factors(discount: str | float, years: int) -> FloatArray:
     if discount == GREEN_BOOK:
         return np.array([green_book_discount_factor(t) for t in range(years)], dtype=np.float64)
     if isinstance(discount, str):
-        raise AppraisalError(f"unknown discount {discount!r}")
+        raise _refused("discount", f"unknown discount {discount!r}")
     return np.power(1.0 + float(discount), -np.arange(years, dtype=np.float64))
 
 
@@ -384,8 +401,8 @@ def _resolve_optimism_bias(line: Line, table: Mapping[int, float], path: str) ->
     if line.confidence is None:
         return None
     if line.confidence not in table:
-        raise AppraisalError(
-            f"{path}.confidence: grade {line.confidence} is not in optimism_bias_by_grade"
+        raise _refused(
+            f"{path}.confidence", f"grade {line.confidence} is not in optimism_bias_by_grade"
         )
     return float(table[line.confidence])
 
@@ -393,7 +410,7 @@ def _resolve_optimism_bias(line: Line, table: Mapping[int, float], path: str) ->
 def _compile(appraisal: Appraisal) -> _Model:
     years = appraisal.years
     if years < 1:
-        raise AppraisalError(f"years: must be at least 1, got {years}")
+        raise _refused("years", f"must be at least 1, got {years}")
     lines: list[tuple[str, Line]] = [(f"costs[{i}]", c) for i, c in enumerate(appraisal.costs)]
     lines += [(f"benefits[{i}]", b) for i, b in enumerate(appraisal.benefits)]
     n = len(lines)
@@ -427,7 +444,7 @@ def _compile(appraisal: Appraisal) -> _Model:
     rate: float | None = None
     if appraisal.discount != GREEN_BOOK:
         if isinstance(appraisal.discount, str):
-            raise AppraisalError(f"discount: unknown discount {appraisal.discount!r}")
+            raise _refused("discount", f"unknown discount {appraisal.discount!r}")
         rate = put(appraisal.discount, "discount", _SHARE, "rate")
 
     for i, (path, line) in enumerate(lines):
@@ -438,15 +455,15 @@ def _compile(appraisal: Appraisal) -> _Model:
             unit[i] = put(line.unit_cost, f"{path}.unit_cost", None, "unit", i)
             values, key = line.volumes, "volumes"
         else:
-            raise AppraisalError(f"{path}: give amounts, or unit_cost with volumes")
+            raise _refused(path, "give amounts, or unit_cost with volumes")
         if len(values) != years:
-            raise AppraisalError(f"{path}.{key}: must have {years} values, got {len(values)}")
+            raise _refused(f"{path}.{key}", f"must have {years} values, got {len(values)}")
         for t, v in enumerate(values):
             qty[i, t] = put(v, f"{path}.{key}[{t}]", None, "qty", i, t)
         if isinstance(line, BenefitLine):
             is_benefit[i] = True
             if line.benefit_class not in BENEFIT_CLASSES:
-                raise AppraisalError(f"{path}.class: unknown class {line.benefit_class!r}")
+                raise _refused(f"{path}.class", f"unknown class {line.benefit_class!r}")
             class_matrix[i, BENEFIT_CLASSES.index(line.benefit_class)] = 1.0
             sroi_mask[i] = 1.0 if line.in_sroi else 0.0
             for key, arr in shares.items():
@@ -725,7 +742,7 @@ def monte_carlo(
     iterations = settings.iterations if iterations is None else iterations
     seed = settings.seed if seed is None else seed
     if iterations < 1:
-        raise AppraisalError(f"monte_carlo.iterations: must be at least 1, got {iterations}")
+        raise _refused("monte_carlo.iterations", f"must be at least 1, got {iterations}")
     model = _compile(appraisal)
     rng = np.random.default_rng(seed)
     costs, benefits, sroi = np.empty(iterations), np.empty(iterations), np.empty(iterations)

@@ -18,8 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from accord.core.spreadsheets import neutralise
 
 from . import engine
-from .forms import list_text, value_text
 from .models import Appraisal
+from .values import list_text, value_text
 
 
 def filename(record: Appraisal) -> str:

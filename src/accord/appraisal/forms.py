@@ -3,7 +3,7 @@ realised benefits, and the unit cost library.
 
 The appraisal form builds the same mapping a YAML file holds, and ``appraisal_file`` checks it,
 so that a form and a file are judged by one set of rules. Any number may be written as a
-distribution, such as ``triangular(38, 42, 50)``.
+distribution, such as ``triangular(38, 42, 50)``: ``values`` reads the text.
 """
 
 from __future__ import annotations
@@ -18,17 +18,14 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
+from accord.core.problems import Problem, Problems
+
 from . import engine
-from .engine import BENEFIT_CLASSES, Distribution
+from .engine import BENEFIT_CLASSES
 from .models import CONFIDENCE_CHOICES, UnitCost
 from .services import RealisedData, UnitCostData, uplifted
+from .values import DISTRIBUTION_HINT, list_text, parse_list_text, parse_value_text, value_text
 
-#: The Greater Manchester cost-benefit model's optimism bias by confidence grade.
-DEFAULT_OPTIMISM_BIAS: Final = {1: 0.0, 2: 0.05, 3: 0.1, 4: 0.15, 5: 0.25, 6: 0.4}
-DISTRIBUTION_HINT: Final = (
-    "A number, or a range for the Monte Carlo: triangular(low, likely, high), "
-    "pert(low, likely, high), uniform(low, high), normal(mean, sd) or lognormal(mean, sd)."
-)
 CLASS_LABELS: Final = {
     "fiscal_cashable": "Fiscal, cashable (cash saved from a public budget)",
     "fiscal_non_cashable": "Fiscal, non-cashable (public resource freed, such as staff hours)",
@@ -36,91 +33,7 @@ CLASS_LABELS: Final = {
     "social": "Social (wellbeing, safety, health)",
 }
 
-_DISTRIBUTION = re.compile(r"^\s*([a-z]+)\s*[\(\[]\s*(.*?)\s*[\)\]]\s*$", re.IGNORECASE)
-
-
-# Numbers and distributions as text ---------------------------------------------------------
-
-
-def _number(text: str) -> float:
-    cleaned = text.strip().replace("£", "").replace("_", "")
-    if cleaned.endswith("%"):
-        return float(cleaned[:-1].replace(",", "")) / 100
-    return float(cleaned.replace(",", ""))
-
-
-def parse_value_text(text: str) -> float | dict[str, list[float]]:
-    """``"42"`` -> 42.0; ``"triangular(38, 42, 50)"`` -> ``{"triangular": [38, 42, 50]}``.
-
-    A single number may carry a pound sign and thousands separators (``£1,200``) or be a
-    percentage (``15%`` -> 0.15).
-    """
-    match = _DISTRIBUTION.match(text)
-    if match:
-        name = match.group(1).lower()
-        try:
-            params = [float(p.replace("£", "")) for p in re.split(r"[,;]", match.group(2))]
-        except ValueError as exc:
-            raise ValidationError(
-                f"{text!r}: the numbers in brackets must be plain numbers"
-            ) from exc
-        return {name: params}
-    try:
-        return _number(text)
-    except ValueError as exc:
-        raise ValidationError(f"{text!r} is not a number or a distribution") from exc
-
-
-def split_values(text: str) -> list[str]:
-    """Split a per-year list on commas outside brackets."""
-    parts: list[str] = []
-    depth = 0
-    current = ""
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    return [p.strip() for p in parts]
-
-
-def parse_list_text(text: str) -> list[float | dict[str, list[float]]]:
-    values = split_values(text)
-    problems = []
-    out: list[float | dict[str, list[float]]] = []
-    for i, part in enumerate(values):
-        if not part:
-            problems.append(f"value {i + 1} is empty")
-            continue
-        try:
-            out.append(parse_value_text(part))
-        except ValidationError as exc:
-            problems.append(f"value {i + 1}: {exc.messages[0]}")
-    if problems:
-        raise ValidationError("; ".join(problems))
-    return out
-
-
-def _plain(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
-
-
-def value_text(value: engine.Value | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Distribution):
-        return f"{value.kind}({', '.join(_plain(p) for p in value.params)})"
-    return _plain(value)
-
-
-def list_text(values: tuple[engine.Value, ...] | None) -> str:
-    return "" if values is None else ", ".join(value_text(v) for v in values)
+# Figures typed as text -----------------------------------------------------------------------
 
 
 class ValueField(forms.CharField):
@@ -133,7 +46,10 @@ class ValueField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
-        return parse_value_text(text) if text else None
+        try:
+            return parse_value_text(text) if text else None
+        except Problems as exc:
+            raise ValidationError([str(p) for p in exc.problems]) from exc
 
 
 class ValueListField(forms.CharField):
@@ -146,7 +62,10 @@ class ValueListField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
-        return parse_list_text(text) if text else None
+        try:
+            return parse_list_text(text) if text else None
+        except Problems as exc:
+            raise ValidationError([str(p) for p in exc.problems]) from exc
 
 
 # The appraisal ------------------------------------------------------------------------------
@@ -183,12 +102,6 @@ class AppraisalForm(forms.Form):
         label="Fixed real discount rate",
         help_text="Only with a fixed rate: such as 0.035 or 3.5%. " + DISTRIBUTION_HINT,
     )
-    ob_1 = forms.DecimalField(label="Grade 1", min_value=0, initial=0.0)
-    ob_2 = forms.DecimalField(label="Grade 2", min_value=0, initial=0.05)
-    ob_3 = forms.DecimalField(label="Grade 3", min_value=0, initial=0.1)
-    ob_4 = forms.DecimalField(label="Grade 4", min_value=0, initial=0.15)
-    ob_5 = forms.DecimalField(label="Grade 5", min_value=0, initial=0.25)
-    ob_6 = forms.DecimalField(label="Grade 6", min_value=0, initial=0.4)
     iterations = forms.IntegerField(
         label="Monte Carlo iterations",
         min_value=1,
@@ -204,11 +117,22 @@ class AppraisalForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    OB_FIELDS: Final = ("ob_1", "ob_2", "ob_3", "ob_4", "ob_5", "ob_6")
+    #: One field a confidence grade, after the discount rate, filled in with the engine's table.
+    OB_FIELDS: Final = tuple(f"ob_{grade}" for grade in engine.CONFIDENCE_GRADES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["price_year"].initial = timezone.localdate().year
+        fields = list(self.fields.items())
+        at = [name for name, _ in fields].index("discount_rate") + 1
+        grades = [
+            (
+                f"ob_{grade}",
+                forms.DecimalField(label=f"Grade {grade}", min_value=0, initial=bias),
+            )
+            for grade, bias in engine.DEFAULT_OPTIMISM_BIAS_BY_GRADE.items()
+        ]
+        self.fields = dict([*fields[:at], *grades, *fields[at:]])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -226,7 +150,7 @@ class AppraisalForm(forms.Form):
         out["discount"] = "green_book" if d["discount"] == "green_book" else d["discount_rate"]
         out["optimism_bias_by_grade"] = {
             grade: float(d[f"ob_{grade}"])
-            for grade in range(1, 7)
+            for grade in engine.CONFIDENCE_GRADES
             if d.get(f"ob_{grade}") is not None
         }
         out["monte_carlo"] = {"iterations": d["iterations"], "seed": d["seed"]}
@@ -249,9 +173,9 @@ class AppraisalForm(forms.Form):
             "seed": mc.seed,
             "version": version,
         }
-        for grade in range(1, 7):
+        for grade, default in engine.DEFAULT_OPTIMISM_BIAS_BY_GRADE.items():
             # An uploaded file may leave a grade out; the form shows the model's default.
-            initial[f"ob_{grade}"] = table.get(grade, DEFAULT_OPTIMISM_BIAS[grade])
+            initial[f"ob_{grade}"] = table.get(grade, default)
         return initial
 
 
@@ -510,7 +434,7 @@ _GRADE_PATH = re.compile(r"^optimism_bias_by_grade\[(\d)\]")
 
 
 def attach_problems(
-    problems: list[str],
+    problems: list[Problem],
     form: AppraisalForm,
     rows: dict[str, list[int]],
     formsets: dict[str, BaseLineFormSet],
@@ -520,8 +444,7 @@ def attach_problems(
     ``rows[kind][i]`` is the formset row that became ``kind[i]`` in the file.
     """
     for problem in problems:
-        path, _, reason = problem.partition(": ")
-        reason = reason or problem
+        path, reason = problem.field or "", problem.reason
         line = _LINE_PATH.match(path)
         if line:
             kind, index, key = line.group(1), int(line.group(2)), line.group(3)

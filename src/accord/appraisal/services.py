@@ -8,8 +8,8 @@ come from ``engine.run_appraisal`` on that YAML, exactly as ``accord appraise`` 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import yaml
-from django.db import transaction
-from django.http import Http404
+from django.db import models, transaction
 
 from accord.core import audit
 from accord.core.actors import user_or_none
+from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
 from accord.register import services as register
 
@@ -39,31 +39,6 @@ if TYPE_CHECKING:
 PAGE_MAX_ITERATIONS: Final = 100_000
 HISTOGRAM_BINS: Final = 20
 UNIT_COSTS_FILE: Final = Path(__file__).resolve().parent / "data" / "unit_costs.yaml"
-
-
-class PermissionRefused(Exception):
-    """The person may not make this change."""
-
-
-class InvalidAppraisal(ValueError):
-    """The appraisal's YAML or form data has problems; ``problems`` lists each as path: reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-@dataclass
-class EditConflict(Exception):
-    """Someone else saved the record after this person opened it."""
-
-    by: str
-    at: dt.datetime | None
-    current_version: int
-    diff: list[str] = dataclasses.field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"changed by {self.by} since you opened it"
 
 
 # Permission and visibility ----------------------------------------------------------------
@@ -83,12 +58,12 @@ def get_collaboration(user: Any, reference: str) -> Collaboration:
 
 
 def get_appraisal(user: Any, pk: int) -> Appraisal:
-    """The appraisal, or 404 where it does not exist or its collaboration is hidden from them."""
-    record = Appraisal.objects.select_related("collaboration").filter(pk=pk).first()
+    """The appraisal, or NotVisible (a 404) where it does not exist or its collaboration is
+    hidden from them: one query decides both, by the register's rule, so that an appraisal is
+    seen exactly where its collaboration is and a hidden one costs what a missing one does."""
+    record = visible_appraisals(user).filter(pk=pk).first()
     if record is None:
-        raise Http404("No such appraisal")
-    # The register's rule, so that an appraisal is seen exactly where its collaboration is.
-    record.collaboration = register.get_visible(user, record.collaboration.reference)
+        raise NotVisible("appraisal")
     return record
 
 
@@ -96,27 +71,35 @@ def visible_appraisals(user: Any) -> Any:
     return Appraisal.objects.visible_to(user).select_related("collaboration")
 
 
+def appraisals_of(collaboration: Collaboration) -> list[Appraisal]:
+    """The collaboration's appraisals, for its page: call it only for a collaboration already
+    found visible to the person (the register's page has)."""
+    return list(
+        Appraisal.objects.filter(collaboration=collaboration)
+        .only("pk", "title", "price_year", "years", "npv", "bcr", "updated_at", "collaboration_id")
+        .order_by("title", "pk")
+    )
+
+
 # Reading and checking YAML ----------------------------------------------------------------
 
 
 def parse_yaml_text(text: str, source: str = "<appraisal>") -> engine.Appraisal:
-    """Check YAML text as ``accord appraise`` would; raises :class:`InvalidAppraisal`."""
+    """Check YAML text as ``accord appraise`` would; raises :class:`Problems` (each problem
+    ``path: reason``)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InvalidAppraisal([f"not valid YAML: {' '.join(str(exc).split())}"]) from exc
+        reason = f"not valid YAML: {' '.join(str(exc).split())}"
+        raise AppraisalFileError([reason], source) from exc
     return parse_data(data, source)
 
 
 def parse_data(data: Any, source: str = "<appraisal>") -> engine.Appraisal:
-    try:
-        appraisal = parse_appraisal(data, source)
-    except AppraisalFileError as exc:
-        raise InvalidAppraisal(exc.problems) from exc
-    try:
-        engine.appraise(appraisal)
-    except engine.AppraisalError as exc:
-        raise InvalidAppraisal([str(exc)]) from exc
+    """Check a mapping in the file's layout (what the form builds); raises :class:`Problems`,
+    the file's and then any the engine finds."""
+    appraisal = parse_appraisal(data, source)
+    engine.appraise(appraisal)
     return appraisal
 
 
@@ -220,30 +203,31 @@ def update_appraisal(
 
 
 def _conflict(current: Appraisal, expected_version: int) -> EditConflict:
-    events = audit.AuditEvent.objects.filter(
-        object_type=current._meta.label_lower, object_id=str(current.pk)
-    ).only("after", "actor_label", "at")
-    latest = events.first()
-    opened = ""
-    for event in events:
-        if isinstance(event.after, dict) and event.after.get("version") == expected_version:
-            opened = str(event.after.get("yaml", ""))
-            break
-    diff = list(
-        difflib.unified_diff(
-            opened.splitlines(),
-            current.yaml_text.splitlines(),
-            fromfile=f"version {expected_version} (when you opened it)",
-            tofile=f"version {current.version} (now)",
-            lineterm="",
-        )
+    """Who saved since, and what changed in the file between the version they opened and now."""
+    by, at = audit.last_change(current)
+    opened = audit.snapshot_at_version(current, expected_version) or {}
+    diff = difflib.unified_diff(
+        str(opened.get("yaml", "")).splitlines(),
+        current.yaml_text.splitlines(),
+        fromfile=f"version {expected_version} (when you opened it)",
+        tofile=f"version {current.version} (now)",
+        lineterm="",
     )
-    return EditConflict(
-        by=latest.actor_label if latest else "someone else",
-        at=latest.at if latest else None,
-        current_version=current.version,
-        diff=diff,
-    )
+    return EditConflict(by=by, at=at, current_version=current.version, diff=list(diff))
+
+
+def _changes(
+    obj: models.Model, expected_version: int, now: Mapping[str, Any], labels: Mapping[str, str]
+) -> list[tuple[str, Any, Any]]:
+    """(label, value then, value now) of each field that changed since the version opened."""
+    then = audit.snapshot_at_version(obj, expected_version)
+    if then is None:
+        return []
+    return [
+        (label, then.get(name), now.get(name))
+        for name, label in labels.items()
+        if then.get(name) != now.get(name)
+    ]
 
 
 # Results ----------------------------------------------------------------------------------
@@ -320,7 +304,7 @@ def record_realised(actor: Any, record: Appraisal, data: RealisedData) -> Realis
     if not can_edit(actor, record.collaboration):
         raise PermissionRefused("You may not record realised benefits for this appraisal.")
     if not 0 <= data.year < record.years:
-        raise ValueError(f"The year must be from 0 to {record.years - 1}")
+        raise Problems([Problem(f"must be from 0 to {record.years - 1}", field="year")])
     with transaction.atomic():
         item = (
             RealisedBenefit.objects.select_for_update()
@@ -386,17 +370,28 @@ class UnitCostData:
     notes: str = ""
 
 
-UNIT_COST_FIELDS: Final = (
-    "name",
-    "category",
-    "value",
-    "unit",
-    "price_year",
-    "source",
-    "source_url",
-    "confidence",
-    "notes",
-)
+#: What a crossing edit of a unit cost names each field.
+UNIT_COST_LABELS: Final = {
+    "name": "Name",
+    "category": "Category",
+    "value": "Value (£)",
+    "unit": "Unit",
+    "price_year": "Price year",
+    "source": "Source",
+    "source_url": "Source web address",
+    "confidence": "Confidence grade",
+    "notes": "Notes",
+}
+#: The fields of a unit cost that a person sets, in the form's order.
+UNIT_COST_FIELDS: Final = tuple(UNIT_COST_LABELS)
+
+
+def get_unit_cost(pk: int) -> UnitCost:
+    """A unit cost of the library (which anyone signed in may read), or NotVisible."""
+    item = UnitCost.objects.filter(pk=pk).first()
+    if item is None:
+        raise NotVisible("unit cost")
+    return item
 
 
 def unit_cost_snapshot(item: UnitCost) -> dict[str, Any]:
@@ -426,13 +421,13 @@ def update_unit_cost(
     with transaction.atomic():
         current = UnitCost.objects.select_for_update().get(pk=item.pk)
         if current.version != expected_version:
-            latest = audit.AuditEvent.objects.filter(
-                object_type=current._meta.label_lower, object_id=str(current.pk)
-            ).first()
+            by, at = audit.last_change(current)
+            now = unit_cost_snapshot(current)
             raise EditConflict(
-                by=latest.actor_label if latest else "someone else",
-                at=latest.at if latest else None,
+                by=by,
+                at=at,
                 current_version=current.version,
+                changes=_changes(current, expected_version, now, UNIT_COST_LABELS),
             )
         before = unit_cost_snapshot(current)
         for name in UNIT_COST_FIELDS:

@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from accord.core.audit import AuditEvent
+from accord.core import audit
+from accord.core.editing import for_editing, resubmission
+from accord.core.problems import EditConflict, Problem, Problems
 from accord.orgs.models import Organisation
 
 from . import exports, presentation, services
@@ -33,6 +35,23 @@ from .forms import (
     attach_problems,
 )
 from .models import Appraisal, UnitCost
+
+_CHANGE_LIBRARY = "change the unit cost library (platform administrators do)"
+
+
+# A collaboration's page --------------------------------------------------------------------
+
+
+def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, Any]:
+    """The appraisals panel on a collaboration's page (registered in AppConfig.ready): its
+    appraisals with their headline figures, and the ways to add one for those who may. The
+    register's page has found the collaboration visible to this person before it asks."""
+    return {
+        "c": collaboration,
+        "appraisals": services.appraisals_of(collaboration),
+        "can_add": services.can_edit(request.user, collaboration),
+    }
+
 
 # Lists --------------------------------------------------------------------------------------
 
@@ -98,8 +117,7 @@ def unit_cost_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_cost_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_manage_unit_costs(request.user):
-        raise Http404("Only platform administrators change the unit cost library")
+    for_editing(None, services.can_manage_unit_costs(request.user), _CHANGE_LIBRARY)
     form = UnitCostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = services.create_unit_cost(request.user, form.to_data())
@@ -111,9 +129,9 @@ def unit_cost_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not services.can_manage_unit_costs(request.user):
-        raise Http404("Only platform administrators change the unit cost library")
-    item = get_object_or_404(UnitCost, pk=pk)
+    item = for_editing(
+        services.get_unit_cost(pk), services.can_manage_unit_costs(request.user), _CHANGE_LIBRARY
+    )
     conflict = None
     if request.method == "POST":
         form = UnitCostForm(request.POST, instance=item)
@@ -125,11 +143,9 @@ def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form.to_data(),
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
-            except services.EditConflict as exc:
+            except EditConflict as exc:
                 conflict = exc
-                post = request.POST.copy()
-                post["version"] = str(exc.current_version)
-                form = UnitCostForm(post, instance=item)
+                form = UnitCostForm(resubmission(request.POST, exc), instance=item)
                 form.is_valid()
             else:
                 messages.success(request, f"Saved {item.name}.")
@@ -147,17 +163,17 @@ def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _editable_collaboration(request: HttpRequest, reference: str) -> Any:
+    """The collaboration for a new appraisal: a 404 if this person may not see it, the refusal
+    page if they may see it but not change it."""
     collaboration = services.get_collaboration(request.user, reference)
-    if not services.can_edit(request.user, collaboration):
-        raise Http404("You cannot add appraisals to this collaboration")
-    return collaboration
+    allowed = services.can_edit(request.user, collaboration)
+    return for_editing(collaboration, allowed, "add appraisals to this collaboration")
 
 
 def _editable_appraisal(request: HttpRequest, pk: int) -> Appraisal:
     record = services.get_appraisal(request.user, pk)
-    if not services.can_edit(request.user, record.collaboration):
-        raise Http404("You cannot edit this appraisal")
-    return record
+    allowed = services.can_edit(request.user, record.collaboration)
+    return for_editing(record, allowed, "change this appraisal")
 
 
 def _forms(
@@ -200,7 +216,7 @@ def _build(form: AppraisalForm, costs: Any, benefits: Any) -> Any:
             mapping[key].append(line.to_mapping(price_year))
     try:
         return services.parse_data(mapping, "the form")
-    except services.InvalidAppraisal as exc:
+    except Problems as exc:
         attach_problems(exc.problems, form, rows, {"costs": costs, "benefits": benefits})
         return None
 
@@ -244,11 +260,9 @@ def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         appraisal,
                         expected_version=form.cleaned_data.get("version") or 0,
                     )
-                except services.EditConflict as exc:
+                except EditConflict as exc:
                     conflict = exc
-                    post = request.POST.copy()
-                    post["version"] = str(exc.current_version)
-                    request.POST = post  # type: ignore[assignment]
+                    request.POST = resubmission(request.POST, exc)  # type: ignore[assignment]
                     form, costs, benefits = _forms(request)
                     form.is_valid()
                 else:
@@ -277,11 +291,11 @@ def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def appraisal_upload(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = _editable_collaboration(request, reference)
     form = UploadForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
+    problems: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         try:
             appraisal = services.parse_yaml_text(form.cleaned_data["yaml_text"])
-        except services.InvalidAppraisal as exc:
+        except Problems as exc:
             problems = exc.problems
         else:
             record = services.create_appraisal(request.user, collaboration, appraisal, how="upload")
@@ -301,7 +315,7 @@ def appraisal_replace(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(
         request.POST or None, request.FILES or None, initial={"version": record.version}
     )
-    problems: list[str] = []
+    problems: list[Problem] = []
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,9 +327,9 @@ def appraisal_replace(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version") or 0,
                 how="upload",
             )
-        except services.InvalidAppraisal as exc:
+        except Problems as exc:
             problems = exc.problems
-        except services.EditConflict as exc:
+        except EditConflict as exc:
             conflict = exc
             form = UploadForm(initial={"version": exc.current_version})
         else:
@@ -342,15 +356,7 @@ def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = services.report_for(record)
     names = services.organisation_names(list(report["by_organisation"]))
     can_edit = services.can_edit(request.user, record.collaboration)
-    history = (
-        list(
-            AuditEvent.objects.filter(
-                object_type="appraisal.appraisal", object_id=str(record.pk)
-            ).only("at", "action", "actor_label")[:10]
-        )
-        if can_edit
-        else []
-    )
+    history = audit.history(record, limit=10) if can_edit else []
     return render(
         request,
         "appraisal/detail.html",
@@ -392,14 +398,14 @@ def realisation(request: HttpRequest, pk: int) -> HttpResponse:
     record = services.get_appraisal(request.user, pk)
     can_edit = services.can_edit(request.user, record.collaboration)
     form = None
+    if request.method == "POST":
+        for_editing(record, can_edit, "record realised benefits for this appraisal")
     if can_edit:
         form = RealisedForm(request.POST or None, years=record.years)
         if request.method == "POST" and form.is_valid():
             services.record_realised(request.user, record, form.to_data())
             messages.success(request, "Recorded the realised benefit.")
             return HttpResponseRedirect(reverse("appraisal:realisation", args=[pk]))
-    elif request.method == "POST":
-        raise Http404("You cannot record realised benefits for this appraisal")
     report = services.report_for(record)
     rows = services.realisation_for(record, report)
     entries = list(record.realised.all())
