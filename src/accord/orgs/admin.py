@@ -1,26 +1,25 @@
+"""The Django admin for organisations, areas and people.
+
+Organisations and areas are read-only here: they change through `accord import ...`. People
+may be edited here, by platform administrators only, and every edit goes through
+`services.py` so that it is checked and audited. Nobody is deleted: deactivating is how a
+person leaves ("deleting is archiving"), because their records and events point at them.
+"""
+
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db import transaction
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
-from accord.core import audit
 from accord.core.admin import ReadOnlyAdmin
+from accord.core.problems import PermissionRefused, Problems
 
+from . import services
 from .models import Area, Organisation, User
-
-# What an edit of a person records, before and after: who they are and what they may do.
-AUDITED_USER_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "organisation_id",
-    "role",
-    "is_active",
-    "is_staff",
-    "is_superuser",
-)
 
 
 @admin.register(Organisation)
@@ -43,6 +42,14 @@ class AreaAdmin(ReadOnlyAdmin):
     exclude = ("boundary",)
 
 
+class PasswordForm(AdminPasswordChangeForm):
+    """Sets the new password on the person without saving it: `UserAdmin.log_change`, which
+    knows who is acting, saves it through the service that audits it."""
+
+    def save(self, commit: bool = True) -> Any:
+        return super().save(commit=False)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
@@ -57,30 +64,45 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("email", "organisation", "role", "password1", "password2")}),
     )
+    change_password_form = PasswordForm
+    actions = ("deactivate_selected",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_deactivate_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_platform_admin", False)) and (
+            self.has_change_permission(request)
+        )
+
+    @admin.action(description="Deactivate selected people", permissions=["deactivate"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        try:
+            count = services.deactivate_people(request.user, queryset)
+        except (Problems, PermissionRefused) as exc:
+            reason = exc.message if isinstance(exc, PermissionRefused) else str(exc)
+            self.message_user(request, reason, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Deactivated {count} {'person' if count == 1 else 'people'}.",
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        """Every change is audited, here too: a role or an organisation decides what a person
-        may see and do."""
-        before = (
-            _user_fields(User.objects.get(pk=obj.pk)) if change and obj.pk is not None else None
-        )
+        services.save_person(obj, actor=request.user, created=not change)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # The password and its event are written together, or neither is.
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                actor=request.user,
-                action="user.update" if change else "user.create",
-                obj=obj,
-                before=before,
-                after=_user_fields(obj),
-            )
+            return super().user_change_password(request, id, form_url)
 
-    def delete_model(self, request: HttpRequest, obj: User) -> None:
-        with transaction.atomic():
-            audit.record(
-                actor=request.user, action="user.delete", obj=obj, before=_user_fields(obj)
-            )
-            super().delete_model(request, obj)
-
-
-def _user_fields(user: User) -> dict[str, Any]:
-    return {name: getattr(user, name) for name in AUDITED_USER_FIELDS}
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if isinstance(obj, User) and obj.pk is not None:
+            stored = User.objects.filter(pk=obj.pk).values_list("password", flat=True).first()
+            if stored != obj.password:
+                # A new password from the password form, set but not yet saved.
+                services.save_password(obj, actor=request.user)
+        return super().log_change(request, obj, message)

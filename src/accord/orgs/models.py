@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from accord.core.choices import ROLE_RANK, Role, Sector
@@ -64,10 +65,14 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        extra.setdefault("role", Role.PLATFORM_ADMIN)
-        return self.create_user(email, password, **extra)
+        """Refused: Django's `createsuperuser` would add a person the audit log never hears of.
+
+        Its command turns this error into its own clean message.
+        """
+        raise ValidationError(
+            "People are added with `accord user add EMAIL --org CODE --role platform_admin`, "
+            "which records who added them."
+        )
 
 
 class User(AbstractUser):

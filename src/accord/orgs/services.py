@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +13,25 @@ from django.db import transaction
 
 from accord.core import audit
 from accord.core.choices import Role
-from accord.core.problems import Problem, Problems
+from accord.core.problems import PermissionRefused, Problem, Problems
 
 from .importers import AreaRow, BoundaryRow, read_organisations
 from .models import Area, Organisation, User
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 Progress = Callable[[int, int], None]
+
+# What an event about a person records, before and after: who they are and what they may do.
+PERSON_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "organisation_id",
+    "role",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -57,17 +69,31 @@ def load_reference_organisations(path: Path = REFERENCE_FILE, actor: Any = "syst
                         after=values,
                     )
                     changed += 1
-        _link_organisations_to_areas()
+        _link_organisations_to_areas(actor)
     return changed
 
 
-def _link_organisations_to_areas() -> None:
-    # A force, fire authority or ambulance trust shares its code with the area it serves.
+def _link_organisations_to_areas(actor: Any) -> int:
+    """Link each force, fire authority and ambulance trust to the area it serves, which shares
+    its code; one audited event for each organisation whose area changed. Returns how many."""
     areas = {a.code: a for a in Area.objects.filter(code__in=Organisation.objects.values("code"))}
-    for org in Organisation.objects.filter(code__in=areas.keys()):
-        if org.area_id != areas[org.code].pk:
-            org.area = areas[org.code]
-            org.save(update_fields=["area"])
+    linked = 0
+    for org in Organisation.objects.filter(code__in=areas.keys()).select_related("area"):
+        area = areas[org.code]
+        if org.area_id == area.pk:
+            continue
+        before = {"area": org.area.code if org.area else None}
+        org.area = area
+        org.save(update_fields=["area"])
+        audit.record(
+            actor=actor,
+            action="organisation.link_area",
+            obj=org,
+            before=before,
+            after={"area": area.code},
+        )
+        linked += 1
+    return linked
 
 
 @transaction.atomic
@@ -95,7 +121,7 @@ def import_areas(
             existing[row.code].within.add(*parents)
             links += len(parents)
         progress(total + done, total * 2)
-    _link_organisations_to_areas()
+    _link_organisations_to_areas(actor)
     summary = {"created": created, "updated": updated, "links": links}
     audit.record(actor=actor, action="areas.import", object_type="orgs.area", after=summary)
     return summary
@@ -117,7 +143,7 @@ def import_boundaries(
             area.save(update_fields=["boundary"])
             updated += 1
         progress(done, len(rows))
-    _link_organisations_to_areas()
+    _link_organisations_to_areas(actor)
     summary = {"created": created, "updated": updated}
     audit.record(actor=actor, action="boundaries.import", object_type="orgs.area", after=summary)
     return summary
@@ -179,7 +205,79 @@ def add_user(
 
 
 def set_password(user: User, password: str, actor: Any = "system") -> None:
+    user.set_password(password)
+    save_password(user, actor=actor)
+
+
+def save_password(user: User, actor: Any = "system") -> None:
+    """Save the password already set on ``user`` (hashed, or made unusable), audited.
+
+    The event says that the password changed and who changed it, never the password or its
+    hash.
+    """
     with transaction.atomic():
-        user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(actor=actor, action="user.set_password", obj=user)
+
+
+def person_snapshot(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in PERSON_FIELDS}
+
+
+def save_person(user: User, *, actor: Any, created: bool) -> None:
+    """Save a person as edited (in the Django admin), audited with the fields before and after.
+
+    Only a platform administrator manages people: a role or an organisation decides what a
+    person may see and do.
+    """
+    _require_platform_admin(actor)
+    before = None
+    if not created and user.pk is not None:
+        stored = User.objects.filter(pk=user.pk).first()
+        before = person_snapshot(stored) if stored is not None else None
+    with transaction.atomic():
+        user.save()
+        audit.record(
+            actor=actor,
+            action="user.create" if created else "user.update",
+            obj=user,
+            before=before,
+            after=person_snapshot(user),
+        )
+
+
+def deactivate_people(actor: Any, people: Iterable[User]) -> int:
+    """Deactivate people: they can no longer sign in, and everything they did keeps their name.
+
+    People are never deleted (deleting is archiving): their events, collaborations and answers
+    point at them. One audited event per person deactivated; those already inactive are left
+    as they are. Returns how many were deactivated.
+    """
+    _require_platform_admin(actor)
+    people = list(people)
+    if any(person.pk == getattr(actor, "pk", None) for person in people):
+        raise Problems(
+            [Problem("You cannot deactivate yourself: ask another platform administrator.")]
+        )
+    deactivated = 0
+    with transaction.atomic():
+        for person in people:
+            if not person.is_active:
+                continue
+            before = person_snapshot(person)
+            person.is_active = False
+            person.save(update_fields=["is_active"])
+            audit.record(
+                actor=actor,
+                action="user.deactivate",
+                obj=person,
+                before=before,
+                after=person_snapshot(person),
+            )
+            deactivated += 1
+    return deactivated
+
+
+def _require_platform_admin(actor: Any) -> None:
+    if not getattr(actor, "is_platform_admin", False):
+        raise PermissionRefused("Only a platform administrator may change people.")
