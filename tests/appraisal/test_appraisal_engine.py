@@ -23,6 +23,7 @@ from accord.appraisal.engine import (
     discount_factors,
     green_book_discount_factor,
     monte_carlo,
+    payback_year,
     results_to_json_dict,
     run_appraisal,
     tornado,
@@ -219,6 +220,45 @@ def test_payback_when_cumulative_net_is_exactly_zero() -> None:
     assert r.payback_year == 1
 
 
+def test_payback_with_costs_only_in_year_2() -> None:
+    # Benefits 10 a year from year 0, the cost of 100 only in year 2, benefits of 100 in year 3.
+    # Cumulative: 10, 20, -70, 30. The first year with a cost is 2; the total is below zero
+    # there, so it pays back in year 3 (the old rule said year 0, before anything was spent).
+    r = appraise(make(costs=[cost([0, 0, 100, 0])], benefits=[benefit([10, 10, 10, 100])]))
+    assert [y.cumulative_pv_net for y in r.per_year] == approx([10, 20, -70, 30])
+    assert r.payback_year == 3
+
+
+def test_payback_is_not_a_crossing_that_falls_back_below_zero() -> None:
+    # Costs 100 in year 0 and 50 in year 2; benefits 120 in year 1 and 60 in year 3.
+    # Cumulative: -100, 20, -30, 30. Year 1 crosses zero but falls back: payback is year 3.
+    r = appraise(make(costs=[cost([100, 0, 50, 0])], benefits=[benefit([0, 120, 0, 60])]))
+    assert [y.cumulative_pv_net for y in r.per_year] == approx([-100, 20, -30, 30])
+    assert r.payback_year == 3
+
+
+def test_payback_when_benefits_come_before_the_cost() -> None:
+    # Benefit 50 in year 0, cost 20 in year 1: cumulative 50, 30. Nothing to pay back before the
+    # first cost, so payback is the cost's own year, 1.
+    r = appraise(make(costs=[cost([0, 20])], benefits=[benefit([50, 0])]))
+    assert r.payback_year == 1
+
+
+def test_no_payback_year_without_costs() -> None:
+    # Nothing spent, nothing to pay back: null, not year 0.
+    r = appraise(make(costs=[cost([0, 0])], benefits=[benefit([5, 5])]))
+    assert r.payback_year is None
+    assert appraise(make(benefits=[benefit([5, 5])])).payback_year is None
+
+
+def test_payback_rule_by_hand_on_arrays() -> None:
+    costs = np.array([0.0, 0.0, 100.0, 0.0])
+    assert payback_year(costs, np.array([10.0, 20.0, -70.0, 40.0])) == 3
+    assert payback_year(costs, np.array([10.0, 20.0, 5.0, 40.0])) == 2  # never below from 2
+    assert payback_year(costs, np.array([10.0, 20.0, -70.0, -1.0])) is None  # ends below
+    assert payback_year(np.zeros(4), np.array([1.0, 2.0, 3.0, 4.0])) is None
+
+
 def test_payback_never_reached() -> None:
     r = appraise(make(costs=[cost([100, 0, 0])], benefits=[benefit([0, 10, 10])]))
     assert r.payback_year is None
@@ -285,7 +325,7 @@ def test_ratios_are_null_without_costs() -> None:
     r = appraise(make(benefits=[benefit([10])]))
     assert (r.bcr, r.fiscal_bcr, r.sroi) == (None, None, None)
     assert r.npv == approx(10)
-    assert r.payback_year == 0
+    assert r.payback_year is None  # no cost, so no payback year (it was 0 before the fix)
 
 
 def test_unit_cost_times_volumes() -> None:

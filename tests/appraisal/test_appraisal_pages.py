@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -272,6 +273,39 @@ def test_the_results_page_shows_every_chart_with_its_table(
     assert "vega-embed" in page
     report = services.report_for(record)
     assert sum(b["count"] for b in report["npv_histogram"]) == report["monte_carlo"]["iterations"]
+
+
+FALLS_BACK_YAML = """\
+title: Falls back
+price_year: 2020
+years: 4
+discount: 0.0
+costs:
+  - {name: Set-up and refit, amounts: [100, 0, 50, 0]}
+benefits:
+  - {name: Savings, amounts: [0, 120, 0, 60]}
+"""
+
+
+def _payback_on_page(client: Client, record: Any) -> str:
+    page = client.get(f"/appraisals/{record.pk}/").content.decode()
+    match = re.search(r'data-figure="payback_year">([^<]*)<', page)
+    assert match, "no payback figure on the page"
+    return match.group(1)
+
+
+def test_the_results_page_gives_the_payback_year_by_the_corrected_rule(
+    client: Client, colleague: Any, collaboration: Any
+) -> None:
+    # Cumulative -100, 20, -30, 30: the crossing in year 1 falls back, so year 3.
+    client.force_login(colleague)
+    assert _payback_on_page(client, make_appraisal(collaboration, FALLS_BACK_YAML)) == "Year 3"
+    no_costs = FALLS_BACK_YAML.replace("[100, 0, 50, 0]", "[0, 0, 0, 0]")
+    record = make_appraisal(collaboration, no_costs.replace("Falls back", "No costs"))
+    assert _payback_on_page(client, record) == "None: there are no costs to pay back"
+    never = FALLS_BACK_YAML.replace("[0, 120, 0, 60]", "[0, 120, 0, 10]")
+    record = make_appraisal(collaboration, never.replace("Falls back", "Never"))
+    assert _payback_on_page(client, record) == "Not within the appraisal"
 
 
 def test_the_report_is_computed_once_per_version(

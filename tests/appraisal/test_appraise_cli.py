@@ -154,8 +154,23 @@ def test_json_null_ratios_and_payback(tmp_path: Path, capsys: pytest.CaptureFixt
     text = CERTAIN.replace("amounts: [100, 0, 0]", "amounts: [0, 0, 0]")
     data = run_json(capsys, [write(tmp_path, text), "--json"])
     assert data["bcr"] is None and data["fiscal_bcr"] is None and data["sroi"] is None
+    assert data["payback_year"] is None  # no cost: nothing to pay back
     text = CERTAIN.replace("[0, 60, 60]", "[0, 10, 10]")
     assert run_json(capsys, [write(tmp_path, text), "--json"])["payback_year"] is None
+
+
+def test_json_payback_ignores_a_crossing_that_falls_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Undiscounted: set-up 100 in year 0, a refit of 50 in year 2; savings 120 in year 1 and
+    # 60 in year 3. Cumulative -100, 20, -30, 30: paid back in year 3, not year 1.
+    text = CERTAIN.replace("years: 3", "years: 4").replace(
+        "amounts: [100, 0, 0]", "amounts: [100, 0, 50, 0]"
+    )
+    text = text.replace("amounts: [0, 60, 60]", "amounts: [0, 120, 0, 60]")
+    data = run_json(capsys, [write(tmp_path, text), "--json"])
+    assert [r["cumulative_pv_net"] for r in data["per_year"]] == pytest.approx([-100, 20, -30, 30])
+    assert data["payback_year"] == 3
 
 
 def test_json_numbers_are_plain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

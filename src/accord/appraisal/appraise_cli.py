@@ -152,9 +152,9 @@ def render(report: AppraisalReport, console: Console) -> None:
     summary.add_row("Benefit-cost ratio", _ratio(r.bcr))
     summary.add_row("Fiscal benefit-cost ratio", _ratio(r.fiscal_bcr))
     summary.add_row("SROI ratio", _ratio(r.sroi))
-    summary.add_row(
-        "Payback year", "not reached" if r.payback_year is None else str(r.payback_year)
-    )
+    no_costs = not any(row.costs for row in r.per_year)
+    payback = "none: no costs" if no_costs else "not reached"
+    summary.add_row("Payback year", payback if r.payback_year is None else str(r.payback_year))
     for cls in BENEFIT_CLASSES:
         label = cls.replace("_", " ").capitalize()
         summary.add_row(f"Benefits: {label}", _money(r.pv_benefits_by_class[cls]))

@@ -691,7 +691,6 @@ def appraise(appraisal: Appraisal) -> AppraisalResult:
         )
         for t in range(model.years)
     )
-    reached = np.flatnonzero(cumulative >= 0)
     paid = pv_line @ model.paid_matrix
     received = pv_line @ model.received_matrix
     return AppraisalResult(
@@ -702,13 +701,30 @@ def appraise(appraisal: Appraisal) -> AppraisalResult:
         bcr=_ratio(pv_benefits, pv_costs),
         fiscal_bcr=_ratio(fiscal, pv_costs),
         sroi=_ratio(pv_sroi, pv_costs),
-        payback_year=int(reached[0]) if reached.size else None,
+        payback_year=payback_year(year_costs, cumulative),
         per_year=rows,
         by_organisation={
             org: OrganisationSplit(paid=float(paid[j]), received=float(received[j]))
             for j, org in enumerate(model.organisations)
         },
     )
+
+
+def payback_year(costs: FloatArray, cumulative: FloatArray) -> int | None:
+    """The first year, at or after the first year with a cost, from which the cumulative
+    discounted net benefit is at least zero and stays so to the end of the horizon; None where
+    there is no cost or no such year.
+
+    ``costs`` are the adjusted costs of each year, ``cumulative`` the cumulative discounted net
+    benefit at the end of each year. A total that crosses zero and falls back below it has not
+    paid back: the year counted is the one after its last year below zero.
+    """
+    with_cost = np.flatnonzero(costs > 0)
+    if not with_cost.size:
+        return None
+    below = np.flatnonzero(cumulative < 0)
+    year = int(with_cost[0]) if not below.size else max(int(with_cost[0]), int(below[-1]) + 1)
+    return year if year < cumulative.size else None
 
 
 def _summary(samples: FloatArray) -> Summary:

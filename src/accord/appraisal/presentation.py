@@ -90,8 +90,17 @@ def _years(report: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     return rows
 
 
-def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> ResultsView:
+def payback_text(report: Mapping[str, Any]) -> str:
+    """The payback year in words, saying why there is none."""
     payback = report.get("payback_year")
+    if payback is not None:
+        return f"Year {payback}"
+    if not any(row["costs"] for row in _years(report)):
+        return "None: there are no costs to pay back"
+    return "Not within the appraisal"
+
+
+def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> ResultsView:
     headline = [
         ("Present value of costs", money(report["pv_costs"]), "pv_costs"),
         ("Present value of benefits", money(report["pv_benefits"]), "pv_benefits"),
@@ -99,11 +108,7 @@ def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> Results
         ("Benefit-cost ratio (BCR)", ratio(report["bcr"]), "bcr"),
         ("Fiscal benefit-cost ratio", ratio(report["fiscal_bcr"]), "fiscal_bcr"),
         ("Social return on investment (SROI)", ratio(report["sroi"]), "sroi"),
-        (
-            "Payback year",
-            f"Year {payback}" if payback is not None else "Not within the appraisal",
-            "payback_year",
-        ),
+        ("Payback year", payback_text(report), "payback_year"),
     ]
     by_class = [
         (CLASS_NAMES.get(k, k), money(v)) for k, v in report["pv_benefits_by_class"].items()
@@ -219,9 +224,9 @@ def cumulative_chart(report: Mapping[str, Any]) -> Chart:
         id="cumulative",
         title="Cumulative net benefit (discounted)",
         description=(
-            f"Pays back in year {payback}: the first year the line reaches zero."
+            f"Pays back in year {payback}: from then on the line stays at or above zero."
             if payback is not None
-            else "Does not pay back within the years appraised."
+            else f"Payback year: {payback_text(report).lower()}."
         ),
         spec=spec(data, title="Cumulative net present value by year", layer=layers),
         columns=["Year", "Cumulative net present value", "Paid back"],
