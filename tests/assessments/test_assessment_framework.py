@@ -109,7 +109,7 @@ def test_collaboration_factors() -> None:
 
 
 def test_jesip_interoperability() -> None:
-    fw = load_shipped_framework("jesip-interoperability")
+    fw = load_shipped_framework("jesip-interoperability", 1)
     assert (fw.id, fw.version, fw.groups) == ("jesip-interoperability", 1, ())
     assert fw.factor_ids == (
         "co-locate",
@@ -164,7 +164,8 @@ def test_all_problems_are_reported_together() -> None:
     errors = errors_of(data)
     assert errors == [
         "x.yaml: title: required key missing",
-        "x.yaml: colour: unknown key (expected one of id, version, title, scale, groups, factors)",
+        "x.yaml: colour: unknown key (expected one of id, version, title, scale, groups, factors, "
+        "grouping_note)",
         "x.yaml: version: must be at least 1, got 0",
         "x.yaml: factors[0].kind: must be one of enabler, barrier, principle, got 'helper'",
         "x.yaml: factors[1].group: group 'nowhere' is not declared in groups (declared: g)",

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from accord.assessments.framework import SHIPPED_DIR, load_shipped_framework
+from accord.assessments.framework import SHIPPED_DIR, load_framework
 from accord.assessments.score_cli import main
 
+# Version 1, by its file: the id alone names the latest version.
 FRAMEWORK = SHIPPED_DIR / "collaboration-factors.yaml"
-ITEMS = load_shipped_framework("collaboration-factors").item_ids
+ITEMS = load_framework(FRAMEWORK).item_ids
 
 
 def write_csv(path: Path, rows: list[tuple[str, str, str, list[str]]]) -> Path:
@@ -50,9 +51,7 @@ def test_json_shape_without_breakdown(responses: Path, capsys: pytest.CaptureFix
     overall = data["overall"]
     assert list(overall) == ["n", "factors", "groups"]
     assert overall["n"] == 8
-    assert list(overall["factors"]) == list(
-        load_shipped_framework("collaboration-factors").factor_ids
-    )
+    assert list(overall["factors"]) == list(load_framework(FRAMEWORK).factor_ids)
     assert list(overall["groups"]) == ["clear-vision", "consistency", "culture"]
     for cell in [*overall["factors"].values(), *overall["groups"].values()]:
         assert list(cell) == ["n", "mean", "sd", "ci_low", "ci_high"]
@@ -100,7 +99,7 @@ def test_overall_suppressed_below_k(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_readable_tables(responses: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["collaboration-factors", str(responses), "--by", "organisation"], capsys)
+    code, out, err = run([str(FRAMEWORK), str(responses), "--by", "organisation"], capsys)
     assert (code, err) == (0, "")
     assert "Trust at all levels" in out
     assert "Clear vision" in out

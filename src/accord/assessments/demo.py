@@ -84,8 +84,9 @@ def _answers(
                 answers[item.id] = None
                 continue
             value = int(np.clip(np.rint(level + rng.normal(0.0, 0.7)), 1, 5))
-            # A barrier's statement says the barrier is present: agreeing is bad news.
-            answers[item.id] = 6 - value if factor.reversed else value
+            # A barrier's statement says the barrier is present: agreeing is bad news (and a
+            # statement worded the other way, marked reverse, the opposite).
+            answers[item.id] = 6 - value if factor.scores_reversed(item) else value
     return answers
 
 

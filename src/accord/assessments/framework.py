@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,7 +32,9 @@ __all__ = [
     "load_framework",
     "load_shipped_framework",
     "parse_framework",
+    "shipped_framework_files",
     "shipped_framework_ids",
+    "shipped_frameworks",
 ]
 
 FACTOR_KINDS: tuple[str, ...] = ("enabler", "barrier", "principle")
@@ -50,6 +52,8 @@ _GROUP_REQUIRED = ("id", "title")
 _FACTOR_REQUIRED = ("id", "kind", "title", "items")
 _FACTOR_OPTIONAL = ("group",)
 _ITEM_REQUIRED = ("id", "text")
+_ITEM_OPTIONAL = ("reverse",)
+_TOP_OPTIONAL = ("grouping_note",)
 
 
 class FrameworkError(Problems):
@@ -77,10 +81,16 @@ class Scale:
 
 @dataclass(frozen=True)
 class Item:
-    """One statement that a respondent rates."""
+    """One statement that a respondent rates.
+
+    ``reverse`` marks a statement worded against its factor (in an enabler or principle,
+    agreeing is bad news; in a barrier, good news): its answers are reversed once more when
+    scored, so that agreeing with opposites shows as agreement bias, not as a high score.
+    """
 
     id: str
     text: str
+    reverse: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,11 @@ class Factor:
         """True if answers to this factor's statements are reversed when scored."""
         return self.kind == "barrier"
 
+    def scores_reversed(self, item: Item) -> bool:
+        """True if this statement's answers are reversed when scored: a barrier's statements
+        are, and a statement marked ``reverse`` is reversed once more."""
+        return self.reversed != item.reverse
+
 
 @dataclass(frozen=True)
 class Framework:
@@ -117,6 +132,9 @@ class Framework:
     scale: Scale
     groups: tuple[Group, ...]
     factors: tuple[Factor, ...]
+    grouping_note: str | None = None
+    """Whose grouping the groups are, for the pages to say (for example that Accord, not the
+    briefing, assigns factors to the three Cs)."""
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -169,12 +187,16 @@ class Framework:
             if factor.group is not None:
                 entry["group"] = factor.group
             entry["title"] = factor.title
-            entry["items"] = [{"id": item.id, "text": item.text} for item in factor.items]
+            entry["items"] = [_item_dict(item) for item in factor.items]
             factors.append(entry)
+        # Keys left at their defaults are left out, so that a version stored before they
+        # existed reads back unchanged (a version in use is never changed).
+        extra = {"grouping_note": self.grouping_note} if self.grouping_note else {}
         return {
             "id": self.id,
             "version": self.version,
             "title": self.title,
+            **extra,
             "scale": {
                 "min": self.scale.min,
                 "max": self.scale.max,
@@ -183,6 +205,13 @@ class Framework:
             "groups": [{"id": group.id, "title": group.title} for group in self.groups],
             "factors": factors,
         }
+
+
+def _item_dict(item: Item) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": item.id, "text": item.text}
+    if item.reverse:
+        entry["reverse"] = True
+    return entry
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,11 +308,14 @@ def _parse_items(
     for index, entry in enumerate(raw):
         item_path = f"{path}[{index}]"
         data = check.mapping(entry, item_path)
-        if data is None or not check.keys(data, item_path, _ITEM_REQUIRED):
+        if data is None or not check.keys(data, item_path, _ITEM_REQUIRED, _ITEM_OPTIONAL):
             ok = False
             continue
         item_id = check.ident(data["id"], f"{item_path}.id")
         text = check.text(data["text"], f"{item_path}.text")
+        reverse: bool | None = False
+        if "reverse" in data:
+            reverse = check.boolean(data["reverse"], f"{item_path}.reverse")
         if item_id is not None:
             if item_id in item_ids:
                 check.problem(f"{item_path}.id", f"duplicate item id {item_id!r}")
@@ -296,10 +328,10 @@ def _parse_items(
                 item_id = None
             else:
                 item_ids.add(item_id)
-        if item_id is None or text is None:
+        if item_id is None or text is None or reverse is None:
             ok = False
             continue
-        items.append(Item(id=item_id, text=text))
+        items.append(Item(id=item_id, text=text, reverse=reverse))
     return items if ok else None
 
 
@@ -376,7 +408,7 @@ def parse_framework(data: object, source: str) -> Framework:
     top = check.mapping(data, "")
     if top is None:
         check.fail()
-    check.keys(top, "", _TOP_REQUIRED)
+    check.keys(top, "", _TOP_REQUIRED, _TOP_OPTIONAL)
 
     def given(key: str) -> bool:
         return check.present(top, key)
@@ -384,6 +416,7 @@ def parse_framework(data: object, source: str) -> Framework:
     framework_id = check.ident(top["id"], "id") if given("id") else None
     version = check.integer(top["version"], "version", minimum=1) if given("version") else None
     title = check.text(top["title"], "title") if given("title") else None
+    note = check.text(top.get("grouping_note"), "grouping_note", required=False)
     scale = _parse_scale(check, top["scale"]) if given("scale") else None
     groups = _parse_groups(check, top["groups"]) if given("groups") else None
     # Check factors' groups against the declared groups only if the groups parsed cleanly,
@@ -410,6 +443,7 @@ def parse_framework(data: object, source: str) -> Framework:
         scale=scale,
         groups=tuple(groups),
         factors=tuple(factors),
+        grouping_note=note,
     )
 
 
@@ -434,13 +468,30 @@ def load_framework(path: str | Path) -> Framework:
     return parse_framework(data, source)
 
 
+def shipped_framework_files() -> list[Path]:
+    """The framework files shipped with Accord: every version of each, one file a version
+    (``collaboration-factors.yaml`` is version 1, ``collaboration-factors.v2.yaml`` version 2)."""
+    return sorted(SHIPPED_DIR.glob("*.yaml"))
+
+
+@cache
+def shipped_frameworks() -> tuple[Framework, ...]:
+    """Every version of every shipped framework, by id and then version."""
+    loaded = [load_framework(path) for path in shipped_framework_files()]
+    return tuple(sorted(loaded, key=lambda fw: (fw.id, fw.version)))
+
+
 def shipped_framework_ids() -> list[str]:
     """The ids of the frameworks shipped with Accord."""
-    return sorted(path.stem for path in SHIPPED_DIR.glob("*.yaml"))
+    return sorted({fw.id for fw in shipped_frameworks()})
 
 
-def load_shipped_framework(framework_id: str) -> Framework:
-    """Load a framework shipped with Accord by its id (``KeyError`` if there is none)."""
-    if framework_id not in shipped_framework_ids():
-        raise KeyError(framework_id)
-    return load_framework(SHIPPED_DIR / f"{framework_id}.yaml")
+def load_shipped_framework(framework_id: str, version: int | None = None) -> Framework:
+    """A framework shipped with Accord by its id: its latest version, or the one asked for
+    (``KeyError`` if there is none)."""
+    versions = [fw for fw in shipped_frameworks() if fw.id == framework_id]
+    if version is not None:
+        versions = [fw for fw in versions if fw.version == version]
+    if not versions:
+        raise KeyError(framework_id if version is None else f"{framework_id} v{version}")
+    return versions[-1]

@@ -303,7 +303,16 @@ def group_chart(results: RoundResults) -> Chart:
     return _score_chart(
         "round-groups",
         "The three Cs" if len(results.groups) == 3 else "Groups",
-        "Each respondent's group score is the mean of their factor scores in the group.",
+        # Whose grouping it is comes first: the briefing names the three Cs, Accord assigns
+        # the factors to them.
+        " ".join(
+            part
+            for part in (
+                results.framework.grouping_note,
+                "Each respondent's group score is the mean of their factor scores in the group.",
+            )
+            if part
+        ),
         results.groups,
         results.framework,
         results.k,
@@ -337,6 +346,7 @@ class Timeline:
     rounds: list[Round]
     rows: list[TimelineRow]
     chart: Chart | None
+    grouping_note: str | None = None
 
 
 def timeline_chart(
@@ -427,6 +437,7 @@ class Overview:
     mixes: list[MixRow]
     group_titles: list[str]
     charts: list[Chart]
+    grouping_note: str | None = None
 
 
 def prevalence_chart(rows: list[Prevalence]) -> Chart:
@@ -480,3 +491,4 @@ class Panel:
     suppressed: bool
     groups: list[Figure]
     k: int
+    grouping_note: str | None = None

@@ -291,6 +291,7 @@ def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
                 rounds=series,
                 rows=rows,
                 chart=timeline_chart(key, series, rows, threshold),
+                grouping_note=latest.grouping_note if latest.groups else None,
             )
         )
     return timelines
@@ -385,6 +386,7 @@ def register_overview(collaborations: Any) -> Overview:
         mixes=mixes,
         group_titles=[title for _, title in group_ids],
         charts=charts,
+        grouping_note=framework.grouping_note if framework is not None else None,
     )
 
 
@@ -408,4 +410,5 @@ def panel(collaboration: Any) -> Panel:
         suppressed=isinstance(result.overall, Suppressed),
         groups=groups or factors,
         k=threshold,
+        grouping_note=framework.grouping_note if groups else None,
     )

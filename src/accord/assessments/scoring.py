@@ -2,7 +2,8 @@
 
 Responses (read and checked by ``responses.py``, whose public names are re-exported here) are
 a float matrix, respondents by items, with NaN where the answer is "not applicable". Barrier
-items are reversed (``min + max - x``) so that higher is always better. A respondent's factor
+items are reversed (``min + max - x``) so that higher is always better, and an item marked
+``reverse`` (worded against its factor) once more. A respondent's factor
 score is the mean of their answered items in the factor; their group score is the mean of their
 factor scores in the group. For a set of respondents each factor and group gets n, mean, sample
 standard deviation and a 95% t-interval; breakdowns by organisation and by level; divergence
@@ -133,11 +134,13 @@ def _layout(framework: Framework) -> _Layout:
     reversed_sum = framework.scale.min + framework.scale.max
     column = 0
     for index, factor in enumerate(framework.factors):
-        rows = slice(column, column + len(factor.items))
-        membership[rows, index] = 1.0
-        signed[rows, index] = -1.0 if factor.reversed else 1.0
-        offsets[rows, index] = reversed_sum if factor.reversed else 0.0
-        column += len(factor.items)
+        for item in factor.items:
+            # A barrier's statements are reversed; one marked `reverse` once more.
+            flipped = factor.scores_reversed(item)
+            membership[column, index] = 1.0
+            signed[column, index] = -1.0 if flipped else 1.0
+            offsets[column, index] = reversed_sum if flipped else 0.0
+            column += 1
     groups = np.zeros((n_factors, len(framework.groups)))
     group_index = {group.id: index for index, group in enumerate(framework.groups)}
     for index, factor in enumerate(framework.factors):

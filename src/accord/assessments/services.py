@@ -28,9 +28,8 @@ from accord.register import services as register
 from .framework import (
     Framework,
     FrameworkError,
-    load_shipped_framework,
     parse_framework,
-    shipped_framework_ids,
+    shipped_frameworks,
 )
 from .models import FrameworkVersion, Invitation, Response, ResponseSource, Round
 from .responses import parse_answer
@@ -147,8 +146,8 @@ def load_shipped_frameworks(actor: Any = "system") -> list[FrameworkVersion]:
     one in use by a round is never changed (ship a new version instead)."""
     rows = []
     with transaction.atomic():
-        for key in shipped_framework_ids():
-            row, _ = _store_framework(actor, load_shipped_framework(key), shipped=True)
+        for framework in shipped_frameworks():
+            row, _ = _store_framework(actor, framework, shipped=True)
             rows.append(row)
     return rows
 

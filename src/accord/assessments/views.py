@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accord.core.problems import Problem, Problems
+from accord.core.problems import PermissionRefused, Problem, Problems
 from accord.core.spreadsheets import write_csv, write_xlsx
 from accord.orgs.models import Organisation
 from accord.register import services as register_services
@@ -48,7 +48,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
     problems: list[Problem] = []
     if request.method == "POST":
         if not can_add:
-            raise Http404("You cannot add frameworks")
+            raise PermissionRefused("Only platform administrators may add frameworks.")
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -108,7 +108,7 @@ def collaboration_rounds(request: HttpRequest, reference: str) -> HttpResponse:
 def round_create(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = services.get_collaboration(request.user, reference)
     if not services.can_manage(request.user, collaboration):
-        raise Http404("You cannot start rounds for this collaboration")
+        raise PermissionRefused("You may not start assessment rounds for this collaboration.")
     form = RoundForm(request.POST or None, initial=RoundForm.initial_values())
     if request.method == "POST" and form.is_valid():
         created = services.create_round(request.user, collaboration, form.to_data())
@@ -138,7 +138,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 def _managed_round(request: HttpRequest, round_id: int) -> Round:
     found = services.get_round(request.user, round_id)
     if not services.can_manage(request.user, found.collaboration):
-        raise Http404("You cannot manage this round")
+        raise PermissionRefused("You may not manage this round.")
     return found
 
 
