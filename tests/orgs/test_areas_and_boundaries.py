@@ -100,10 +100,6 @@ def test_a_lookup_with_an_empty_code_names_the_line_and_writes_nothing(tmp_path:
     )
 
 
-def test_the_old_name_for_import_problems_is_the_kernels() -> None:
-    assert importers.ImportProblems is Problems
-
-
 def test_a_code_column_without_its_name_column_is_named_on_the_header_line() -> None:
     with pytest.raises(Problems) as caught:
         importers.read_lookup(b"lad20_code,pfa20_code,pfa20_name\nE1,E2,X\n", "l.csv")

@@ -20,10 +20,6 @@ from accord.core.problems import Problem, Problems
 
 from .choices import AreaKind, Nation, OrganisationKind
 
-#: The name the command line caught before the kernel had one vocabulary of problems: it is
-#: core's Problems, kept so that callers written against it keep working.
-ImportProblems = Problems
-
 # ONS column prefixes, by what they name. The year digits vary (lad20, ltla24, pfa24...).
 PREFIX_KINDS: dict[str, str] = {
     "lad": AreaKind.DISTRICT,
