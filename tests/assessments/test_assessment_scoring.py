@@ -504,3 +504,80 @@ def test_reordering_respondents_changes_nothing(responses: Responses, rnd: Any, 
     assert_close(
         {f: v.to_dict(None) for f, v in a.items()}, {f: v.to_dict(None) for f, v in b.items()}
     )
+
+
+# ---- Welch's test when neither round varies ---------------------------------------------------
+
+
+def _three_item_framework() -> Framework:
+    return parse_framework(
+        {
+            "id": "three",
+            "version": 1,
+            "title": "Three",
+            "scale": {"min": 1, "max": 5, "labels": ["SD", "D", "N", "A", "SA"]},
+            "groups": [],
+            "factors": [
+                {
+                    "id": "f",
+                    "kind": "enabler",
+                    "title": "F",
+                    "items": [{"id": f"i{n}", "text": f"I {n}"} for n in (1, 2, 3)],
+                }
+            ],
+        },
+        "three",
+    )
+
+
+def _constant(framework: Framework, answers: list[int], count: int) -> Responses:
+    return Responses.create(
+        [f"r{i}" for i in range(count)],
+        ["A"] * count,
+        ["tactical"] * count,
+        [answers] * count,
+        framework.item_ids,
+    )
+
+
+def test_welch_when_neither_round_varies_and_the_means_are_equal() -> None:
+    # Everyone answers 4, 4, 3 in both rounds: every factor score is 11/3, both sd 0. Nothing
+    # changed: the p-value is null (docs/assessments.md). scipy alone says p = 0.0498 here, as
+    # its mean of six (or seven) copies of 11/3 is off in the last bit.
+    fw = _three_item_framework()
+    change = compare_rounds(fw, _constant(fw, [4, 4, 3], 6), _constant(fw, [4, 4, 3], 7), k=5)
+    cell = change.factors["f"]
+    assert isinstance(cell, Change)
+    assert cell.earlier_mean == pytest.approx(11 / 3, abs=1e-12)
+    assert cell.difference == pytest.approx(0.0, abs=1e-12)
+    assert cell.p_value is None
+    assert change.to_dict()["factors"]["f"]["p_value"] is None
+
+
+def test_welch_when_neither_round_varies_and_the_means_differ() -> None:
+    # Everyone answered 4, 4, 3 (11/3) before and 5, 4, 4 (13/3) after: both sd 0, the means
+    # differ by 2/3. Every later answer is above every earlier one by the same amount, so the
+    # difference is certain: p = 0, as the docs say.
+    fw = _three_item_framework()
+    change = compare_rounds(fw, _constant(fw, [4, 4, 3], 6), _constant(fw, [5, 4, 4], 7), k=5)
+    cell = change.factors["f"]
+    assert isinstance(cell, Change)
+    assert cell.difference == pytest.approx(2 / 3, abs=1e-12)
+    assert cell.p_value == 0.0
+
+
+def test_welch_when_only_one_round_varies_is_scipys() -> None:
+    # Earlier all 11/3 (sd 0); later 13/3 five times and 11/3 twice: Welch's test is defined
+    # (one variance is not zero), and is what scipy gives.
+    from scipy import stats
+
+    fw = _three_item_framework()
+    earlier = _constant(fw, [4, 4, 3], 6)
+    rows = [[5, 4, 4]] * 5 + [[4, 4, 3]] * 2
+    later = Responses.create(
+        [f"r{i}" for i in range(7)], ["A"] * 7, ["tactical"] * 7, rows, fw.item_ids
+    )
+    cell = compare_rounds(fw, earlier, later, k=5).factors["f"]
+    assert isinstance(cell, Change) and cell.p_value is not None
+    expected = stats.ttest_ind([13 / 3] * 5 + [11 / 3] * 2, [11 / 3] * 6, equal_var=False)
+    assert cell.p_value == pytest.approx(float(expected.pvalue), abs=1e-9)

@@ -590,8 +590,8 @@ def divergence(
 class Change:
     """Change in a factor or group between two rounds: later minus earlier, Welch's p-value.
 
-    ``difference`` and ``p_value`` are None where either side has n < 2 (and ``p_value`` where
-    the test is undefined, as when neither side varies).
+    ``difference`` and ``p_value`` are None where either side has n < 2. When neither side
+    varies, ``p_value`` is None if the means are equal and 0 if they differ.
     """
 
     earlier_n: int
@@ -632,10 +632,26 @@ class Comparison:
         }
 
 
+def _varies(values: FloatArray) -> bool:
+    # Scores are means of small whole numbers: two that should be equal may differ in the last
+    # bit (a group score's factors averaged in another order), which is not variation.
+    return float(np.ptp(values)) > _EPSILON
+
+
 def _welch_p(earlier: FloatArray, later: FloatArray) -> float | None:
+    """Welch's two-sided p-value, or None where it is undefined.
+
+    When neither round varies the statistic is a difference over a zero standard error: p is
+    null when the means are equal (nothing to test) and 0 when they differ (every answer of
+    one round differs from every answer of the other by the same amount), as
+    docs/assessments.md says. The case is decided here, not left to scipy: its mean of a
+    constant column can be off in the last bit, and it then reports p = 0.05 for two rounds
+    that gave exactly the same answers.
+    """
+    if not _varies(earlier) and not _varies(later):
+        return None if math.isclose(earlier[0], later[0], abs_tol=_EPSILON) else 0.0
     with warnings.catch_warnings():
-        # scipy warns of precision loss when a side does not vary; its answer still stands
-        # (p = 0 when the means differ, undefined when they do not).
+        # scipy warns of precision loss when one side does not vary; its answer stands.
         warnings.simplefilter("ignore", RuntimeWarning)
         result = stats.ttest_ind(later, earlier, equal_var=False)
     return _float(float(result.pvalue))
