@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 
 from accord.appraisal.deflators import (
+    DEFAULT_TABLE_FILE,
     DeflatorError,
     factor,
     financial_year_label,
     load_table,
+    parse_ons_series,
     parse_table,
+    read_ons_file,
+    table_csv,
     uplift,
 )
 from accord.appraisal.realisation import realisation_rows
 
+ONS_FILE = "ons_gdp_deflator_ybgb.csv"
 TABLE = {2015: 80.0, 2016: 82.0, 2020: 90.0, 2023: 100.0}
 
 
@@ -40,14 +49,14 @@ def test_a_year_outside_the_table_is_named() -> None:
         uplift(1, 2009, 2023, TABLE)
 
 
-def test_a_table_is_read_with_its_source_and_forecasts() -> None:
+def test_a_table_is_read_with_its_source_and_release_date() -> None:
     table = parse_table(
-        "# HM Treasury, GDP deflators\n# release X\nyear,label,index,status\n"
-        "2022,2022-23,95.0,outturn\n2023,2023-24,100,outturn\n2024,2024-25,104,forecast\n"
+        "# ONS, GDP deflators\n# release X\n# release_date: 2025-06-30\nyear,label,index\n"
+        "2022,2022-23,95.0\n2023,2023-24,100\n2024,2024-25,104\n"
     )
     assert table.index == {2022: 95.0, 2023: 100.0, 2024: 104.0}
-    assert table.source == "HM Treasury, GDP deflators release X"
-    assert table.forecast_years == frozenset({2024})
+    assert table.source == "ONS, GDP deflators release X"
+    assert table.release_date == dt.date(2025, 6, 30)
     assert uplift(95, 2022, 2024, table) == pytest.approx(104.0)
 
 
@@ -65,14 +74,92 @@ def test_a_bad_table_is_refused_with_its_row(text: str, reason: str) -> None:
         parse_table(text)
 
 
-def test_the_shipped_table_covers_2010_to_2025_and_names_its_source() -> None:
+def test_the_shipped_table_is_the_ons_series_by_financial_year() -> None:
     table = load_table()
-    assert set(range(2010, 2026)) <= set(table.years)
-    assert "HM Treasury" in table.source and "GDP deflators at market prices" in table.source
-    assert table[2023] == 100.0  # the reference year of the release followed
-    assert all(table[y] < table[y + 1] for y in range(2010, 2025))  # prices rose every year
+    # Every financial year whose four quarters ONS has published: 1955-56 (1955 Q2 is the
+    # first full year from April) to 2024-25 (2025 Q1 is the newest quarter).
+    assert table.years == list(range(1955, 2025))
+    assert "Office for National Statistics, series YBGB" in table.source
+    assert table.release_date == dt.date(2025, 6, 30)
+    assert "written down by the developer" not in table.source  # no caveat: it is the series
+    # 2022-23 is the mean of 2022 Q2, Q3, Q4 and 2023 Q1 as the file gives them:
+    # (99.1 + 100.7 + 103.2 + 105.0) / 4 = 408.0 / 4 = 102.0.
+    assert table[2022] == 102.0
+    # 2015-16: (83.2 + 83.5 + 83.9 + 84.4) / 4 = 83.75; 2019-20: (90.2 + 90.6 + 91.1 + 91.9) / 4.
+    assert table[2015] == 83.75 and table[2019] == 90.95
     assert financial_year_label(2016) == "2016-17"
     assert financial_year_label(2099) == "2099-00"
+
+
+def test_the_shipped_table_is_computed_from_the_ons_file(shared_data: Path) -> None:
+    # Not typed: the shipped file is exactly what the module writes from the series.
+    series = read_ons_file(shared_data / ONS_FILE)
+    assert DEFAULT_TABLE_FILE.read_text(encoding="utf-8") == table_csv(series)
+
+
+def test_the_ons_file_is_read_as_published(shared_data: Path) -> None:
+    series = read_ons_file(shared_data / ONS_FILE)
+    assert (series.cdid, series.dataset) == ("YBGB", "UKEA")
+    assert series.release_date == dt.date(2025, 6, 30)
+    assert series.annual[2022] == Decimal("100.0") and series.annual[1948] == Decimal("2.7")
+    assert series.quarters[(2025, 1)] == Decimal("114.1")
+    assert len(series.annual) == 77 and len(series.quarters) == 281
+    fy = series.financial_years()
+    # 2023-24 = 2023 Q2 … 2024 Q1: (106.8 + 107.8 + 108.0 + 109.3) / 4 = 431.9 / 4 = 107.975.
+    assert fy[2023] == Decimal("107.975")
+    quarters = [series.quarters[q] for q in ((2023, 2), (2023, 3), (2023, 4), (2024, 1))]
+    assert quarters == [Decimal(x) for x in ("106.8", "107.8", "108.0", "109.3")]
+    assert 2025 not in fy  # 2025-26 has one quarter so far
+
+
+ONS_HEAD = (
+    '"Title","Gross domestic product at market prices:Implied deflator:SA"\n'
+    '"CDID","YBGB"\n"Source dataset ID","UKEA"\n"PreUnit","£"\n"Unit","m"\n'
+    '"Release date","30-06-2025"\n"Next release","30 September 2025"\n"Important notes",\n'
+)
+
+
+def test_a_small_series_by_hand() -> None:
+    text = ONS_HEAD + (
+        '"2022","100.0"\n"2022 Q1","97.0"\n"2022 Q2","99.1"\n"2022 Q3","100.7"\n'
+        '"2022 Q4","103.2"\n"2023 Q1","105.0"\n"2023 Q2","106.8"\n'
+    )
+    series = parse_ons_series(text, "small.csv")
+    assert series.financial_years() == {2022: Decimal("102.0")}
+    assert series.table().index == {2022: 102.0}
+
+
+def test_a_bad_file_names_every_problem_by_its_line() -> None:
+    text = ONS_HEAD.replace('"YBGB"', '"L55O"') + (
+        '"2022 Q1","97.0"\n'  # line 9
+        '"2022 Q2","n/a"\n'  # line 10
+        '"2022 Q2","99.1"\n'  # line 11: twice
+        '"Twenty23","1"\n'  # line 12
+        '"2022 Q3","-4"\n'  # line 13
+    )
+    with pytest.raises(DeflatorError) as info:
+        parse_ons_series(text, "bad.csv")
+    problems = [str(p) for p in info.value.problems]
+    assert (
+        "bad.csv: Line 10: the index for 2022 Q2 must be a positive number, got 'n/a'" in problems
+    )
+    assert "bad.csv: Line 11: 2022 Q2 appears twice (first on line 10)" in problems
+    assert any(p.startswith("bad.csv: Line 12: expected a period such as 2024") for p in problems)
+    assert "bad.csv: Line 13: the index for 2022 Q3 must be a positive number, got '-4'" in problems
+    assert (
+        "bad.csv: Line 2: this is series L55O, not YBGB (GDP at market prices, implied deflator)"
+        in problems
+    )
+    assert [p.row for p in info.value.problems] == [10, 11, 12, 13, 2]
+
+
+def test_a_file_with_no_release_date_or_gaps_is_refused() -> None:
+    text = ONS_HEAD.replace('"30-06-2025"', '"soon"') + '"2022 Q1","97.0"\n"2022 Q3","99"\n'
+    with pytest.raises(DeflatorError) as info:
+        parse_ons_series(text)
+    problems = [str(p) for p in info.value.problems]
+    assert "Line 6: needs the release date, such as 30-06-2025; got 'soon'" in problems
+    assert "the quarters have gaps: 2022 Q2 missing" in problems
 
 
 def test_realisation_gap_and_cumulative_gap_by_hand() -> None:

@@ -155,7 +155,7 @@ def test_everyone_signed_in_reads_the_library_with_uplifted_values(
     table = services.deflator_table()
     assert rows[0][1] == pytest.approx(5930 * table[2023] / table[2015])
     page = response.content.decode()
-    assert "Add a unit cost" not in page and "HM Treasury" in page
+    assert "Add a unit cost" not in page and "ONS series YBGB" in page
 
 
 def test_only_platform_administrators_change_the_library_and_every_change_is_audited(

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accord.core.admin import ReadOnlyAdmin
 
-from .models import Appraisal, UnitCost
+from .models import Appraisal, DeflatorRelease, UnitCost
 
 
 @admin.register(Appraisal)
@@ -15,3 +15,8 @@ class AppraisalAdmin(ReadOnlyAdmin):
 class UnitCostAdmin(ReadOnlyAdmin):
     list_display = ("name", "value", "unit", "price_year", "confidence")
     search_fields = ("name", "source")
+
+
+@admin.register(DeflatorRelease)
+class DeflatorReleaseAdmin(ReadOnlyAdmin):
+    list_display = ("series", "release_date", "source_name", "imported_at")

@@ -21,9 +21,10 @@ from django.utils import timezone
 from accord.core.problems import Problem, Problems
 
 from . import engine
+from .deflators import DeflatorTable, financial_year_label
 from .engine import BENEFIT_CLASSES
 from .models import CONFIDENCE_CHOICES, UnitCost
-from .services import RealisedData, UnitCostData, uplifted
+from .services import RealisedData, UnitCostData, deflator_release, uplifted
 from .values import DISTRIBUTION_HINT, list_text, parse_list_text, parse_value_text, value_text
 
 CLASS_LABELS: Final = {
@@ -253,7 +254,9 @@ class LineForm(forms.Form):
             self.add_error("name", "Give the line a name")
         return data
 
-    def to_mapping(self, price_year: int | None) -> dict[str, Any]:
+    def to_mapping(self, price_year: int | None, table: DeflatorTable) -> dict[str, Any]:
+        """The line in the file's layout; a unit cost from the library is uplifted to the
+        appraisal's price year with ``table``, the GDP deflators in use."""
         d = self.cleaned_data
         out: dict[str, Any] = {"name": d["name"]}
         code = (d.get("org") or "").strip().upper()
@@ -267,7 +270,7 @@ class LineForm(forms.Form):
         source = d.get("source") or ""
         if unit_cost is None and library is not None:
             value = (
-                uplifted(library.value, library.price_year, price_year)
+                uplifted(library.value, library.price_year, price_year, table)
                 if price_year is not None
                 else None
             )
@@ -276,7 +279,10 @@ class LineForm(forms.Form):
                 note = f"{library.price_year} prices: no GDP deflator to uplift it"
             else:
                 value = round(value, 2)
-                note = f"uplifted from {library.price_year} to {price_year} prices by GDP deflator"
+                note = (
+                    f"uplifted from {library.price_year} to {price_year} prices by the GDP "
+                    f"deflator, {deflator_release(table)}"
+                )
             unit_cost = value
             source = source or f"Unit cost library: {library.name} ({note}); {library.source}"
         if unit_cost is not None:
@@ -351,8 +357,8 @@ class BenefitLineForm(LineForm):
             data.get(k) is None for k in ("deadweight", "attribution", "displacement", "drop_off")
         )
 
-    def to_mapping(self, price_year: int | None) -> dict[str, Any]:
-        out = super().to_mapping(price_year)
+    def to_mapping(self, price_year: int | None, table: DeflatorTable) -> dict[str, Any]:
+        out = super().to_mapping(price_year, table)
         d = self.cleaned_data
         ordered: dict[str, Any] = {"name": out.pop("name"), "class": d["benefit_class"]}
         ordered.update(out)
@@ -560,7 +566,7 @@ class UnitCostFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["price_year"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(y, f"{y}-{(y + 1) % 100:02d}") for y in reversed(years)]
+        field.choices = [(y, financial_year_label(y)) for y in reversed(years)]
 
 
 class UnitCostForm(forms.Form):

@@ -135,3 +135,51 @@ class RealisedBenefit(models.Model):
 
     def __str__(self) -> str:
         return f"Year {self.year}: {self.amount}"
+
+
+class DeflatorRelease(models.Model):
+    """One import of ONS's GDP deflator series (YBGB): the release as published. The newest
+    import is what uplift uses, in preference to the table shipped with Accord."""
+
+    series = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    dataset = models.CharField(max_length=40, blank=True)
+    release_date = models.DateField()
+    next_release = models.CharField(max_length=100, blank=True)
+    source_name = models.CharField(max_length=300, help_text="The file it was imported from")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.series}, release of {self.release_date:%d %B %Y}"
+
+
+class DeflatorValue(models.Model):
+    """One published figure of a release: a calendar year's index, or a quarter's."""
+
+    release = models.ForeignKey(DeflatorRelease, on_delete=models.CASCADE, related_name="values")
+    year = models.PositiveSmallIntegerField()
+    # 1 to 4; null for the calendar year's own figure.
+    quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        ordering = ["release", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "year", "quarter"], name="one_deflator_value_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["release", "year"],
+                condition=models.Q(quarter__isnull=True),
+                name="one_annual_deflator_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}" + (f" Q{self.quarter}" if self.quarter else "") + f": {self.value}"

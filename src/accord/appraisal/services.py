@@ -28,7 +28,7 @@ from accord.register import services as register
 
 from . import deflators, engine
 from .appraisal_file import AppraisalFileError, dump_appraisal, parse_appraisal
-from .models import Appraisal, RealisedBenefit, UnitCost
+from .models import Appraisal, DeflatorRelease, DeflatorValue, RealisedBenefit, UnitCost
 from .realisation import RealisationRow, realisation_rows
 
 if TYPE_CHECKING:
@@ -345,16 +345,95 @@ def realisation_for(record: Appraisal, report: dict[str, Any]) -> list[Realisati
 
 
 @lru_cache(maxsize=1)
-def deflator_table() -> deflators.DeflatorTable:
+def shipped_deflator_table() -> deflators.DeflatorTable:
     return deflators.load_table()
 
 
-def uplifted(value: Decimal | float, from_year: int, to_year: int) -> float | None:
+def deflator_table() -> deflators.DeflatorTable:
+    """The GDP deflators uplift uses: the newest imported release, otherwise the shipped table.
+
+    Read afresh each time (two small queries), so that an import shows in every process at
+    once; a page asks once and passes the table on."""
+    release = DeflatorRelease.objects.order_by("-pk").first()
+    if release is None:
+        return shipped_deflator_table()
+    quarterly = release.values.filter(quarter__isnull=False)
+    quarters = {
+        (year, int(quarter or 0)): value
+        for year, quarter, value in quarterly.values_list("year", "quarter", "value")
+    }
+    series = deflators.OnsSeries(
+        cdid=release.series,
+        title=release.title,
+        release_date=release.release_date,
+        dataset=release.dataset,
+        quarters=quarters,
+    )
+    table = series.table(origin="imported")
+    imported = f"Imported on {release.imported_at:%d %B %Y} from {release.source_name}. "
+    return dataclasses.replace(table, source=imported + table.source)
+
+
+def deflator_release(table: deflators.DeflatorTable) -> str:
+    """Which deflators are in use, in words: "ONS series YBGB, release of 30 June 2025
+    (imported)"."""
+    when = (
+        f"release of {table.release_date.day} {table.release_date:%B %Y}"
+        if table.release_date
+        else "release not recorded"
+    )
+    return f"ONS series YBGB, {when} ({table.origin})"
+
+
+def uplifted(
+    value: Decimal | float, from_year: int, to_year: int, table: deflators.DeflatorTable
+) -> float | None:
     """The value in ``to_year`` prices, or None where the table lacks either year."""
     try:
-        return deflators.uplift(float(value), from_year, to_year, deflator_table())
+        return deflators.uplift(float(value), from_year, to_year, table)
     except deflators.DeflatorError:
         return None
+
+
+def import_deflators(actor: Any, data: bytes, source_name: str) -> DeflatorRelease:
+    """Store a release of ONS's GDP deflator series (YBGB) as ONS publishes it, for uplift from
+    now on. All or nothing: a file with any problem (each named by its line) stores nothing."""
+    if not can_manage_unit_costs(actor):
+        raise PermissionRefused("Only platform administrators may import GDP deflators.")
+    series = deflators.parse_ons_series(deflators.decode_ons(data), source_name)
+    with transaction.atomic():
+        release = DeflatorRelease.objects.create(
+            series=series.cdid,
+            title=series.title[:300],
+            dataset=series.dataset[:40],
+            release_date=series.release_date,
+            next_release=series.next_release[:100],
+            source_name=source_name[:300],
+            imported_by=user_or_none(actor),
+        )
+        rows = [DeflatorValue(release=release, year=y, value=v) for y, v in series.annual.items()]
+        rows += [
+            DeflatorValue(release=release, year=y, quarter=q, value=v)
+            for (y, q), v in series.quarters.items()
+        ]
+        DeflatorValue.objects.bulk_create(rows)
+        audit.record(
+            actor=actor,
+            action="deflators.import",
+            obj=release,
+            after={
+                "series": series.cdid,
+                "release_date": series.release_date.isoformat(),
+                "source": source_name,
+                "annual": len(series.annual),
+                "quarters": len(series.quarters),
+                "financial_years": {
+                    deflators.financial_year_label(y): str(v)
+                    for y, v in series.financial_years().items()
+                },
+            },
+        )
+    return release
 
 
 @dataclass

@@ -20,7 +20,7 @@ from accord.core.editing import for_editing, resubmission
 from accord.core.problems import EditConflict, Problem, Problems
 from accord.orgs.models import Organisation
 
-from . import exports, presentation, services
+from . import deflators, exports, presentation, services
 from .forms import (
     AppraisalFilterForm,
     AppraisalForm,
@@ -85,9 +85,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_cost_list(request: HttpRequest) -> HttpResponse:
     table = services.deflator_table()
-    outturn = [y for y in table.years if y not in table.forecast_years]
     form = UnitCostFilterForm(request.GET or None, years=table.years)
-    q, year = "", outturn[-1]
+    q, year = "", table.years[-1]
     if form.is_bound and form.is_valid():
         q = form.cleaned_data.get("q") or ""
         year = form.cleaned_data.get("price_year") or year
@@ -96,7 +95,7 @@ def unit_cost_list(request: HttpRequest) -> HttpResponse:
     items = UnitCost.objects.search(q)
     paginator = Paginator(items, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(item, services.uplifted(item.value, item.price_year, year)) for item in page]
+    rows = [(item, services.uplifted(item.value, item.price_year, year, table)) for item in page]
     return render(
         request,
         "appraisal/unit_costs.html",
@@ -107,7 +106,8 @@ def unit_cost_list(request: HttpRequest) -> HttpResponse:
             "total": paginator.count,
             "year": year,
             "table": table,
-            "deflator_rows": [(y, table[y], y in table.forecast_years) for y in table.years],
+            "release": services.deflator_release(table),
+            "deflator_rows": [(deflators.financial_year_label(y), table[y]) for y in table.years],
             "can_manage": services.can_manage_unit_costs(request.user),
             "query": urlencode({"q": q, "price_year": str(year)}),
         },
@@ -209,11 +209,12 @@ def _build(form: AppraisalForm, costs: Any, benefits: Any) -> Any:
     mapping = form.to_mapping()
     price_year = form.cleaned_data.get("price_year")
     rows: dict[str, list[int]] = {"costs": [], "benefits": []}
+    table = services.deflator_table()
     for key, formset in (("costs", costs), ("benefits", benefits)):
         mapping[key] = []
         for i, line in formset.kept_forms():
             rows[key].append(i)
-            mapping[key].append(line.to_mapping(price_year))
+            mapping[key].append(line.to_mapping(price_year, table))
     try:
         return services.parse_data(mapping, "the form")
     except Problems as exc:
