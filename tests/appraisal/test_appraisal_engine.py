@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accord.appraisal.appraisal_file import parse_appraisal
 from accord.appraisal.engine import (
+    GREEN_BOOK_HEALTH_SCHEDULE,
     Appraisal,
     AppraisalError,
     BenefitLine,
@@ -26,6 +27,7 @@ from accord.appraisal.engine import (
     payback_year,
     results_to_json_dict,
     run_appraisal,
+    schedule_discount_factor,
     tornado,
     uncertain_inputs,
 )
@@ -176,6 +178,36 @@ def test_green_book_discount_factors() -> None:
     df300 = df200 * 1.015**-100
     assert green_book_discount_factor(300) == approx(df300)
     assert green_book_discount_factor(301) == approx(df300 / 1.01)
+
+
+def test_green_book_health_discount_factors_by_hand() -> None:
+    health = GREEN_BOOK_HEALTH_SCHEDULE
+    assert schedule_discount_factor(0, health) == 1.0
+    assert schedule_discount_factor(30, health) == approx(1.015**-30)
+    # Year 31: thirty years at 1.5%, then one at 1.29%.
+    # 1.015^-30 = 0.639762…; / 1.0129 = 0.631614…
+    assert schedule_discount_factor(31, health) == approx(1.015**-30 / 1.0129)
+    assert schedule_discount_factor(31, health) == approx(0.631614, abs=1e-6)
+    # Year 76: 30 years at 1.5%, 45 at 1.29% (years 31-75), one at 1.07%:
+    # 0.639762… * 1.0129^-45 = 0.359354…; / 1.0107 = 0.355550…
+    df76 = 1.015**-30 * 1.0129**-45 / 1.0107
+    assert schedule_discount_factor(76, health) == approx(df76)
+    assert schedule_discount_factor(76, health) == approx(0.355550, abs=1e-6)
+    # Then 0.86% to 200, 0.64% to 300 and 0.43% after, the product continuing.
+    df300 = 1.015**-30 * 1.0129**-45 * 1.0107**-50 * 1.0086**-75 * 1.0064**-100
+    assert schedule_discount_factor(301, health) == approx(df300 / 1.0043)
+
+
+def test_green_book_health_in_an_appraisal() -> None:
+    # 1000 of health benefit in year 31 only: PV = 1000 * 1.015^-30 / 1.0129.
+    amounts = [0] * 31 + [1000]
+    r = appraise(make(benefits=[benefit(amounts)], discount="green_book_health"))
+    assert r.per_year[31].discount_factor == approx(1.015**-30 / 1.0129)
+    assert r.pv_benefits == approx(1000 * 1.015**-30 / 1.0129)
+    # The standard schedule's year-31 factor for comparison: 1.035^-30 / 1.03.
+    standard = appraise(make(benefits=[benefit(amounts)], discount="green_book"))
+    assert standard.pv_benefits == approx(1000 * 1.035**-30 / 1.03)
+    assert discount_factors("green_book_health", 3) == approx([1, 1 / 1.015, 1 / 1.015**2])
 
 
 def test_green_book_in_an_appraisal_past_year_30() -> None:

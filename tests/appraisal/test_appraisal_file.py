@@ -317,7 +317,11 @@ def test_confidence_grade_is_one_to_six() -> None:
 def test_discount_must_be_green_book_or_a_rate() -> None:
     data = example()
     data["discount"] = "treasury"
-    assert problems(data)[0].startswith("discount: must be green_book or a rate")
+    assert problems(data)[0].startswith(
+        "discount: must be green_book, green_book_health or a rate such as 0.035"
+    )
+    data["discount"] = "green_book_health"
+    assert parse_appraisal(data).discount == "green_book_health"
     data["discount"] = 1.5
     assert problems(data) == ["discount: discount rate must be between 0 and 1, got 1.5"]
     data["discount"] = {"triangular": [0.02, 0.035, 0.05]}

@@ -103,6 +103,23 @@ def test_the_form_shows_each_problem_beside_its_line_and_saves_nothing(
     assert not Appraisal.objects.exists()
 
 
+def test_the_form_offers_the_green_book_health_schedule(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    client.force_login(owner)
+    url = f"/appraisals/for/{collaboration.reference}/new/"
+    assert (
+        "Green Book for health effects: 1.5% a year to year 30" in client.get(url).content.decode()
+    )
+    client.post(url, form_post(discount="green_book_health"))
+    record = Appraisal.objects.get()
+    assert "discount: green_book_health" in record.yaml_text
+    factors = [row["discount_factor"] for row in services.report_for(record)["per_year"]]
+    assert factors == pytest.approx([1, 1 / 1.015, 1 / 1.015**2])
+    page = client.get(f"/appraisals/{record.pk}/edit/")
+    assert page.context["form"].initial["discount"] == "green_book_health"
+
+
 def test_a_unit_cost_from_the_library_is_uplifted_to_the_price_year(
     client: Client, owner: Any, collaboration: Any
 ) -> None:

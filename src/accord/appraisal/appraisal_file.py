@@ -23,6 +23,7 @@ from accord.appraisal.engine import (
     DEFAULT_ITERATIONS,
     DEFAULT_OPTIMISM_BIAS_BY_GRADE,
     DEFAULT_SEED,
+    DISCOUNT_SCHEDULES,
     DISTRIBUTIONS,
     GREEN_BOOK,
     Appraisal,
@@ -423,10 +424,13 @@ def _monte_carlo(c: _Checker, raw: object) -> MonteCarloSettings | None:
 
 
 def _discount(c: _Checker, raw: object) -> str | Value | None:
-    if raw is None or raw == GREEN_BOOK:
+    if raw is None:
         return GREEN_BOOK
     if isinstance(raw, str):
-        c.problem("discount", f"must be green_book or a rate such as 0.035, got {describe(raw)}")
+        if raw in DISCOUNT_SCHEDULES:
+            return raw
+        names = ", ".join(DISCOUNT_SCHEDULES)
+        c.problem("discount", f"must be {names} or a rate such as 0.035, got {describe(raw)}")
         return None
     return c.value(raw, "discount", "rate")
 
@@ -604,7 +608,8 @@ description: Fire crews convey non-urgent patients so that ambulances are releas
 collaboration: JACP            # optional: the registered collaboration's reference
 price_year: 2016               # the year whose prices every figure is in
 years: 5                       # every list of amounts or volumes has this many values
-discount: green_book           # 3.5% to year 30, then 3.0% (Green Book); or a rate: 0.035
+discount: green_book           # 3.5% to year 30, then 3.0% ... (Green Book); green_book_health
+                               # for health effects (1.5% to year 30, ...); or a rate: 0.035
 
 # Optimism bias by confidence grade, 1 (best evidence) to 6 (worst); a line's `confidence`
 # looks its bias up here unless the line gives `optimism_bias` itself. Costs are raised by

@@ -36,6 +36,7 @@ from accord.core.problems import Problem, Problems
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 GREEN_BOOK: Final = "green_book"
+GREEN_BOOK_HEALTH: Final = "green_book_health"
 DISTRIBUTIONS: Final = ("triangular", "pert", "uniform", "normal", "lognormal")
 BENEFIT_CLASSES: Final = ("fiscal_cashable", "fiscal_non_cashable", "economic", "social")
 FISCAL_CLASSES: Final = ("fiscal_cashable", "fiscal_non_cashable")
@@ -54,8 +55,10 @@ DEFAULT_OPTIMISM_BIAS_BY_GRADE: Final[Mapping[int, float]] = {
 DEFAULT_ITERATIONS: Final = 10_000
 DEFAULT_SEED: Final = 1
 
+Schedule: TypeAlias = tuple[tuple[int | None, float], ...]
+
 #: HM Treasury Green Book schedule: (last year at this rate, or None for ever after; rate).
-GREEN_BOOK_SCHEDULE: Final[tuple[tuple[int | None, float], ...]] = (
+GREEN_BOOK_SCHEDULE: Final[Schedule] = (
     (30, 0.035),
     (75, 0.030),
     (125, 0.025),
@@ -63,6 +66,21 @@ GREEN_BOOK_SCHEDULE: Final[tuple[tuple[int | None, float], ...]] = (
     (300, 0.015),
     (None, 0.010),
 )
+#: The Green Book's schedule for health effects (the standard rate less the 2% for wealth
+#: effects the standard rate holds): the same bands, from 1.5% to year 30.
+GREEN_BOOK_HEALTH_SCHEDULE: Final[Schedule] = (
+    (30, 0.015),
+    (75, 0.0129),
+    (125, 0.0107),
+    (200, 0.0086),
+    (300, 0.0064),
+    (None, 0.0043),
+)
+#: The schedules a file may name as its `discount`.
+DISCOUNT_SCHEDULES: Final[Mapping[str, Schedule]] = {
+    GREEN_BOOK: GREEN_BOOK_SCHEDULE,
+    GREEN_BOOK_HEALTH: GREEN_BOOK_HEALTH_SCHEDULE,
+}
 
 #: Monte Carlo draws are made in blocks of this many iterations (input by input within a block),
 #: so the random stream, and hence the figures, depend only on the seed and the iterations.
@@ -325,11 +343,12 @@ class AppraisalReport:
 # --------------------------------------------------------------------------------------------
 
 
-def green_book_discount_factor(t: int) -> float:
-    """DF(t) under the Green Book schedule: 3.5% to year 30, 3.0% to 75, 2.5% to 125, ..."""
+def schedule_discount_factor(t: int, schedule: Schedule) -> float:
+    """DF(t) under a schedule of bands: the year-by-year product of 1/(1 + rate) over years
+    1 … t, each year at its band's rate (DF(31) = 1.035^-30 * 1.03^-1 under the Green Book)."""
     df = 1.0
     previous = 0
-    for last, rate in GREEN_BOOK_SCHEDULE:
+    for last, rate in schedule:
         upto = t if last is None else min(t, last)
         if upto > previous:
             df *= (1 + rate) ** -(upto - previous)
@@ -339,12 +358,19 @@ def green_book_discount_factor(t: int) -> float:
     return df
 
 
+def green_book_discount_factor(t: int) -> float:
+    """DF(t) under the Green Book schedule: 3.5% to year 30, 3.0% to 75, 2.5% to 125, ..."""
+    return schedule_discount_factor(t, GREEN_BOOK_SCHEDULE)
+
+
 def discount_factors(discount: str | float, years: int) -> FloatArray:
-    """Discount factors for years 0 … years - 1: ``"green_book"`` or a fixed rate r."""
-    if discount == GREEN_BOOK:
-        return np.array([green_book_discount_factor(t) for t in range(years)], dtype=np.float64)
+    """Discount factors for years 0 … years - 1: a schedule's name (``"green_book"``,
+    ``"green_book_health"``) or a fixed rate r."""
     if isinstance(discount, str):
-        raise _refused("discount", f"unknown discount {discount!r}")
+        if discount not in DISCOUNT_SCHEDULES:
+            raise _refused("discount", f"unknown discount {discount!r}")
+        schedule = DISCOUNT_SCHEDULES[discount]
+        return np.array([schedule_discount_factor(t, schedule) for t in range(years)])
     return np.power(1.0 + float(discount), -np.arange(years, dtype=np.float64))
 
 
@@ -370,7 +396,7 @@ class _Model:
     qty: FloatArray  # (L, T) amounts or volumes; static drop-off already applied
     shares: dict[str, FloatArray]  # deadweight, attribution, displacement, drop_off: (L,)
     optimism_bias: FloatArray  # (L,)
-    rate: float | None  # None: Green Book
+    rate: float | None  # None: a named schedule (Green Book, Green Book health)
     discount: FloatArray  # (T,) at the central rate
     is_benefit: npt.NDArray[np.bool_]
     class_matrix: FloatArray  # (L, 4)
@@ -441,10 +467,11 @@ def _compile(appraisal: Appraisal) -> _Model:
             return value.central
         return float(value)
 
-    rate: float | None = None
-    if appraisal.discount != GREEN_BOOK:
-        if isinstance(appraisal.discount, str):
+    rate: float | None = None  # None: a named schedule
+    if isinstance(appraisal.discount, str):
+        if appraisal.discount not in DISCOUNT_SCHEDULES:
             raise _refused("discount", f"unknown discount {appraisal.discount!r}")
+    else:
         rate = put(appraisal.discount, "discount", _SHARE, "rate")
 
     for i, (path, line) in enumerate(lines):
@@ -500,7 +527,8 @@ def _compile(appraisal: Appraisal) -> _Model:
             elapsed = np.maximum(0, t_index - _first_non_zero(qty[b]))
             qty[b] *= (1.0 - shares["drop_off"][b]) ** elapsed
 
-    discount = discount_factors(GREEN_BOOK if rate is None else rate, years)
+    schedule = appraisal.discount if isinstance(appraisal.discount, str) else GREEN_BOOK
+    discount = discount_factors(schedule if rate is None else rate, years)
     return _Model(
         years=years,
         n_costs=len(appraisal.costs),

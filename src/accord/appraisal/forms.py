@@ -93,7 +93,16 @@ class AppraisalForm(forms.Form):
     )
     discount = forms.ChoiceField(
         choices=[
-            ("green_book", "Green Book: 3.5% a year to year 30, then 3.0% (HM Treasury)"),
+            (
+                engine.GREEN_BOOK,
+                "Green Book: 3.5% a year to year 30, then 3.0%, falling to 1.0% after year 300 "
+                "(HM Treasury)",
+            ),
+            (
+                engine.GREEN_BOOK_HEALTH,
+                "Green Book for health effects: 1.5% a year to year 30, then 1.29%, falling to "
+                "0.43% after year 300",
+            ),
             ("rate", "A fixed real rate"),
         ],
         initial="green_book",
@@ -138,7 +147,7 @@ class AppraisalForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("discount") == "rate" and data.get("discount_rate") is None:
-            self.add_error("discount_rate", "Give the rate, or choose the Green Book rates")
+            self.add_error("discount_rate", "Give the rate, or choose a Green Book schedule")
         return data
 
     def to_mapping(self) -> dict[str, Any]:
@@ -148,7 +157,8 @@ class AppraisalForm(forms.Form):
             out["description"] = d["description"]
         out["price_year"] = d["price_year"]
         out["years"] = d["years"]
-        out["discount"] = "green_book" if d["discount"] == "green_book" else d["discount_rate"]
+        schedule = d["discount"] in engine.DISCOUNT_SCHEDULES
+        out["discount"] = d["discount"] if schedule else d["discount_rate"]
         out["optimism_bias_by_grade"] = {
             grade: float(d[f"ob_{grade}"])
             for grade in engine.CONFIDENCE_GRADES
@@ -160,16 +170,15 @@ class AppraisalForm(forms.Form):
     @staticmethod
     def initial_for(appraisal: engine.Appraisal, version: int | None = None) -> dict[str, Any]:
         table = appraisal.optimism_bias_by_grade
+        discount = appraisal.discount
         mc = appraisal.monte_carlo or engine.MonteCarloSettings()
         initial: dict[str, Any] = {
             "title": appraisal.title,
             "description": appraisal.description or "",
             "price_year": appraisal.price_year,
             "years": appraisal.years,
-            "discount": "green_book" if appraisal.discount == engine.GREEN_BOOK else "rate",
-            "discount_rate": ""
-            if appraisal.discount == engine.GREEN_BOOK
-            else value_text(appraisal.discount),  # type: ignore[arg-type]
+            "discount": discount if isinstance(discount, str) else "rate",
+            "discount_rate": "" if isinstance(discount, str) else value_text(discount),
             "iterations": mc.iterations,
             "seed": mc.seed,
             "version": version,
