@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from accord.core.problems import NotVisible, PermissionRefused, Problems
 
 from .assessments import router as assessments_router
+from .auth import bearer, session
 from .register import router as register_router
 
 api = NinjaAPI(
@@ -13,6 +14,7 @@ api = NinjaAPI(
     description="Read the collaboration register. Signed-in sessions see what their pages show; "
     "anonymous callers see public records only.",
     urls_namespace="api",
+    auth=[bearer, session],
 )
 api.add_router("/", register_router)
 api.add_router("/assessments/", assessments_router)

@@ -19,7 +19,7 @@ from accord.core.admin import ReadOnlyAdmin
 from accord.core.problems import PermissionRefused, Problems
 
 from . import services
-from .models import Area, Organisation, User
+from .models import ApiToken, Area, Organisation, User
 
 
 @admin.register(Organisation)
@@ -40,6 +40,17 @@ class AreaAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("code", "name")
     exclude = ("boundary",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Read-only, without the hash: people create and revoke their own tokens on their account
+    page, operators with `accord user token`."""
+
+    list_display = ("name", "owner", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "owner__email", "prefix")
+    exclude = ("token_hash",)
 
 
 class PasswordForm(AdminPasswordChangeForm):

@@ -1,5 +1,5 @@
-"""The organisations' verbs: `accord import organisations`, `import areas`, `import boundaries`
-and `accord user add`.
+"""The organisations' verbs: `accord import organisations`, `import areas`, `import boundaries`,
+`accord user add` and `accord user token`.
 
 Django is set up inside each command, and the services imported there: the command line must
 start (and answer `--help`) without Django, for the verbs that need no database.
@@ -46,6 +46,16 @@ def add_commands(groups: CommandGroups) -> None:
     q.add_argument("--password", help="default: a random password, printed once")
     q.add_argument("--name", help="their full name")
     q.set_defaults(func=add_user)
+
+    q = groups.user.add_parser(
+        "token",
+        help="a new personal API token for a person, printed once",
+        description="Prints the new token alone on the last line of its output, so that a "
+        "script can take it with `tail -n 1`. Only its hash is stored: it cannot be shown again.",
+    )
+    q.add_argument("email")
+    q.add_argument("--name", default="", help="what the token is for, such as 'nightly export'")
+    q.set_defaults(func=create_token)
 
 
 def import_organisations(args: argparse.Namespace) -> int:
@@ -113,4 +123,24 @@ def add_user(args: argparse.Namespace) -> int:
     print(f"Added {user.email} ({user.role}, {args.org}).")
     if not args.password:
         print(f"Password: {password}")
+    return 0
+
+
+def create_token(args: argparse.Namespace) -> int:
+    setup_django()
+    from . import services  # the models need Django set up
+    from .models import User
+
+    owner = User.objects.filter(email=args.email.strip().lower()).first()
+    if owner is None:
+        return print_problems(
+            [f"no person has the email {args.email}"], prefix="accord user token: "
+        )
+    try:
+        token, plain = services.create_token(owner, args.name, actor=acting_person(None))
+    except Problems as exc:
+        return print_problems(exc.problems, prefix="accord user token: ")
+    print(f"New API token {token.name!r} for {owner.email} (starts {token.prefix}).")
+    print("It is shown only this once: keep it somewhere safe.")
+    print(plain)
     return 0

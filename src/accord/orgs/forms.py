@@ -11,3 +11,12 @@ class SignInForm(AuthenticationForm):
         "the account is locked for a while.",
         "inactive": "This account is inactive.",
     }
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="What the token is for",
+        max_length=100,
+        required=False,
+        help_text="For example ‘nightly export to our dashboard’. You can revoke it at any time.",
+    )

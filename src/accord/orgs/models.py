@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from accord.core.choices import ROLE_RANK, Role, Sector
 
@@ -105,3 +106,30 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_active and (self.role == Role.PLATFORM_ADMIN or self.is_superuser)
+
+
+class ApiToken(models.Model):
+    """A personal API token: lets a person's scripts read the API as that person.
+
+    Only the SHA-256 hash of the token is kept, so a copy of the database gives no working
+    token; the prefix (the token's first characters) lets people tell their tokens apart.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,13 +12,15 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from accord.core import audit
 from accord.core.choices import Role
-from accord.core.problems import PermissionRefused, Problem, Problems
+from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 
 from .importers import AreaRow, BoundaryRow, read_organisations
-from .models import Area, Organisation, User
+from .models import ApiToken, Area, Organisation, User
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 Progress = Callable[[int, int], None]
@@ -281,3 +285,93 @@ def deactivate_people(actor: Any, people: Iterable[User]) -> int:
 def _require_platform_admin(actor: Any) -> None:
     if not getattr(actor, "is_platform_admin", False):
         raise PermissionRefused("Only a platform administrator may change people.")
+
+
+# Personal API tokens ---------------------------------------------------------------------
+
+#: What every token starts with, so that a token pasted in the wrong place (a log, a chat) is
+#: recognised for what it is.
+TOKEN_START = "accord_"
+#: How much of a token people see on their account page: enough to tell tokens apart, far too
+#: little to guess the rest (the rest is 256 random bits).
+PREFIX_LENGTH = len(TOKEN_START) + 6
+#: A token's last use is stamped at most this often, so that a busy script costs one write a
+#: minute rather than one a request.
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+
+def token_hash(plain: str) -> str:
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def create_token(owner: User, name: str = "", actor: Any = None) -> tuple[ApiToken, str]:
+    """A new token for ``owner``; returns it and the plain token, which is never shown again.
+
+    ``actor`` is whoever asks for it: the person themselves on their account page, or the
+    operator at the command line.
+    """
+    name = " ".join(name.split()) or "API token"
+    if len(name) > 100:
+        raise Problems([Problem("A token's name is at most 100 characters.", field="name")])
+    if not owner.is_active:
+        raise Problems([Problem(f"{owner.email} is deactivated: no new tokens.", field="email")])
+    plain = TOKEN_START + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            owner=owner, name=name, prefix=plain[:PREFIX_LENGTH], token_hash=token_hash(plain)
+        )
+        audit.record(
+            actor=actor if actor is not None else owner,
+            action="token.create",
+            obj=token,
+            after={"owner": owner.email, "name": name, "prefix": token.prefix},
+        )
+    return token, plain
+
+
+def tokens_of(person: Any) -> QuerySet[ApiToken]:
+    """A person's tokens still in use, newest first."""
+    return ApiToken.objects.filter(owner_id=person.pk, revoked_at__isnull=True)
+
+
+def revoke_token(actor: Any, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens. Anyone else's token is absent (404), as if it did
+    not exist: a token's number says nothing about whose it is."""
+    token = ApiToken.objects.filter(
+        pk=token_id, owner_id=getattr(actor, "pk", None), revoked_at__isnull=True
+    ).first()
+    if token is None:
+        raise NotVisible("token")
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="token.revoke",
+            obj=token,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+def token_in_use(plain: str) -> ApiToken | None:
+    """The token behind a plain token, if it is neither revoked nor its owner deactivated.
+
+    Its last use is stamped by a plain UPDATE: bookkeeping, not a change of record, so no
+    audit event.
+    """
+    if not plain.startswith(TOKEN_START):
+        return None
+    token = (
+        ApiToken.objects.select_related("owner", "owner__organisation")
+        .filter(token_hash=token_hash(plain), revoked_at__isnull=True, owner__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import SignInForm
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", views.account_tokens, name="account_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="account_token_revoke"),
 ]
