@@ -11,6 +11,12 @@ from accord.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoint(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's verify keeps its checkpoint apart: every test starts a new, empty log."""
+    monkeypatch.setenv(audit.CHECKPOINT_VARIABLE, str(tmp_path / "audit_checkpoint.json"))
+
+
 def test_every_change_to_a_collaboration_is_an_event_with_before_and_after(
     collaboration: Any, owner: Any
 ) -> None:

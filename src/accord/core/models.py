@@ -7,14 +7,17 @@ from django.db import models
 class AuditEvent(models.Model):
     """One change of state, chained to the one before it by hash so that tampering shows.
 
-    `hash` covers the event's own fields and the previous event's hash; `accord audit verify`
-    recomputes the chain and names the first event that no longer matches.
+    `hash` is an HMAC, keyed outside the database, of every column here but the row number
+    (`core.audit.SIGNED_COLUMNS`), the previous event's hash among them; `accord audit verify`
+    recomputes the chain and names each event that no longer matches.
     """
 
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
+    # Protected: the actor's id is signed, so deleting a person who acted would break the chain
+    # (and lose who did what); people are deactivated, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=64)
