@@ -289,13 +289,15 @@ def test_json_shape() -> None:
     assert to_json_dict(score(FW, make(rows[:2]), k=5))["overall"] == {"suppressed": True}
 
 
-def test_json_rounds_to_four_places_but_scores_do_not() -> None:
-    # o1 answers 1, 2, 2: mean 5 / 3 = 1.6666...
+def test_json_keeps_full_precision() -> None:
+    # o1 answers 1, 2, 2: mean 5 / 3 = 1.6666... (JSON once rounded it to 1.6667; machine
+    # outputs no longer round, pages do)
     rows = [[3, 3, 3, 3, value, 3] for value in (1, 2, 2)]
     result = score(FW, make(rows), k=3)
     other = summary(result.overall.factors["other"])  # type: ignore[union-attr]
     assert other.mean == 5 / 3
-    assert to_json_dict(result)["overall"]["factors"]["other"]["mean"] == 1.6667
+    assert to_json_dict(result)["overall"]["factors"]["other"]["mean"] == 5 / 3
+    assert to_json_dict(result, digits=4)["overall"]["factors"]["other"]["mean"] == 1.6667
 
 
 # ---- divergence ------------------------------------------------------------------------------
@@ -354,7 +356,8 @@ def test_compare_rounds_welch() -> None:
     still = comparison.factors["other"]
     assert isinstance(still, Change)
     assert still.difference == 0.0 and still.p_value is None
-    assert comparison.to_dict()["factors"]["enab"]["p_value"] == 0.0054
+    # Machine output at full precision: not rounded to 0.0054.
+    assert comparison.to_dict()["factors"]["enab"]["p_value"] == change.p_value
 
 
 def test_compare_rounds_suppressed_unless_both_sides_meet_k() -> None:
@@ -566,6 +569,7 @@ def test_welch_when_neither_round_varies_and_the_means_differ() -> None:
     assert cell.p_value == 0.0
 
 
+@pytest.mark.filterwarnings("ignore:Precision loss occurred:RuntimeWarning")
 def test_welch_when_only_one_round_varies_is_scipys() -> None:
     # Earlier all 11/3 (sd 0); later 13/3 five times and 11/3 twice: Welch's test is defined
     # (one variance is not zero), and is what scipy gives.

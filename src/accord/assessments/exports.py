@@ -73,7 +73,8 @@ def _export_rows(
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, 4)
+    # Full precision: a spreadsheet rounds for display, and sums of rounded figures drift.
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def export_rows(results: RoundResults) -> list[list[Any]]:

@@ -79,8 +79,9 @@ respondents (the platform's default, from the one place it is written)."""
 DIVERGENCE_THRESHOLD = 1.0
 """A gap between two organisations' means of at least this much is flagged."""
 
-JSON_DIGITS = 4
-"""Decimal places of the figures in JSON output."""
+JSON_DIGITS: int | None = None
+"""Decimal places of the figures in JSON output: None, full precision. Machine outputs (the
+command's JSON, the API, exports) never round; pages round for reading."""
 
 _EPSILON = 1e-9
 _MAX_MATRIX_ERRORS = 100
@@ -501,7 +502,7 @@ def score(
 
 
 def to_json_dict(result: Result, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
-    """Plain JSON-ready data; figures rounded to ``digits`` places (4 by default)."""
+    """Plain JSON-ready data at full precision (rounded to ``digits`` places only if asked)."""
     data: dict[str, Any] = {
         "framework": result.framework,
         "version": result.version,
