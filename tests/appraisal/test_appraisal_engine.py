@@ -56,7 +56,7 @@ def make(
 
 
 def benefit(amounts: list[Any], **extra: Any) -> dict[str, Any]:
-    return {"name": "B", "class": "social", "amounts": amounts, **extra}
+    return {"name": "B", "class": "social", "amounts": amounts} | extra
 
 
 def cost(amounts: list[Any], **extra: Any) -> dict[str, Any]:
@@ -378,6 +378,67 @@ def test_deterministic_result_uses_central_values() -> None:
     r = appraise(a)
     assert r.pv_costs == approx(420)
     assert r.pv_benefits == approx(5 * 0.8 + 7 + 3)
+
+
+# --------------------------------------------------------------------------------------------
+# Disbenefits
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_disbenefit_is_subtracted_from_benefits_never_added_to_costs() -> None:
+    # Undiscounted. Cost 100 in year 0; a benefit of 300 and a disbenefit of 50 (noise near a
+    # new station, say) in year 1. Benefits net of disbenefits: 300 - 50 = 250.
+    # NPV = 250 - 100 = 150. BCR = 250 / 100 = 2.5 (had the disbenefit been added to the
+    # costs it would read 300 / 150 = 2.0). SROI the same, 2.5.
+    a = make(
+        costs=[cost([100, 0])],
+        benefits=[benefit([0, 300]), benefit([0, -50], name="Noise")],
+    )
+    r = appraise(a)
+    assert r.pv_costs == approx(100)
+    assert r.pv_benefits == approx(250)
+    assert r.pv_disbenefits == approx(50)
+    assert r.npv == approx(150)
+    assert r.bcr == approx(2.5) and r.sroi == approx(2.5)
+    assert r.pv_benefits_by_class["social"] == approx(250)
+    assert [y.benefits for y in r.per_year] == approx([0, 250])
+    assert [y.disbenefits for y in r.per_year] == approx([0, 50])
+    assert r.per_year[1].pv_disbenefits == approx(50)
+
+
+def test_optimism_bias_enlarges_a_disbenefit_and_adjustments_shrink_it() -> None:
+    # Grade 3 (10%): the disbenefit -50 becomes -55, as a cost would grow; the benefit 300
+    # becomes 270. Deadweight 20% on the disbenefit: -50 * 0.8 * 1.1 = -44.
+    a = make(
+        costs=[cost([100, 0])],
+        benefits=[
+            benefit([0, 300], confidence=3),
+            benefit([0, -50], name="Noise", confidence=3),
+        ],
+        optimism_bias_by_grade=GRADES,
+    )
+    r = appraise(a)
+    assert r.pv_disbenefits == approx(55)
+    assert r.pv_benefits == approx(270 - 55)
+    b = make(benefits=[benefit([-50], deadweight=0.2, confidence=3)], optimism_bias_by_grade=GRADES)
+    assert appraise(b).pv_disbenefits == approx(44)
+
+
+def test_a_disbenefit_in_the_monte_carlo_keeps_its_sign() -> None:
+    # Disbenefit triangular [-60, -50, -40] with no uncertainty elsewhere: NPV = 300 - x - 100.
+    a = make(
+        costs=[cost([100, 0])],
+        benefits=[benefit([0, 300]), benefit([0, {"triangular": [-60, -50, -40]}])],
+    )
+    mc = monte_carlo(a, 20_000, 1)
+    assert mc.npv.mean == approx(150, rel=0.01)
+    assert mc.npv.p5 is not None and 140 <= mc.npv.p5 <= mc.npv.p95 <= 160  # type: ignore[operator]
+
+
+def test_the_engine_refuses_a_line_that_is_both() -> None:
+    a = Appraisal("T", 2016, 2, benefits=(BenefitLine("B", amounts=(10.0, -5.0)),))
+    with pytest.raises(AppraisalError, match="a benefit or a disbenefit, not both"):
+        appraise(a)
 
 
 # --------------------------------------------------------------------------------------------

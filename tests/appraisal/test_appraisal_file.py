@@ -151,15 +151,49 @@ def test_missing_line_name() -> None:
 
 
 def test_negative_amounts() -> None:
+    # A cost and a volume are never negative. (A benefit's unit cost may be: a disbenefit.)
     data = example()
     data["costs"][0]["amounts"][2] = -5
     data["benefits"][0]["unit_cost"] = -180
     data["benefits"][0]["volumes"][1] = {"triangular": [-10, 0, 10]}
     assert problems(data) == [
         "costs[0].amounts[2]: must not be negative, got -5",
-        "benefits[0].unit_cost: must not be negative, got -180",
         "benefits[0].volumes[1]: must not be negative, got low -10",
     ]
+
+
+def test_a_benefit_may_be_negative_a_disbenefit() -> None:
+    data = example()
+    data["benefits"].append(
+        {"name": "Noise", "amounts": [0, -50, -50, {"triangular": [-60, -50, -40]}, 0]}
+    )
+    data["benefits"].append({"name": "Disruption", "unit_cost": -20, "volumes": [5, 0, 0, 0, 0]})
+    a = parse_appraisal(data)
+    assert a.benefits[1].amounts == (
+        0.0,
+        -50.0,
+        -50.0,
+        Distribution("triangular", (-60.0, -50.0, -40.0)),
+        0.0,
+    )
+    assert parse_appraisal(yaml.safe_load(dump_appraisal(a))) == a  # and the YAML keeps it
+
+
+def test_a_line_is_a_benefit_or_a_disbenefit_not_both() -> None:
+    data = example()
+    data["benefits"].append({"name": "Mixed", "amounts": [10, -5, 0, 0, 0]})
+    data["benefits"].append({"name": "Spans", "amounts": [{"uniform": [-5, 5]}, 0, 0, 0, 0]})
+    data["benefits"].append({"name": "Left out", "amounts": [-5, 0, 0, 0, 0], "in_sroi": False})
+    found = problems(data)
+    assert found[0].startswith("benefits[1]: a line is a benefit or a disbenefit, not both")
+    assert found[1] == (
+        "benefits[2].amounts[0]: uniform must not span zero (a benefit is at least 0, a "
+        "disbenefit at most 0), got [low, high] = [-5, 5]"
+    )
+    assert found[2] == (
+        "benefits[3].in_sroi: a disbenefit cannot be left out of the SROI ratio (negative "
+        "outcomes count too)"
+    )
 
 
 def test_lists_of_the_wrong_length() -> None:

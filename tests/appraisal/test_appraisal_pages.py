@@ -325,6 +325,43 @@ def test_the_results_page_gives_the_payback_year_by_the_corrected_rule(
     assert _payback_on_page(client, record) == "Not within the appraisal"
 
 
+DISBENEFIT_YAML = """\
+title: With a disbenefit
+price_year: 2020
+years: 2
+discount: 0.0
+costs:
+  - {name: Set-up, amounts: [100, 0]}
+benefits:
+  - {name: Savings, class: fiscal_cashable, amounts: [0, 300]}
+  - {name: Noise for neighbours, amounts: [0, -50]}
+"""
+
+
+def test_disbenefits_show_apart_on_the_page_and_in_the_workbook(
+    client: Client, colleague: Any, collaboration: Any
+) -> None:
+    # Benefits 300, disbenefit 50, costs 100: net benefits 250, NPV 150, BCR 2.5.
+    record = make_appraisal(collaboration, DISBENEFIT_YAML)
+    client.force_login(colleague)
+    page = client.get(f"/appraisals/{record.pk}/").content.decode()
+    assert re.search(r'data-figure="pv_gross_benefits">£300<', page)
+    assert re.search(r'data-figure="pv_disbenefits">−£50<', page)
+    assert re.search(r'data-figure="pv_benefits">£250<', page)
+    assert re.search(r'data-figure="bcr">2.50<', page)
+    assert "Disbenefits" in page  # the by-year chart's table
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/appraisals/{record.pk}/download.xlsx").content)
+    )
+    kinds = [row[:2] for row in workbook["Inputs"].iter_rows(values_only=True) if row[0]]
+    assert ("Disbenefit", "Noise for neighbours") in kinds and ("Benefit", "Savings") in kinds
+    results = {row[0]: row[1] for row in workbook["Results"].iter_rows(values_only=True) if row}
+    assert results["Present value of disbenefits (£), already subtracted"] == pytest.approx(50)
+    assert results["Present value of benefits, net of disbenefits (£)"] == pytest.approx(250)
+    text = client.get(f"/appraisals/{record.pk}/download.yaml").content.decode()
+    assert "amounts: [0, -50]" in text
+
+
 def test_the_report_is_computed_once_per_version(
     client: Client, colleague: Any, collaboration: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -57,6 +57,7 @@ TOP_KEYS = [
     "years",
     "pv_costs",
     "pv_benefits",
+    "pv_disbenefits",
     "npv",
     "bcr",
     "fiscal_bcr",
@@ -71,8 +72,10 @@ YEAR_KEYS = [
     "discount_factor",
     "costs",
     "benefits",
+    "disbenefits",
     "pv_costs",
     "pv_benefits",
+    "pv_disbenefits",
     "cumulative_pv_net",
 ]
 SUMMARY_KEYS = ["mean", "p5", "p50", "p95"]
@@ -144,8 +147,10 @@ def test_json_figures_worked_by_hand(tmp_path: Path, capsys: pytest.CaptureFixtu
         "discount_factor": 1.0,
         "costs": 0.0,
         "benefits": 60.0,
+        "disbenefits": 0.0,
         "pv_costs": 0.0,
         "pv_benefits": 60.0,
+        "pv_disbenefits": 0.0,
         "cumulative_pv_net": -40.0,
     }
 

@@ -23,15 +23,18 @@ from accord.appraisal.engine import (
     DEFAULT_ITERATIONS,
     DEFAULT_OPTIMISM_BIAS_BY_GRADE,
     DEFAULT_SEED,
+    DISBENEFIT_IN_SROI,
     DISCOUNT_SCHEDULES,
     DISTRIBUTIONS,
     GREEN_BOOK,
     Appraisal,
+    AppraisalError,
     BenefitLine,
     CostLine,
     Distribution,
     MonteCarloSettings,
     Value,
+    benefit_sign,
 )
 from accord.core.problems import Problem, Problems
 from accord.core.yaml_checks import YamlChecker, describe, join
@@ -96,7 +99,9 @@ PARAMETER_NAMES: Final = {
 }
 
 #: What a number stands for, which sets its allowed range.
-Kind: TypeAlias = Literal["amount", "share", "bias", "rate"]
+#: "benefit" is a benefit's amount or unit cost: negative for a disbenefit, but a range may not
+#: span zero (a line is a benefit or a disbenefit, never both).
+Kind: TypeAlias = Literal["amount", "benefit", "share", "bias", "rate"]
 
 
 class AppraisalFileError(Problems):
@@ -197,6 +202,13 @@ class _Checker(YamlChecker):
                     path, f"{name} mode must be between low and high, got {shape} = {params}"
                 )
                 return None
+            if kind == "benefit" and low < 0 < high:
+                self.problem(
+                    path,
+                    f"{name} must not span zero (a benefit is at least 0, a disbenefit at most "
+                    f"0), got {shape} = {params}",
+                )
+                return None
             ok = self.in_range(low, path, kind, "low ") and self.in_range(high, path, kind, "high ")
         else:
             mean, sd = numbers
@@ -209,7 +221,9 @@ class _Checker(YamlChecker):
             ok = self.in_range(mean, path, kind, "mean ")
         return Distribution(name, tuple(numbers)) if ok else None
 
-    def values(self, raw: object, path: str, years: int | None) -> tuple[Value, ...] | None:
+    def values(
+        self, raw: object, path: str, years: int | None, kind: Kind = "amount"
+    ) -> tuple[Value, ...] | None:
         """A list of amounts or volumes, one per year."""
         count = "" if years is None else f"{years} "
         if not isinstance(raw, list):
@@ -219,7 +233,7 @@ class _Checker(YamlChecker):
             return None
         if years is not None and len(raw) != years:
             self.problem(path, f"must have {years} values, one per year, got {len(raw)}")
-        out = [self.value(v, join(path, i), "amount") for i, v in enumerate(raw)]
+        out = [self.value(v, join(path, i), kind) for i, v in enumerate(raw)]
         if any(v is None for v in out) or (years is not None and len(raw) != years):
             return None
         return tuple(v for v in out if v is not None)
@@ -239,15 +253,17 @@ class _Checker(YamlChecker):
 
 
 def _amounts(
-    c: _Checker, data: Mapping[str, Any], path: str, years: int | None
+    c: _Checker, data: Mapping[str, Any], path: str, years: int | None, kind: Kind = "amount"
 ) -> tuple[tuple[Value, ...] | None, Value | None, tuple[Value, ...] | None, bool]:
-    """(amounts, unit_cost, volumes, ok) for one line."""
+    """(amounts, unit_cost, volumes, ok) for one line; ``kind`` is what its money stands for
+    (a cost's is never negative, a benefit's is negative for a disbenefit). Volumes are
+    counts, never negative."""
     has = {k: data.get(k) is not None for k in AMOUNT_KEYS}
     if has["amounts"] and (has["unit_cost"] or has["volumes"]):
         c.problem(path, "give either amounts or unit_cost with volumes, not both")
         return None, None, None, False
     if has["amounts"]:
-        amounts = c.values(data["amounts"], join(path, "amounts"), years)
+        amounts = c.values(data["amounts"], join(path, "amounts"), years, kind)
         return amounts, None, None, amounts is not None
     if not has["unit_cost"] and not has["volumes"]:
         c.problem(path, "give either amounts or unit_cost with volumes (neither is given)")
@@ -255,7 +271,7 @@ def _amounts(
     unit_cost: Value | None = None
     volumes: tuple[Value, ...] | None = None
     if has["unit_cost"]:
-        unit_cost = c.value(data["unit_cost"], join(path, "unit_cost"), "amount")
+        unit_cost = c.value(data["unit_cost"], join(path, "unit_cost"), kind)
     else:
         c.problem(join(path, "unit_cost"), "required with volumes")
     if has["volumes"]:
@@ -341,7 +357,7 @@ def _benefit(
             join(path, "class"),
             f"must be one of {', '.join(BENEFIT_CLASSES)}, got {describe(benefit_class)}",
         )
-    amounts, unit_cost, volumes, _ = _amounts(c, data, path, years)
+    amounts, unit_cost, volumes, _ = _amounts(c, data, path, years, "benefit")
     adjustments: dict[str, Value | None] = {}
     for key in ADJUSTMENTS:
         raw = data.get(key)
@@ -353,7 +369,7 @@ def _benefit(
     texts = {k: c.text(data.get(k), join(path, k)) for k in ("beneficiary", "source", "notes")}
     if len(c.problems) > before or name is None or in_sroi is None:
         return None
-    return BenefitLine(
+    line = BenefitLine(
         name=name,
         benefit_class=str(benefit_class),
         amounts=amounts,
@@ -368,6 +384,15 @@ def _benefit(
         in_sroi=in_sroi,
         **texts,
     )
+    try:
+        disbenefit = benefit_sign(line, path) < 0
+    except AppraisalError as exc:
+        c.problems.extend(exc.problems)
+        return None
+    if disbenefit and not in_sroi:
+        c.problem(join(path, "in_sroi"), DISBENEFIT_IN_SROI)
+        return None
+    return line
 
 
 def _given(value: Value | None) -> Value:

@@ -147,7 +147,14 @@ def render(report: AppraisalReport, console: Console) -> None:
     summary.add_column("measure")
     summary.add_column("value", justify="right")
     summary.add_row("Present value of costs", _money(r.pv_costs))
-    summary.add_row("Present value of benefits", _money(r.pv_benefits))
+    if r.pv_disbenefits:
+        summary.add_row(
+            "Present value of benefits before disbenefits", _money(r.pv_benefits + r.pv_disbenefits)
+        )
+        summary.add_row("Present value of disbenefits", _money(-r.pv_disbenefits))
+        summary.add_row("Present value of benefits, net of disbenefits", _money(r.pv_benefits))
+    else:
+        summary.add_row("Present value of benefits", _money(r.pv_benefits))
     summary.add_row("Net present value", _money(r.npv))
     summary.add_row("Benefit-cost ratio", _ratio(r.bcr))
     summary.add_row("Fiscal benefit-cost ratio", _ratio(r.fiscal_bcr))

@@ -16,7 +16,9 @@ The arithmetic, for a benefit line in year t::
               * (1 - drop_off) ** max(0, t - start) * (1 - optimism_bias)
 
 where ``start`` is the line's first year with a non-zero amount; for a cost line
-``amount(t) * (1 + optimism_bias)``. ``amount(t)`` is ``amounts[t]`` or
+``amount(t) * (1 + optimism_bias)``. A benefit line with negative figures is a disbenefit: a
+negative benefit (subtracted from benefits, never added to costs) whose optimism bias enlarges
+it, ``* (1 + optimism_bias)``, as for a cost. ``amount(t)`` is ``amounts[t]`` or
 ``unit_cost * volumes[t]``. See ``docs/appraisal.md``.
 """
 
@@ -216,6 +218,45 @@ class BenefitLine:
 
 Line: TypeAlias = CostLine | BenefitLine
 
+DISBENEFIT_IN_SROI: Final = (
+    "a disbenefit cannot be left out of the SROI ratio (negative outcomes count too)"
+)
+
+
+def value_signs(value: Value) -> set[int]:
+    """The signs (-1, +1) a figure can take: a number's own; a range's ends (triangular, pert,
+    uniform); a normal's mean; a lognormal is positive. Zero has no sign."""
+    if isinstance(value, Distribution):
+        p = value.params
+        if value.kind == "lognormal":
+            ends: tuple[float, ...] = (p[0],)
+        elif value.kind == "normal":
+            ends = (p[0],)
+        else:
+            ends = (p[0], p[-1])
+        return {int(math.copysign(1, e)) for e in ends if e != 0}
+    return {int(math.copysign(1, value))} if value != 0 else set()
+
+
+def benefit_sign(line: BenefitLine, path: str = "benefit") -> int:
+    """+1 for a benefit, -1 for a disbenefit (its figures negative), 0 for a line of zeros.
+
+    A line is one or the other: a line whose figures are of both signs is refused (split it
+    into a benefit and a disbenefit)."""
+    if line.amounts is not None:
+        signs = set().union(*(value_signs(v) for v in line.amounts))
+    else:
+        units = value_signs(line.unit_cost) if line.unit_cost is not None else set()
+        volumes = set().union(*(value_signs(v) for v in line.volumes or ()))
+        signs = {u * v for u in units for v in volumes}
+    if len(signs) > 1:
+        raise _refused(
+            path,
+            "a line is a benefit or a disbenefit, not both: its figures must all be at least 0 "
+            "(a benefit) or all at most 0 (a disbenefit); split it into two lines",
+        )
+    return signs.pop() if signs else 0
+
 
 @dataclass(frozen=True)
 class MonteCarloSettings:
@@ -246,12 +287,17 @@ class Appraisal:
 
 @dataclass(frozen=True)
 class YearRow:
+    """One year: ``benefits`` are net of disbenefits; ``disbenefits`` are their size alone
+    (already subtracted from ``benefits``, never added to ``costs``)."""
+
     year: int
     discount_factor: float
     costs: float
     benefits: float
+    disbenefits: float
     pv_costs: float
     pv_benefits: float
+    pv_disbenefits: float
     cumulative_pv_net: float
 
 
@@ -263,10 +309,15 @@ class OrganisationSplit:
 
 @dataclass(frozen=True)
 class AppraisalResult:
-    """The deterministic result. Ratios are None where the present value of costs is 0."""
+    """The deterministic result. Ratios are None where the present value of costs is 0.
+
+    ``pv_benefits`` is net of disbenefits (counted as negative benefits, the Green Book's
+    practice); ``pv_disbenefits`` is the size of the disbenefits alone, already subtracted.
+    """
 
     pv_costs: float
     pv_benefits: float
+    pv_disbenefits: float
     pv_benefits_by_class: dict[str, float]
     npv: float
     bcr: float | None
@@ -399,6 +450,7 @@ class _Model:
     rate: float | None  # None: a named schedule (Green Book, Green Book health)
     discount: FloatArray  # (T,) at the central rate
     is_benefit: npt.NDArray[np.bool_]
+    is_disbenefit: npt.NDArray[np.bool_]  # benefit lines whose figures are negative
     class_matrix: FloatArray  # (L, 4)
     sroi_mask: FloatArray  # (L,)
     organisations: list[str]
@@ -445,6 +497,7 @@ def _compile(appraisal: Appraisal) -> _Model:
     shares = {k: np.zeros(n) for k in ("deadweight", "attribution", "displacement", "drop_off")}
     bias = np.zeros(n)
     is_benefit = np.zeros(n, dtype=bool)
+    is_disbenefit = np.zeros(n, dtype=bool)
     class_matrix = np.zeros((n, len(BENEFIT_CLASSES)))
     sroi_mask = np.zeros(n)
     organisations: list[str] = []
@@ -489,6 +542,9 @@ def _compile(appraisal: Appraisal) -> _Model:
             qty[i, t] = put(v, f"{path}.{key}[{t}]", None, "qty", i, t)
         if isinstance(line, BenefitLine):
             is_benefit[i] = True
+            is_disbenefit[i] = benefit_sign(line, path) < 0
+            if is_disbenefit[i] and not line.in_sroi:
+                raise _refused(f"{path}.in_sroi", DISBENEFIT_IN_SROI)
             if line.benefit_class not in BENEFIT_CLASSES:
                 raise _refused(f"{path}.class", f"unknown class {line.benefit_class!r}")
             class_matrix[i, BENEFIT_CLASSES.index(line.benefit_class)] = 1.0
@@ -541,6 +597,7 @@ def _compile(appraisal: Appraisal) -> _Model:
         discount=discount,
         qty_pv=qty @ discount,
         is_benefit=is_benefit,
+        is_disbenefit=is_disbenefit,
         class_matrix=class_matrix,
         sroi_mask=sroi_mask,
         organisations=organisations,
@@ -595,9 +652,11 @@ def _evaluate(model: _Model, values: FloatArray, detail: bool = False) -> _Batch
     attribution = per_line(model.shares["attribution"], "attribution")
     displacement = per_line(model.shares["displacement"], "displacement")
     bias = per_line(model.optimism_bias, "optimism_bias")
+    # Optimism bias never flatters: it raises costs, cuts benefits and enlarges disbenefits.
+    kept = (1.0 - dw) * (1.0 - attribution) * (1.0 - displacement)
     factor = np.where(
         model.is_benefit,
-        (1.0 - dw) * (1.0 - attribution) * (1.0 - displacement) * (1.0 - bias),
+        kept * np.where(model.is_disbenefit, 1.0 + bias, 1.0 - bias),
         1.0 + bias,
     )
 
@@ -702,8 +761,11 @@ def appraise(appraisal: Appraisal) -> AppraisalResult:
     fiscal = sum(pv_by_class[k] for k in FISCAL_CLASSES)
     pv_sroi = float(pv_line @ model.sroi_mask)
 
+    pv_disbenefits = -float(pv_line[model.is_disbenefit].sum())
+
     year_costs = adjusted[:c].sum(axis=0)
     year_benefits = adjusted[c:].sum(axis=0)
+    year_disbenefits = -adjusted[model.is_disbenefit].sum(axis=0)
     year_pv_costs = year_costs * df
     year_pv_benefits = year_benefits * df
     cumulative = np.cumsum(year_pv_benefits - year_pv_costs)
@@ -713,8 +775,10 @@ def appraise(appraisal: Appraisal) -> AppraisalResult:
             discount_factor=float(df[t]),
             costs=float(year_costs[t]),
             benefits=float(year_benefits[t]),
+            disbenefits=float(year_disbenefits[t]),
             pv_costs=float(year_pv_costs[t]),
             pv_benefits=float(year_pv_benefits[t]),
+            pv_disbenefits=float(year_disbenefits[t] * df[t]),
             cumulative_pv_net=float(cumulative[t]),
         )
         for t in range(model.years)
@@ -724,6 +788,7 @@ def appraise(appraisal: Appraisal) -> AppraisalResult:
     return AppraisalResult(
         pv_costs=pv_costs,
         pv_benefits=pv_benefits,
+        pv_disbenefits=pv_disbenefits,
         pv_benefits_by_class=pv_by_class,
         npv=pv_benefits - pv_costs,
         bcr=_ratio(pv_benefits, pv_costs),
@@ -880,6 +945,7 @@ def results_to_json_dict(
         "years": appraisal.years,
         "pv_costs": _num(result.pv_costs),
         "pv_benefits": _num(result.pv_benefits),
+        "pv_disbenefits": _num(result.pv_disbenefits),
         "npv": _num(result.npv),
         "bcr": _num(result.bcr),
         "fiscal_bcr": _num(result.fiscal_bcr),
@@ -896,8 +962,10 @@ def results_to_json_dict(
                 "discount_factor": _num(r.discount_factor),
                 "costs": _num(r.costs),
                 "benefits": _num(r.benefits),
+                "disbenefits": _num(r.disbenefits),
                 "pv_costs": _num(r.pv_costs),
                 "pv_benefits": _num(r.pv_benefits),
+                "pv_disbenefits": _num(r.pv_disbenefits),
                 "cumulative_pv_net": _num(r.cumulative_pv_net),
             }
             for r in result.per_year

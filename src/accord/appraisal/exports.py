@@ -121,7 +121,7 @@ def appraisal_xlsx(
         _append(
             inputs,
             [
-                "Benefit",
+                "Disbenefit" if engine.benefit_sign(b) < 0 else "Benefit",
                 b.name,
                 b.benefit_class,
                 b.beneficiary or "",
@@ -147,9 +147,11 @@ def appraisal_xlsx(
             "Year",
             "Discount factor",
             "Costs (adjusted, real)",
-            "Benefits (adjusted, real)",
+            "Benefits net of disbenefits (adjusted, real)",
+            "Disbenefits (adjusted, real)",
             "PV of costs",
-            "PV of benefits",
+            "PV of benefits net of disbenefits",
+            "PV of disbenefits",
             "Cumulative net present value",
         ],
         bold=True,
@@ -162,8 +164,10 @@ def appraisal_xlsx(
                 r["discount_factor"],
                 r["costs"],
                 r["benefits"],
+                r.get("disbenefits", 0.0),
                 r["pv_costs"],
                 r["pv_benefits"],
+                r.get("pv_disbenefits", 0.0),
                 r["cumulative_pv_net"],
             ],
         )
@@ -172,14 +176,15 @@ def appraisal_xlsx(
     _append(results, ["Figure", "Value"], bold=True)
     for label, key in (
         ("Present value of costs (£)", "pv_costs"),
-        ("Present value of benefits (£)", "pv_benefits"),
+        ("Present value of benefits, net of disbenefits (£)", "pv_benefits"),
+        ("Present value of disbenefits (£), already subtracted", "pv_disbenefits"),
         ("Net present value (£)", "npv"),
         ("Benefit-cost ratio", "bcr"),
         ("Fiscal benefit-cost ratio", "fiscal_bcr"),
         ("SROI ratio", "sroi"),
         ("Payback year", "payback_year"),
     ):
-        _append(results, [label, report[key]])
+        _append(results, [label, report.get(key, 0.0 if key == "pv_disbenefits" else None)])
     for key, value in report["pv_benefits_by_class"].items():
         _append(results, [f"PV of benefits: {key}", value])
     _append(results, [])

@@ -101,9 +101,26 @@ def payback_text(report: Mapping[str, Any]) -> str:
 
 
 def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> ResultsView:
+    disbenefits = report.get("pv_disbenefits") or 0.0
+    benefits: list[tuple[str, str, str]] = [
+        ("Present value of benefits", money(report["pv_benefits"]), "pv_benefits")
+    ]
+    if disbenefits:
+        # Disbenefits are negative benefits: shown apart, subtracted from benefits, never
+        # added to costs.
+        gross = report["pv_benefits"] + disbenefits
+        benefits = [
+            ("Present value of benefits before disbenefits", money(gross), "pv_gross_benefits"),
+            ("Present value of disbenefits", money(-disbenefits), "pv_disbenefits"),
+            (
+                "Present value of benefits, net of disbenefits",
+                money(report["pv_benefits"]),
+                "pv_benefits",
+            ),
+        ]
     headline = [
         ("Present value of costs", money(report["pv_costs"]), "pv_costs"),
-        ("Present value of benefits", money(report["pv_benefits"]), "pv_benefits"),
+        *benefits,
         ("Net present value (NPV)", money(report["npv"]), "npv"),
         ("Benefit-cost ratio (BCR)", ratio(report["bcr"]), "bcr"),
         ("Fiscal benefit-cost ratio", ratio(report["fiscal_bcr"]), "fiscal_bcr"),
@@ -147,11 +164,34 @@ def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> Results
 
 def by_year_chart(report: Mapping[str, Any]) -> Chart:
     rows = _years(report)
+    has_disbenefits = any(r.get("disbenefits") for r in rows)
+    series_keys = [("Costs", "costs"), ("Benefits", "benefits")]
+    if has_disbenefits:
+        series_keys = [("Costs", "costs"), ("Benefits, net", "benefits")]
+        series_keys.append(("Disbenefits", "disbenefits"))
     data = [
-        {"year": r["year"], "series": series, "amount": r[key]}
+        {"year": r["year"], "series": series, "amount": r.get(key) or 0.0}
         for r in rows
-        for series, key in (("Costs", "costs"), ("Benefits", "benefits"))
+        for series, key in series_keys
     ]
+    columns = ["Year", "Discount factor", "Costs", "Benefits", "PV of costs", "PV of benefits"]
+    table_rows = [
+        [
+            r["year"],
+            f"{r['discount_factor']:.4f}",
+            money(r["costs"]),
+            money(r["benefits"]),
+            money(r["pv_costs"]),
+            money(r["pv_benefits"]),
+        ]
+        for r in rows
+    ]
+    if has_disbenefits:
+        columns[3:4] = ["Benefits, net of disbenefits", "Disbenefits"]
+        columns += ["PV of disbenefits"]
+        for cells, r in zip(table_rows, rows, strict=True):
+            cells.insert(4, money(-r["disbenefits"]))
+            cells.append(money(-r["pv_disbenefits"]))
     return Chart(
         id="by-year",
         title="Costs and benefits by year",
@@ -162,18 +202,8 @@ def by_year_chart(report: Mapping[str, Any]) -> Chart:
             title="Costs and benefits by year (real, undiscounted)",
             **_pounds_by_year_bars(),
         ),
-        columns=["Year", "Discount factor", "Costs", "Benefits", "PV of costs", "PV of benefits"],
-        rows=[
-            (
-                r["year"],
-                f"{r['discount_factor']:.4f}",
-                money(r["costs"]),
-                money(r["benefits"]),
-                money(r["pv_costs"]),
-                money(r["pv_benefits"]),
-            )
-            for r in rows
-        ],
+        columns=columns,
+        rows=[tuple(cells) for cells in table_rows],
     )
 
 
