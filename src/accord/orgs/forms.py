@@ -12,6 +12,10 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account is inactive.",
     }
 
+    def clean_username(self) -> str:
+        # One account per address, whatever its case: stored and matched in lower case.
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class TokenForm(forms.Form):
     name = forms.CharField(

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accord.core.choices import ROLE_RANK, Role, Sector
@@ -65,6 +66,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Sign-in (ours and the Django admin's) finds the person whatever the case typed.
+        return self.get(email=(username or "").strip().lower())
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         """Refused: Django's `createsuperuser` would add a person the audit log never hears of.
 
@@ -96,9 +101,27 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # One account per address: Owner@X.test and owner@x.test are the same person.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="orgs_user_email_unique_ignoring_case",
+                violation_error_message="A person with this email address already exists.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Stored in lower case whichever way it came in (admin, services, the command line), so
+        # that signing in and the uniqueness check agree.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
 
     def has_role(self, role: str) -> bool:
         return self.is_active and ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]

@@ -167,7 +167,7 @@ def add_user(
     email = email.strip().lower()
     if "@" not in email:
         problems.append(Problem(f"{email!r} is not an email address", field="email"))
-    elif User.objects.filter(email=email).exists():
+    elif User.objects.filter(email__iexact=email).exists():
         problems.append(Problem(f"a user with {email} already exists", field="email"))
     try:
         role = Role(role).value
