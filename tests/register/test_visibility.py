@@ -10,6 +10,12 @@ from accord.cli import main as accord
 pytestmark = pytest.mark.django_db
 
 
+def _body(client: Client, url: str) -> str:
+    """A streamed export's whole text."""
+    response = client.get(url)
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def _listed(client: Client, title: str, **query: str) -> bool:
     page = client.get("/collaborations/", query)
     return any(c.title == title for c in page.context["page"].object_list)
@@ -21,8 +27,8 @@ def _everywhere(client: Client, c: Any) -> dict[str, bool]:
         "list": _listed(client, c.title),
         "search": _listed(client, c.title, q=c.title),
         "detail": client.get(f"/collaborations/{c.reference}/").status_code == 200,
-        "export": c.reference in client.get("/collaborations/export/?format=csv").content.decode(),
-        "json": c.reference in client.get("/collaborations/export/?format=json").content.decode(),
+        "export": c.reference in _body(client, "/collaborations/export/?format=csv"),
+        "json": c.reference in _body(client, "/collaborations/export/?format=json"),
         "api": client.get(f"/api/collaborations/{c.reference}").status_code == 200,
         "api_list": c.reference in client.get("/api/collaborations").content.decode(),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -107,40 +107,74 @@ def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[Row]]:
     return header, result
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+#: Rows written between two pieces of a streamed file: memory holds at most this many.
+BATCH_ROWS = 200
+
+
+def stream_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """A CSV file as it is written: the header, then the rows in batches, so that memory does
+    not grow with the rows. Formula injection is neutralised cell by cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    for batch in _batches(rows, BATCH_ROWS):
+        buffer.seek(0)
+        buffer.truncate()
+        for row in batch:
+            writer.writerow(["" if v is None else neutralise(v) for v in row])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return b"".join(stream_csv(header, rows))
+
+
+def xlsx_to(
+    target: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, marking: str
+) -> None:
+    """Write the workbook to a file or file-like `target`, row by row (openpyxl's write-only
+    mode keeps no rows in memory).
+
+    One data sheet (header then rows, so that it imports again) and an About sheet. The
+    protective marking goes in the printed header and footer and on the About sheet, not in
+    the data, so that the file can be edited and imported back.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for band in (sheet.oddHeader, sheet.oddFooter):
+        band.center.text = marking
+    sheet.append(list(header))
     for row in rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        sheet.append([neutralise(v) for v in row])
+    about = workbook.create_sheet("About")
+    about.append(["Protective marking", marking])
+    about.append(["Exported from", "Accord"])
+    workbook.save(target)
 
 
 def write_xlsx(
     header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, marking: str
 ) -> bytes:
-    """One data sheet (header then rows, so that it imports again) and an About sheet.
-
-    The protective marking goes in the printed header and footer and on the About sheet, not in
-    the data, so that the file can be edited and imported back.
-    """
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
-    sheet.freeze_panes = "A2"
-    for band in (sheet.oddHeader, sheet.oddFooter):
-        if band is not None:
-            band.center.text = marking
-    about = workbook.create_sheet("About")
-    about.append(["Protective marking", marking])
-    about.append(["Exported from", "Accord"])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    xlsx_to(buffer, header, rows, title=title, marking=marking)
     return buffer.getvalue()
+
+
+def stream_json(records: Iterable[dict[str, Any]], *, count: int, marking: str) -> Iterator[bytes]:
+    """The JSON export as it is written: the marking and count, then each record. Values are
+    kept as entered: JSON is not a spreadsheet, so nothing is neutralised."""
+    head = json.dumps({"protective_marking": marking, "count": count}, ensure_ascii=False)
+    yield (head[:-1] + ', "records": [').encode("utf-8")
+    separator = "\n  "
+    for batch in _batches(records, BATCH_ROWS):
+        parts = []
+        for record in batch:
+            parts.append(separator + json.dumps(record, ensure_ascii=False, default=str))
+            separator = ",\n  "
+        yield "".join(parts).encode("utf-8")
+    yield b"\n]}\n"
 
 
 def write_json(records: list[dict[str, Any]], *, marking: str) -> bytes:
@@ -150,3 +184,14 @@ def write_json(records: list[dict[str, Any]], *, marking: str) -> bytes:
         ensure_ascii=False,
         default=str,
     ).encode("utf-8")
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -85,14 +85,24 @@ def export_collaborations(args: argparse.Namespace) -> int:
         queryset = queryset.filter(archived_at__isnull=True)
     with progress("Exporting collaborations") as bar:
         task = bar.add_task("collaborations", total=None)
-        content = exports.render(
+        pieces = exports.stream(
             queryset,
             args.format,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+        # Written as it comes, so that a whole register needs no more memory than a page.
+        if args.output:
+            # Into a file beside the target, renamed when whole: a failed export leaves
+            # no half-written file behind.
+            target = Path(args.output)
+            partial = target.with_name(f".{target.name}.partial")
+            with partial.open("wb") as out:
+                for piece in pieces:
+                    out.write(piece)
+            partial.replace(target)
+        else:
+            for piece in pieces:
+                sys.stdout.buffer.write(piece)
     if args.output:
-        Path(args.output).write_bytes(content)
         console().print(f"Wrote {args.output}")
-    else:
-        sys.stdout.buffer.write(content)
     return 0

@@ -8,7 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -249,7 +256,7 @@ def review_create(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "register/review_form.html", {"form": form, "c": collaboration})
 
 
-def collaboration_export(request: HttpRequest) -> HttpResponse:
+def collaboration_export(request: HttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format", "csv")
     if fmt not in exports.FORMATS:
         raise Http404("Unknown format")
@@ -257,7 +264,8 @@ def collaboration_export(request: HttpRequest) -> HttpResponse:
         Collaboration.objects.visible_to(request.user), _filters(request)
     )
     content_type, extension = exports.FORMATS[fmt]
-    response = HttpResponse(exports.render(queryset, fmt), content_type=content_type)
+    # Streamed: the first bytes leave before the last row is read.
+    response = StreamingHttpResponse(exports.stream(queryset, fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="collaborations.{extension}"'
     return response
 
