@@ -15,7 +15,7 @@ from importlib import import_module
 from accord.core.commandline import CommandGroups, console, setup_django
 
 #: The apps whose verbs the command line offers: each module's `add_commands(groups)`.
-APP_COMMANDS = ("accord.core.cli", "accord.orgs.cli", "accord.register.cli")
+APP_COMMANDS = ("accord.core.cli", "accord.orgs.cli", "accord.register.cli", "accord.appraisal.cli")
 
 # Commands ---------------------------------------------------------------------------------
 
@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="use this password for the demo logins")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", help="import areas, boundaries or collaborations from a file")
+    p = sub.add_parser(
+        "import", help="import organisations, areas, boundaries, collaborations or deflators"
+    )
     isub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
 
     p = sub.add_parser("export", help="export what a user may see")
