@@ -23,7 +23,8 @@ def with_security_headers() -> Any:
     """The settings with core.security's middleware, whether or not settings.py has it yet."""
     middleware = list(settings.MIDDLEWARE)
     if SECURITY_MIDDLEWARE not in middleware:
-        middleware.append(SECURITY_MIDDLEWARE)
+        # Where settings.py is to have it: first after Django's SecurityMiddleware.
+        middleware.insert(1, SECURITY_MIDDLEWARE)
     return override_settings(MIDDLEWARE=middleware)
 
 
@@ -171,6 +172,14 @@ def test_the_command_prints_the_token_alone_on_its_last_line_and_stores_only_its
     event = AuditEvent.objects.filter(action="token.create").get()
     assert plain not in str(event.after)
     assert services.token_in_use(plain) == token
+
+
+def test_the_accord_command_offers_it(owner: Any, capsys: Any) -> None:
+    from accord.cli import main
+
+    assert main(["user", "token", "owner@lincs-fire.test"]) == 0
+    plain = capsys.readouterr().out.rstrip("\n").split("\n")[-1]
+    assert services.token_in_use(plain) is not None
 
 
 def test_the_command_refuses_an_unknown_person(db: Any, capsys: Any) -> None:
