@@ -54,6 +54,9 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("login", "/accounts/sign-in/", (200, 302, 302, 302, 302, 302)),
         # Signing out is a POST (Django 5): a GET is refused for everyone.
         ("logout", "/accounts/sign-out/", (405,) * 6),
+        # One's own API tokens; revoking is a POST (a GET is refused once signed in).
+        ("account_tokens", "/accounts/tokens/", SIGNED_IN),
+        ("account_token_revoke", "/accounts/tokens/999999/revoke/", (302, 405, 405, 405, 405, 405)),
         # The register
         ("register:list", "/collaborations/", EVERYONE),
         ("register:create", "/collaborations/new/", CREATE),
