@@ -22,7 +22,7 @@ from tests.appraisal.test_appraisal_helpers import (
     many_lines_yaml,
 )
 
-from accord.appraisal import services
+from accord.appraisal import engine, services
 from accord.appraisal.appraise_cli import main as appraise_cli
 from accord.appraisal.models import Appraisal, RealisedBenefit, UnitCost
 from accord.core.models import AuditEvent
@@ -137,7 +137,8 @@ def test_a_unit_cost_from_the_library_is_uplifted_to_the_price_year(
         ),
     )
     line = services.stored_appraisal(Appraisal.objects.get()).benefits[1]
-    expected = round(5930 * services.deflator_table()[2016] / services.deflator_table()[2015], 2)
+    # At full precision (it was rounded to the penny): the file is a machine output.
+    expected = 5930 * services.deflator_table()[2016] / services.deflator_table()[2015]
     assert line.unit_cost == expected
     assert line.source is not None and "uplifted from 2015 to 2016 prices" in line.source
 
@@ -360,6 +361,30 @@ def test_disbenefits_show_apart_on_the_page_and_in_the_workbook(
     assert results["Present value of benefits, net of disbenefits (£)"] == pytest.approx(250)
     text = client.get(f"/appraisals/{record.pk}/download.yaml").content.decode()
     assert "amounts: [0, -50]" in text
+
+
+def test_exports_carry_full_precision_and_pages_round(
+    client: Client, colleague: Any, collaboration: Any
+) -> None:
+    text = FALLS_BACK_YAML.replace("discount: 0.0", "discount: 0.035").replace(
+        "[100, 0, 50, 0]", "[100.123456789, 0, 50, 0]"
+    )
+    record = make_appraisal(collaboration, text)
+    report = services.report_for(record)
+    engine_result = engine.appraise(services.stored_appraisal(record))
+    assert report["npv"] == engine_result.npv  # stored exactly, not rounded
+    client.force_login(colleague)
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/appraisals/{record.pk}/download.xlsx").content)
+    )
+    results = {row[0]: row[1] for row in workbook["Results"].iter_rows(values_only=True) if row}
+    assert results["Net present value (£)"] == engine_result.npv
+    per_year = list(workbook["Per year"].iter_rows(values_only=True))
+    assert per_year[2][1] == 1 / 1.035  # the discount factor, every digit
+    yaml_text = client.get(f"/appraisals/{record.pk}/download.yaml").content.decode()
+    assert "100.123456789" in yaml_text
+    page = client.get(f"/appraisals/{record.pk}/").content.decode()
+    assert re.search(r'data-figure="npv">−?£[\d,]+<', page)  # whole pounds for reading
 
 
 def test_the_report_is_computed_once_per_version(

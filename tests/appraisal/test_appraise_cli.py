@@ -194,6 +194,26 @@ def test_json_numbers_are_plain(tmp_path: Path, capsys: pytest.CaptureFixture[st
     walk(data)
 
 
+def test_json_rounds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 1000 in year 1 at 3.5%: 1000 / 1.035 = 966.1835748792271…, every digit in the JSON;
+    # a cost of 333.333… and a ratio with a long expansion, both exactly the engine's floats.
+    text = (
+        "title: Precise\nprice_year: 2020\nyears: 2\ndiscount: 0.035\n"
+        "costs:\n  - {name: C, amounts: [333.3333333333333, 0]}\n"
+        "benefits:\n  - {name: B, amounts: [0, 1000]}\n"
+    )
+    path = write(tmp_path, text)
+    out = capsys.readouterr()
+    assert main([path, "--json"]) == 0
+    raw = capsys.readouterr().out
+    data = json.loads(raw)
+    assert data["pv_benefits"] == 1000 / 1.035
+    assert data["per_year"][1]["discount_factor"] == 1 / 1.035
+    assert data["bcr"] == (1000 / 1.035) / 333.3333333333333
+    assert repr(1000 / 1.035) in raw  # as many digits as the float has
+    assert out.err == ""
+
+
 def test_iterations_and_seed_override_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -287,7 +287,7 @@ class LineForm(forms.Form):
                 value = float(library.value)
                 note = f"{library.price_year} prices: no GDP deflator to uplift it"
             else:
-                value = round(value, 2)
+                # Not rounded: the file keeps the uplift at full precision; pages round.
                 note = (
                     f"uplifted from {library.price_year} to {price_year} prices by the GDP "
                     f"deflator, {deflator_release(table)}"
