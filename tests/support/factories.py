@@ -9,6 +9,7 @@ audited, valid and shaped as the product shapes it) rather than by writing rows 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -103,3 +104,152 @@ class AreaFactory(ServiceFactory):
         within = list(kwargs.pop("within"))
         services.import_areas([AreaRow(**kwargs, within=within)], actor=ACTOR)
         return Area.objects.get(code=kwargs["code"])
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+class FrameworkVersionFactory(ServiceFactory):
+    """A shipped framework's latest version, loaded through the assessments service."""
+
+    class Meta:
+        model = dict
+
+    key = "collaboration-factors"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.assessments.models import FrameworkVersion
+        from accord.assessments.services import load_shipped_frameworks
+
+        load_shipped_frameworks(ACTOR)
+        return FrameworkVersion.objects.filter(key=kwargs["key"]).order_by("-version").first()
+
+
+class RoundFactory(ServiceFactory):
+    class Meta:
+        model = dict
+
+    collaboration = factory.SubFactory(CollaborationFactory)
+    framework = factory.SubFactory(FrameworkVersionFactory)
+    title = factory.Sequence(lambda n: f"Survey {n}")
+    opens_on = factory.LazyFunction(lambda: _today() - dt.timedelta(days=1))
+    closes_on = factory.LazyFunction(lambda: _today() + dt.timedelta(days=10))
+    anonymous = True
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.assessments import services
+
+        collaboration = kwargs.pop("collaboration")
+        return services.create_round(ACTOR, collaboration, services.RoundData(**kwargs))
+
+
+class InvitationFactory(ServiceFactory):
+    """A personal link; the factory returns the service's NewLink (with its plain token)."""
+
+    class Meta:
+        model = dict
+
+    round = factory.SubFactory(RoundFactory)
+    email = factory.Sequence(lambda n: f"person{n}@lincs-fire.test")
+    organisation = LINCS_FIRE
+    level = "operational"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.assessments import services
+
+        invitee = services.Invitee(
+            email=kwargs["email"],
+            organisation=_organisation(kwargs["organisation"]),
+            level=kwargs["level"],
+        )
+        (link,) = services.invite(ACTOR, kwargs["round"], [invitee])
+        return link
+
+
+class ResponseFactory(ServiceFactory):
+    """Submitted answers through a personal link, every statement answered `value`."""
+
+    class Meta:
+        model = dict
+
+    link = factory.SubFactory(InvitationFactory)
+    value = 4
+    comment = ""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.assessments import services
+
+        link = kwargs["link"]
+        invitation = services.invitation_for_token(link.token)
+        answers = {item: kwargs["value"] for item in invitation.round.framework.framework.item_ids}
+        return services.save_answers(
+            link.token, answers, comment=kwargs["comment"] or None, submit=True
+        )
+
+
+APPRAISAL_YAML = """\
+title: Co-responding appraisal
+price_year: 2016
+years: 3
+costs:
+  - {name: Vehicles and kit, payer: E31000025, amounts: [180000, 0, 0], confidence: 2}
+benefits:
+  - {name: Ambulance hours released, beneficiary: RX9, amounts: [0, 150000, 160000]}
+"""
+
+
+class AppraisalFactory(ServiceFactory):
+    class Meta:
+        model = dict
+
+    collaboration = factory.SubFactory(CollaborationFactory)
+    yaml_text = APPRAISAL_YAML
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.appraisal import services
+
+        appraisal = services.parse_yaml_text(kwargs["yaml_text"])
+        return services.create_appraisal(ACTOR, kwargs["collaboration"], appraisal, how="test")
+
+
+class RealisedBenefitFactory(ServiceFactory):
+    class Meta:
+        model = dict
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    year = 1
+    amount = Decimal("120000")
+    note = "Hours released, from the trust's figures"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.appraisal import services
+
+        record = kwargs.pop("appraisal")
+        return services.record_realised(ACTOR, record, services.RealisedData(**kwargs))
+
+
+class UnitCostFactory(ServiceFactory):
+    class Meta:
+        model = dict
+
+    name = factory.Sequence(lambda n: f"Fire: attendance {n}")
+    value = Decimal("350")
+    unit = "attendance"
+    price_year = 2019
+    source = "Test source"
+    confidence = 3
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.appraisal import services
+
+        return services.create_unit_cost(ACTOR, services.UnitCostData(**kwargs))
