@@ -54,7 +54,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
-    from accord.benchmarks import main as bench_main
+    from accord.bench import main as bench_main
 
     return bench_main(args.rest)
 

@@ -10,15 +10,16 @@ of a minimal page: the home page, which goes through everything a page does (ses
 middleware, the site's layout) and reads no data. The health check, which skips all of that, and
 exports, which write every visible row, are listed but not held to it.
 
-Afterwards the engine benchmarks `benchmarks/bench_scoring.py` and `benchmarks/bench_appraisal.py`
-run too, where they exist.
+Afterwards the engine benchmarks run too (`accord.bench.scoring` and `accord.bench.appraisal`):
+they are part of the package, so `accord bench` works from an installed wheel, with no files
+read from a checkout.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import importlib
 import os
 import random
 import secrets
@@ -101,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--output", help="also write the table as Markdown to this file")
     parser.add_argument(
-        "--no-engines", action="store_true", help="skip benchmarks/bench_*.py afterwards"
+        "--no-engines", action="store_true", help="skip the engine benchmarks afterwards"
     )
     return parser
 
@@ -534,28 +535,12 @@ def markdown(results: list[Measurement], sizes: dict[str, int], counts: dict[str
 
 
 def _engine_benchmarks(console: Any) -> int:
-    """Run benchmarks/bench_scoring.py and bench_appraisal.py from the repository, if present."""
-    roots = [Path(__file__).resolve().parents[2], Path.cwd()]
+    """The scoring and appraisal engines' benchmarks, imported from the package."""
     status = 0
-    for name in ("bench_scoring", "bench_appraisal"):
-        path = next(
-            (
-                r / "benchmarks" / f"{name}.py"
-                for r in roots
-                if (r / "benchmarks" / f"{name}.py").exists()
-            ),
-            None,
-        )
-        if path is None:
-            continue
-        console.rule(f"benchmarks/{name}.py")
-        spec = importlib.util.spec_from_file_location(f"accord_bench_{name}", path)
-        if spec is None or spec.loader is None:
-            continue
-        module = importlib.util.module_from_spec(spec)
+    for name in ("scoring", "appraisal"):
+        console.rule(f"accord.bench.{name}")
         try:
-            spec.loader.exec_module(module)
-            module.main()
+            importlib.import_module(f"accord.bench.{name}").main()
         except Exception as exc:  # a failing engine benchmark is reported, not fatal
             console.print(f"[red]{name} failed: {type(exc).__name__}: {exc}[/red]")
             status = 1
