@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accord import cli as accord_cli
 from accord.appraisal import cli, services
 from accord.appraisal.models import DeflatorRelease, DeflatorValue
 from accord.core.actors import SystemActor
@@ -90,3 +91,11 @@ def test_the_unit_cost_page_says_which_release_is_in_use(
     page = client.get("/appraisals/unit-costs/").content.decode()
     assert "ONS series YBGB, release of 30 June 2025 (imported)" in page
     assert "2024-25" in page
+
+
+def test_accord_import_deflators_on_the_command_line(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert accord_cli.main(["import", "deflators", str(shared_data / ONS_FILE)]) == 0
+    assert "Imported YBGB, release of 30 June 2025" in capsys.readouterr().out
+    assert services.deflator_table().origin == "imported"
