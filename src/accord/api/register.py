@@ -6,10 +6,12 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accord.register import queries, services
 from accord.register.models import Collaboration, Partner
+
+from .pagination import BoundedPagination
 
 router = Router(tags=["collaborations"])
 
@@ -60,7 +62,7 @@ class CollaborationFilters(Schema):
 
 
 @router.get("/collaborations", response=list[CollaborationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_collaborations(request: HttpRequest, filters: Query[CollaborationFilters]) -> Any:
     """Collaborations you may see, filtered as on the register's page."""
     queryset = queries.apply_filters(
