@@ -36,6 +36,7 @@ from accord.appraisal.engine import (
     Value,
     benefit_sign,
 )
+from accord.core import safe_yaml
 from accord.core.problems import Problem, Problems
 from accord.core.yaml_checks import YamlChecker, describe, join
 
@@ -65,6 +66,7 @@ TOP_KEYS: Final = (
     "benefits",
 )
 TOP_REQUIRED: Final = ("title", "price_year", "years")
+MAX_YEARS: Final = 200
 TOP_OPTIONAL: Final = tuple(k for k in TOP_KEYS if k not in TOP_REQUIRED)
 AMOUNT_KEYS: Final = ("amounts", "unit_cost", "volumes")
 COST_KEYS: Final = (
@@ -480,6 +482,14 @@ def parse_appraisal(data: object, source: str = "<appraisal>") -> Appraisal:
     years = None
     if top.get("years") is not None:
         years = c.integer(top["years"], "years", minimum=1)
+        if years is not None and years > MAX_YEARS:
+            # A horizon of 100,000 years was accepted and gave a 23 MB result.
+            c.problem(
+                "years",
+                f"must be at most {MAX_YEARS} (the Green Book's longest horizon in Accord), "
+                f"got {years:,}",
+            )
+            years = None
     discount = _discount(c, top.get("discount"))
     table = _grade_table(c, top.get("optimism_bias_by_grade"))
     settings = _monte_carlo(c, top.get("monte_carlo"))
@@ -517,7 +527,7 @@ def load_appraisal(path: str | Path) -> Appraisal:
     except (OSError, UnicodeDecodeError) as exc:
         raise AppraisalFileError([f"cannot read the file: {exc}"], source) from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())
         raise AppraisalFileError([f"not valid YAML: {reason}"], source) from exc

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from accord.core import safe_yaml
 from accord.core.problems import Problem, Problems
 from accord.core.yaml_checks import YamlChecker
 
@@ -457,7 +458,7 @@ def load_framework(path: str | Path) -> Framework:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise FrameworkError([Problem(f"cannot read the file: {reason}", source=source)]) from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
