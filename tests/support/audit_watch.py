@@ -78,15 +78,19 @@ class AuditWatch:
         if action.startswith("post_"):
             self._note(instance, f"{action} on {sender._meta.label_lower}")
 
+    def _uid(self, what: str) -> str:
+        # One per watch, so that a watch inside a test does not unhook the suite's own.
+        return f"audit-watch-{what}-{id(self)}"
+
     def connect(self) -> None:
-        signals.post_save.connect(self.saved, dispatch_uid="audit-watch-save")
-        signals.post_delete.connect(self.deleted, dispatch_uid="audit-watch-delete")
-        signals.m2m_changed.connect(self.m2m, dispatch_uid="audit-watch-m2m")
+        signals.post_save.connect(self.saved, dispatch_uid=self._uid("save"))
+        signals.post_delete.connect(self.deleted, dispatch_uid=self._uid("delete"))
+        signals.m2m_changed.connect(self.m2m, dispatch_uid=self._uid("m2m"))
 
     def disconnect(self) -> None:
-        signals.post_save.disconnect(dispatch_uid="audit-watch-save")
-        signals.post_delete.disconnect(dispatch_uid="audit-watch-delete")
-        signals.m2m_changed.disconnect(dispatch_uid="audit-watch-m2m")
+        signals.post_save.disconnect(dispatch_uid=self._uid("save"))
+        signals.post_delete.disconnect(dispatch_uid=self._uid("delete"))
+        signals.m2m_changed.disconnect(dispatch_uid=self._uid("m2m"))
 
     def unaudited(self) -> list[Write]:
         """The writes no later event speaks for."""
