@@ -37,6 +37,13 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's `accord audit verify` keeps its checkpoint apart: a shared file would make
+    one test's chain look cut back to the next."""
+    monkeypatch.setenv("ACCORD_AUDIT_CHECKPOINT", str(tmp_path / "audit_checkpoint.json"))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():

@@ -71,6 +71,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's HMAC key, kept out of the database (docs/audit.md). Empty: core/audit.py
+# generates one into ACCORD_DATA_DIR/audit_key the first time it signs an event.
+AUDIT_KEY = os.environ.get("ACCORD_AUDIT_KEY", "").strip()
+if AUDIT_KEY and len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("ACCORD_AUDIT_KEY must be at least 32 characters")
 DEBUG = _env_bool("ACCORD_DEBUG", False)
 ALLOWED_HOSTS = _env_list("ACCORD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("ACCORD_CSRF_TRUSTED_ORIGINS", "")

@@ -10,7 +10,7 @@ def test_every_environment_variable_read_by_settings_is_documented() -> None:
     # The settings, and the kernel's pure module that reads the disclosure threshold for them.
     settings_source = "".join(
         (ROOT / "src" / "accord" / name).read_text()
-        for name in ("settings.py", "core/disclosure.py")
+        for name in ("settings.py", "core/disclosure.py", "core/audit.py")
     )
     readme = (ROOT / "README.md").read_text()
     names = set(re.findall(r'"((?:ACCORD|DATABASE)_[A-Z_]+)"', settings_source))
