@@ -6,16 +6,20 @@ Exports neutralise formula injection: a cell that a spreadsheet would evaluate (
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .problems import Problems
+from .problems import Problem, Problems
+from .text import import_max_bytes, megabytes
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,6 +27,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A value as a workbook may hold it: control characters that XML cannot carry (such as
+    \x01 in a title stored before forms refused them) are dropped, so that one bad character
+    does not stop the whole export."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -42,43 +56,182 @@ class UnreadableFile(Problems):
         super().__init__([reason])
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[str], list[Row]]:
-    """Return (header, rows) from a CSV or XLSX file; every value a stripped string."""
+#: Rows one file may hold: the register has a few thousand records; a sheet that claims a
+#: million rows is refused before they are read.
+MAX_ROWS = 100_000
+#: Columns one sheet may hold (the import has 25).
+MAX_COLUMNS = 200
+#: Characters in one field. Python's csv module stops at 131,072 with an error of its own.
+MAX_FIELD = 100_000
+#: How much larger than the file an XLSX workbook's unpacked parts may be, all together and
+#: member by member: real workbooks unpack to a few times their size, a deflate bomb to a
+#: thousand times.
+MAX_UNPACKED_RATIO = 20
+MAX_MEMBER_RATIO = 200
+#: Members this small are never a bomb, whatever their ratio.
+SMALL_MEMBER = 1024 * 1024
+
+
+def read_rows(
+    data: bytes, filename: str, *, max_bytes: int | None = None
+) -> tuple[list[str], list[Row]]:
+    """Return (header, rows) from a CSV or XLSX file; every value a stripped string.
+
+    `max_bytes` is the import limit (``settings.IMPORT_MAX_MB`` in bytes where Django is set
+    up; without it, the same limit read from ``ACCORD_IMPORT_MAX_MB``). A file too large, too
+    long, too wide, with a field too long, a NUL byte, or in an encoding other than UTF-8 or
+    Windows-1252 is refused with one message saying which.
+    """
+    limit = import_max_bytes() if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise UnreadableFile(
+            f"{filename}: the file is {megabytes(len(data))}, larger than the import limit of "
+            f"{megabytes(limit)}"
+        )
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        return _read_csv(data)
+    try:
+        if name.endswith(".xlsx"):
+            return _read_xlsx(data, limit)
+        if name.endswith(".csv") or name.endswith(".txt"):
+            return _read_csv(data)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{filename}: {exc.problems[0]}") from exc
     raise UnreadableFile(f"{filename}: not a CSV or XLSX file (the name must end .csv or .xlsx)")
 
 
-def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile("the file is not a text CSV file (it contains binary data)")
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise UnreadableFile("the file is UTF-32 text: save it as CSV UTF-8 (comma delimited)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
+        raise UnreadableFile("the file is UTF-16 text: save it as CSV UTF-8 (comma delimited)")
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # Decoding the rest as Windows-1252 would keep the mark as three letters in the
+            # first column's name: say what the file is instead.
+            raise UnreadableFile(
+                "the file starts with a UTF-8 byte-order mark but its text is not UTF-8 "
+                f"(byte {exc.start + 1} is not; it looks like Windows-1252): save it as "
+                "CSV UTF-8 (comma delimited)"
+            ) from exc
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         try:
-            text = data.decode("cp1252")
+            return data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise UnreadableFile("the file is not UTF-8 or Windows-1252 text") from exc
+            raise UnreadableFile(
+                f"the file is not UTF-8 or Windows-1252 text (byte {exc.start + 1} is neither): "
+                "save it as CSV UTF-8 (comma delimited)"
+            ) from exc
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # UTF-16 without a mark: ASCII text has a NUL in every other byte.
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return even.count(0) > len(even) * 0.4 or odd.count(0) > len(odd) * 0.4
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
+    text = _decode(data)
+    if text[:4096].count("\x00") > 40:
+        # A NUL or two is a bad field, named with its row below; many are a binary file.
+        raise UnreadableFile("the file is not a text CSV file (it contains binary data)")
     reader = csv.reader(io.StringIO(text))
-    rows = [row for row in reader]
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                raise UnreadableFile(_too_many_rows())
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(_field_too_long(reader.line_num)) from exc
+        raise UnreadableFile(f"line {reader.line_num} is not CSV: {exc}") from exc
     return _to_dicts(rows)
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[Row]]:
+def _too_many_rows() -> str:
+    return f"the file has more than {MAX_ROWS:,} rows; import it in parts"
+
+
+def _field_too_long(line: int) -> str:
+    return f"line {line} has a field longer than {MAX_FIELD:,} characters"
+
+
+def _check_zip(data: bytes, limit: int) -> None:
+    """Refuse a workbook whose parts unpack far beyond its size, before openpyxl unpacks any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile("the file is not a readable XLSX workbook") from exc
+    unpacked = sum(m.file_size for m in members)
+    allowed = max(len(data), SMALL_MEMBER) * MAX_UNPACKED_RATIO
+    if unpacked > min(allowed, limit * MAX_UNPACKED_RATIO):
+        raise UnreadableFile(
+            f"the workbook unpacks to {megabytes(unpacked)} from {megabytes(len(data))} "
+            "(a compression bomb?); it is refused unread"
+        )
+    for member in members:
+        if (
+            member.file_size > SMALL_MEMBER
+            and member.file_size > max(member.compress_size, 1) * MAX_MEMBER_RATIO
+        ):
+            raise UnreadableFile(
+                f"the workbook's part {member.filename} unpacks to {megabytes(member.file_size)} "
+                f"from {megabytes(member.compress_size)} (a compression bomb?); it is refused "
+                "unread"
+            )
+
+
+def _read_xlsx(data: bytes, limit: int) -> tuple[list[str], list[Row]]:
+    _check_zip(data, limit)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile("the file is not a readable XLSX workbook") from exc
     except Exception as exc:  # zipfile.BadZipFile and friends from a corrupt upload
         raise UnreadableFile("the file is not a readable XLSX workbook") from exc
-    sheet = workbook.worksheets[0]
-    rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else _cell_text(v) for v in values])
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        # The sheet's stated size, read from its first lines: a sheet whose rows jump to
+        # row 1,048,576 is refused here, before a million empty rows are made.
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise UnreadableFile(
+                f"the sheet reaches row {sheet.max_row:,}; a file may have at most "
+                f"{MAX_ROWS:,} rows (delete the empty rows below the table, or import in parts)"
+            )
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise UnreadableFile(
+                f"the sheet reaches column {sheet.max_column:,}; a file may have at most "
+                f"{MAX_COLUMNS} columns (delete the empty columns beside the table)"
+            )
+        rows: list[list[str]] = []
+        # The stated size may be missing or false: count as the rows come, too.
+        for values in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_ROWS:
+                raise UnreadableFile(_too_many_rows())
+            if len(values) > MAX_COLUMNS:
+                raise UnreadableFile(f"the sheet has more than {MAX_COLUMNS} columns")
+            rows.append(["" if v is None else _cell_text(v) for v in values])
+    except UnreadableFile:
+        raise
+    except ValueError as exc:  # a cell openpyxl cannot convert, such as a 5,000-digit number
+        raise UnreadableFile(
+            f"the workbook has a cell that cannot be read ({' '.join(str(exc).split())[:120]})"
+        ) from exc
+    except Exception as exc:  # a corrupt part found only as the rows are read
+        raise UnreadableFile("the file is not a readable XLSX workbook") from exc
+    finally:
+        workbook.close()
+    for line, row in enumerate(rows, start=1):
+        if any(len(cell) > MAX_FIELD for cell in row):
+            raise UnreadableFile(f"row {line} has a cell longer than {MAX_FIELD:,} characters")
     return _to_dicts(rows)
 
 
@@ -100,6 +253,22 @@ def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[Row]]:
     header = [cell.strip().lower() for cell in numbered[0][1]]
     while header and not header[-1]:
         header.pop()
+    problems: list[Problem] = []
+    for line, row in numbered:
+        for column, cell in enumerate(row):
+            if len(cell) > MAX_FIELD:
+                raise UnreadableFile(_field_too_long(line))
+            if "\x00" in cell:
+                name = header[column] if column < len(header) and line != numbered[0][0] else ""
+                problems.append(
+                    Problem(
+                        "contains a NUL byte (U+0000), which text may not hold",
+                        row=line,
+                        field=name or f"{column + 1}",
+                    )
+                )
+    if problems:
+        raise Problems(problems)
     result = []
     for line, row in numbered[1:]:
         padded = list(row) + [""] * (len(header) - len(row))
@@ -145,9 +314,9 @@ def xlsx_to(
     sheet.freeze_panes = "A2"
     for band in (sheet.oddHeader, sheet.oddFooter):
         band.center.text = marking
-    sheet.append(list(header))
+    sheet.append([_xlsx_cell(v) for v in header])
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     about = workbook.create_sheet("About")
     about.append(["Protective marking", marking])
     about.append(["Exported from", "Accord"])

@@ -50,5 +50,8 @@ def import_max_bytes(environ: Mapping[str, str] | None = None) -> int:
     return max(megabytes, 1) * 1024 * 1024
 
 
-def megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MB"
+def megabytes(size: int) -> str:
+    """A size in bytes as a person reads it: 10 MB, 476.9 MB, 480 KB."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.0f} KB"
+    return f"{size / (1024 * 1024):,.1f}".removesuffix(".0") + " MB"

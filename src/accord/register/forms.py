@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 
 from accord.core.choices import Visibility
 from accord.core.sectors import INVOLVED_LABELS, SERVICES
+from accord.core.text import control_character_message, first_control_character
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area, Organisation
 
@@ -17,6 +18,18 @@ from .services import CollaborationData, ReviewData
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 2017-10-27 or 27/10/2017"
+
+
+def _refuse_control_characters(form: forms.Form, data: dict[str, Any]) -> None:
+    """Text fields hold tabs and new lines but no other control character: one such as \x01
+    is invisible on the page and cannot be written to a workbook."""
+    for name, field in form.fields.items():
+        value = form.data.get(form.add_prefix(name)) if isinstance(field, forms.CharField) else None
+        if isinstance(value, str):
+            character = first_control_character(value)
+            if character is not None:
+                form.add_error(name, "This " + control_character_message(character) + ".")
+                data.pop(name, None)
 
 
 def _date_field(label: str) -> forms.DateField:
@@ -172,6 +185,7 @@ class CollaborationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        _refuse_control_characters(self, data)
         lead = data.get("lead")
         chosen = [lead, *data.get("partners", []), *data.get("supporters", [])]
         codes = [org.code for org in chosen if org is not None]
@@ -317,6 +331,11 @@ class ReviewForm(forms.Form):
         help_text="A service need not collaborate where it would harm public safety, "
         "efficiency or effectiveness: say why.",
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _refuse_control_characters(self, data)
+        return data
 
     def to_data(self) -> ReviewData:
         d = self.cleaned_data

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -113,6 +114,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+MAX_AMOUNT_DIGITS = 14
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -176,7 +178,7 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
     if not data.strip():
         raise ImportFailed([f"{filename}: the file is empty"])
     try:
-        header, rows = read_rows(data, filename)
+        header, rows = read_rows(data, filename, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
     except UnreadableFile as exc:
         raise ImportFailed([str(exc)]) from exc
     problems: list[Problem | str] = []
@@ -311,11 +313,20 @@ def _parse_row(
     amount_text = row.get("funding_amount", "").replace(",", "").replace("£", "").strip()
     if amount_text:
         try:
+            # Twelve digits of pounds is what the register stores (and more than any
+            # collaboration's funding); a number thousands of digits long is not an amount.
+            if sum(ch.isdigit() for ch in amount_text) > MAX_AMOUNT_DIGITS:
+                raise InvalidOperation
             amount = Decimal(amount_text)
-            if amount < 0 or not amount.is_finite():
+            if amount < 0 or not amount.is_finite() or amount >= 10**12:
                 raise InvalidOperation
         except InvalidOperation:
-            problem("funding_amount", f"{row['funding_amount']!r} is not an amount in pounds")
+            shown = row["funding_amount"]
+            if len(shown) > 40:
+                shown = f"{shown[:20]}... ({len(shown):,} characters)"
+                problem("funding_amount", f"{shown} is not an amount in pounds (at most 12 digits)")
+            else:
+                problem("funding_amount", f"{shown!r} is not an amount in pounds")
             amount = None
 
     agreement_text = row.get("written_agreement", "").strip().casefold()
