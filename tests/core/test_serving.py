@@ -40,7 +40,7 @@ def test_accord_serve_answers_through_gunicorn(tmp_path: Path) -> None:
     )
     try:
         body = ""
-        for _ in range(100):  # up to 20 s for the workers to start
+        for _ in range(450):  # up to 90 s for the workers to start on a busy machine
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = r.read().decode()
