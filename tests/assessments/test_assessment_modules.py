@@ -24,6 +24,7 @@ SCORING_NAMES = [
     "DIVERGENCE_THRESHOLD",
     "LEVELS",
     "NA_VALUES",
+    "PROTECTING",  # since issue 10: a figure withheld only to protect another
     "SUPPRESSED",
     "Change",
     "Comparison",

@@ -200,11 +200,12 @@ def test_imports_no_django() -> None:
     # The command and the pure modules must not pull in Django.
     import subprocess
 
-    # Of the kernel, only its pure modules (the shared problems, YAML checks and threshold).
+    # Of the kernel, only its pure modules (the shared problems, YAML checks and reader, text
+    # limits and threshold).
     code = (
         "import sys; import accord.assessments.score_cli; "
         "pure = {'accord.core', 'accord.core.problems', 'accord.core.yaml_checks', "
-        "'accord.core.disclosure'}; "
+        "'accord.core.disclosure', 'accord.core.safe_yaml', 'accord.core.text'}; "
         "bad = [m for m in sys.modules if m not in pure and (m == 'django' or m.startswith(("
         "'django.', 'accord.core', 'accord.orgs')))]; print(bad); sys.exit(1 if bad else 0)"
     )

@@ -325,15 +325,19 @@ def test_divergence_just_below_one_is_not_flagged() -> None:
 
 
 def test_divergence_compares_only_organisations_meeting_k() -> None:
-    # C has only 4 respondents and answers 1: it must not be compared (it would give a gap of 3)
-    a = [[4, 4, 2, 2, 4, 4]] * 5
-    b = [[3, 3, 2, 2, 4, 4]] * 5
+    # C has only 4 respondents and answers 1: it must not be compared (it would give a gap of 3).
+    # D (5, the smallest shown) is withheld to protect C, so it is not compared either: a gap
+    # to D would give D's mean away, and C's with it.
+    a = [[4, 4, 2, 2, 4, 4]] * 6
+    b = [[3, 3, 2, 2, 4, 4]] * 6
     c = [[1, 1, 2, 2, 4, 4]] * 4
-    orgs = ["A"] * 5 + ["B"] * 5 + ["C"] * 4
-    found = divergence(FW, make(a + b + c, orgs=orgs), k=5)
+    d = [[3.0, 3.0, 2, 2, 4, 4]] * 5
+    orgs = ["A"] * 6 + ["B"] * 6 + ["C"] * 4 + ["D"] * 5
+    found = divergence(FW, make(a + b + c + d, orgs=orgs), k=5)
     assert found["enab"].compared == ("A", "B")
     assert found["enab"].gap == 1.0
-    only_one = divergence(FW, make(a + c, orgs=["A"] * 5 + ["C"] * 4), k=5)
+    only_one = divergence(FW, make(a + c, orgs=["A"] * 6 + ["C"] * 4), k=5)
+    assert only_one["enab"].compared == ()
     assert only_one["enab"].gap is None and not only_one["enab"].flagged
 
 

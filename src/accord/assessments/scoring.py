@@ -8,7 +8,9 @@ score is the mean of their answered items in the factor; their group score is th
 factor scores in the group. For a set of respondents each factor and group gets n, mean, sample
 standard deviation and a 95% t-interval; breakdowns by organisation and by level; divergence
 between organisations; change between two rounds with Welch's t-test; and disclosure control,
-which shows nothing for any group of fewer than k respondents.
+which shows nothing for any group of fewer than k respondents, and withholds as many more
+figures as it takes so that no withheld one can be worked out from those shown (by subtracting
+the shown groups from the total, or one breakdown from another).
 
 Pure module: imports no Django; from the kernel only ``accord.core.disclosure``.
 """
@@ -43,6 +45,7 @@ __all__ = [
     "DIVERGENCE_THRESHOLD",
     "LEVELS",
     "NA_VALUES",
+    "PROTECTING",
     "SUPPRESSED",
     "Change",
     "Comparison",
@@ -266,15 +269,24 @@ class Summary:
 
 @dataclass(frozen=True)
 class Suppressed:
-    """Figures withheld by disclosure control: fewer than k respondents."""
+    """Figures withheld by disclosure control: fewer than k respondents, or (with
+    ``protects_another``) enough respondents but withheld so that another withheld group's
+    figures cannot be worked out by subtraction.
+
+    Both look alike in JSON (``{"suppressed": true}``, the command's and the API's contract);
+    pages say which it is.
+    """
 
     suppressed: Literal[True] = True
+    protects_another: bool = False
 
     def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
         return {"suppressed": True}
 
 
 SUPPRESSED = Suppressed()
+PROTECTING = Suppressed(protects_another=True)
+"""A figure withheld only to protect another group's (secondary suppression)."""
 
 
 @dataclass(frozen=True)
@@ -391,13 +403,24 @@ def _segment_stats(
     )
 
 
-def _set_result(framework: Framework, table: _Stats, segment: int, k: int | None) -> SetResult:
-    """The result for one segment; with k, factors and groups with n < k are suppressed."""
+_SHOWN, _HIDDEN, _PROTECTING = 0, 1, 2
+"""Disclosure states of a cell: shown; withheld (n < k); withheld to protect another."""
+
+
+def _set_result(
+    framework: Framework, table: _Stats, segment: int, states: IntArray | None
+) -> SetResult:
+    """The result for one segment; with ``states`` (one per column), withheld cells suppressed."""
     n_factors = len(framework.factors)
     cells: list[Summary | Suppressed] = []
     for column in range(n_factors + len(framework.groups)):
-        summary = table.summary(segment, column)
-        cells.append(SUPPRESSED if k is not None and summary.n < k else summary)
+        state = _SHOWN if states is None else int(states[column])
+        if state == _HIDDEN:
+            cells.append(SUPPRESSED)
+        elif state == _PROTECTING:
+            cells.append(PROTECTING)
+        else:
+            cells.append(table.summary(segment, column))
     return SetResult(
         n=int(table.rows[segment]),
         factors=dict(zip(framework.factor_ids, cells[:n_factors], strict=True)),
@@ -422,11 +445,12 @@ def _check_by(by: str) -> None:
         raise ValueError(f"cannot break down by {by!r} (expected {_or_list(BREAKDOWNS)})")
 
 
-def _breakdown_stats(scores: FloatArray, responses: Responses, by: str) -> _Stats:
+def _segments(responses: Responses, by: str) -> tuple[tuple[str, ...], IntArray]:
+    """The organisations or levels present (in the order shown) and each respondent's."""
     _check_by(by)
     labels = responses.organisations if by == "organisation" else responses.levels
     if not labels:
-        return _segment_stats(scores, np.zeros(0, dtype=np.intp), 0, ())
+        return (), np.zeros(0, dtype=np.intp)
     keys, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
     if by == "level":
         # Present levels in their natural order, not alphabetically.
@@ -434,8 +458,137 @@ def _breakdown_stats(scores: FloatArray, responses: Responses, by: str) -> _Stat
         remap = np.empty(len(keys), dtype=np.intp)
         remap[order] = np.arange(len(keys))
         keys, inverse = keys[order], remap[inverse]
-    return _segment_stats(
-        scores, inverse.astype(np.intp), len(keys), tuple(str(key) for key in keys)
+    return tuple(str(key) for key in keys), inverse.astype(np.intp)
+
+
+# --------------------------------------------------------------------------------------------
+# Disclosure control, with complementary (secondary) suppression
+
+
+@dataclass(frozen=True, eq=False)
+class _Disclosure:
+    """Every figure the outputs can show for a set of respondents (overall, by organisation,
+    by level) and whether each may be shown: states, segments x columns, of _SHOWN, _HIDDEN
+    or _PROTECTING. Decided for all three together, because anyone can ask for each of them
+    (the command and the API give either breakdown) and put them side by side."""
+
+    overall: _Stats
+    organisation: _Stats
+    level: _Stats
+    overall_states: IntArray
+    organisation_states: IntArray
+    level_states: IntArray
+
+    def stats(self, by: str) -> tuple[_Stats, IntArray]:
+        if by == "organisation":
+            return self.organisation, self.organisation_states
+        return self.level, self.level_states
+
+
+def _recoverable(members: FloatArray, shown: npt.NDArray[np.bool_], target: int) -> bool:
+    """Whether segment ``target``'s totals are a linear combination of the shown segments'.
+
+    Each shown figure gives a sum (and count, and sum of squares) over the respondents of its
+    segment, so whatever is a linear combination of shown segments (the overall minus the
+    other organisations; a level minus an organisation inside it) can be worked out exactly;
+    anything else cannot.
+    """
+    rows = members[shown]
+    if rows.shape[0] == 0:
+        return False
+    rank = int(np.linalg.matrix_rank(rows))
+    return int(np.linalg.matrix_rank(np.vstack([rows, members[target]]))) == rank
+
+
+def _protect(
+    members: FloatArray, hidden: npt.NDArray[np.bool_], n: IntArray, family: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Which shown segments to withhold as well, so that no withheld one can be worked out.
+
+    ``members``: segments x atoms (respondents sharing an organisation and a level, with a
+    score in the column), 1 where the atom is in the segment. ``family``: 0 for the overall,
+    1 for organisations, 2 for levels. While some withheld segment is recoverable, withhold
+    one more: the smallest of its own breakdown that makes it unrecoverable, else of the other
+    breakdown, else the smallest of its own breakdown (and go on); the overall last of all.
+    """
+    hidden = hidden.copy()
+    protecting = np.zeros_like(hidden)
+    has_atoms = members.any(axis=1)
+    while True:
+        leak = next(
+            (
+                int(s)
+                for s in np.flatnonzero(hidden & has_atoms)
+                if _recoverable(members, ~hidden & has_atoms, int(s))
+            ),
+            None,
+        )
+        if leak is None:
+            return protecting
+        rank_of_family = {int(family[leak]): 0, 0: 2}
+        candidates = sorted(
+            (int(s) for s in np.flatnonzero(~hidden & has_atoms)),
+            key=lambda s: (rank_of_family.get(int(family[s]), 1), int(n[s]), s),
+        )
+        # The overall is the headline: withheld only when nothing else is left to withhold.
+        breakdowns = [s for s in candidates if family[s] != 0] or candidates
+        choice = breakdowns[0]
+        for candidate in breakdowns:
+            trial = hidden.copy()
+            trial[candidate] = True
+            if not _recoverable(members, ~trial & has_atoms, leak):
+                choice = candidate
+                break
+        hidden[choice] = True
+        protecting[choice] = True
+
+
+def _disclosure(scores: FloatArray, responses: Responses, k: int) -> _Disclosure:
+    """Primary suppression (fewer than k respondents) then complementary suppression."""
+    org_keys, org_of = _segments(responses, "organisation")
+    level_keys, level_of = _segments(responses, "level")
+    overall = _overall_stats(scores)
+    organisation = _segment_stats(scores, org_of, len(org_keys), org_keys)
+    level = _segment_stats(scores, level_of, len(level_keys), level_keys)
+    n_orgs, n_levels = len(org_keys), len(level_keys)
+    columns = scores.shape[1]
+    n_all = np.concatenate([overall.n, organisation.n, level.n], axis=0)
+    rows = np.concatenate([overall.rows, organisation.rows, level.rows])
+    states = np.where((n_all < k) | (rows < k)[:, np.newaxis], _HIDDEN, _SHOWN).astype(np.intp)
+    family = np.concatenate(
+        [np.zeros(1, np.intp), np.ones(n_orgs, np.intp), np.full(n_levels, 2, np.intp)]
+    )
+    if len(responses) and columns:
+        # Atoms: respondents of one organisation at one level; every segment is a union of
+        # them, so no finer split can be learnt from the figures.
+        atom_of = org_of * n_levels + level_of
+        n_atoms = n_orgs * n_levels
+        atom_org, atom_level = np.divmod(np.arange(n_atoms), n_levels)
+        structure = np.vstack(
+            [
+                np.ones((1, n_atoms)),
+                (atom_org[np.newaxis, :] == np.arange(n_orgs)[:, np.newaxis]),
+                (atom_level[np.newaxis, :] == np.arange(n_levels)[:, np.newaxis]),
+            ]
+        ).astype(np.float64)
+        valid = ~np.isnan(scores)
+        decided: dict[bytes, npt.NDArray[np.bool_]] = {}
+        for column in range(columns):
+            present = np.bincount(atom_of, weights=valid[:, column], minlength=n_atoms) > 0
+            hidden = states[:, column] != _SHOWN
+            if not hidden.any() or hidden.all():
+                continue
+            key = present.tobytes() + hidden.tobytes() + n_all[:, column].tobytes()
+            if key not in decided:
+                decided[key] = _protect(structure[:, present], hidden, n_all[:, column], family)
+            states[decided[key], column] = _PROTECTING
+    return _Disclosure(
+        overall=overall,
+        organisation=organisation,
+        level=level,
+        overall_states=states[:1],
+        organisation_states=states[1 : 1 + n_orgs],
+        level_states=states[1 + n_orgs :],
     )
 
 
@@ -451,25 +604,26 @@ def score_by(
     """Results for each organisation or level present, with disclosure control.
 
     A breakdown group of fewer than k respondents is suppressed; inside a shown group, a factor
-    or group with n < k is suppressed. Organisations are in sorted order, levels in the order
-    strategic, tactical, operational.
+    or group with n < k is suppressed; and further figures are suppressed (``PROTECTING``) so
+    that none of those can be worked out from the rest. Organisations are in sorted order,
+    levels in the order strategic, tactical, operational.
     """
     _check_k(k)
     _check_by(by)
     scores = respondent_scores(framework, responses).combined()
-    return _score_by(framework, scores, responses, by, k)
+    return _score_by(framework, _disclosure(scores, responses, k), by, k)
 
 
 def _score_by(
-    framework: Framework, scores: FloatArray, responses: Responses, by: str, k: int
+    framework: Framework, control: _Disclosure, by: str, k: int
 ) -> dict[str, SetResult | Suppressed]:
-    table = _breakdown_stats(scores, responses, by)
+    table, states = control.stats(by)
     breakdown: dict[str, SetResult | Suppressed] = {}
     for segment, key in enumerate(table.keys):
         if table.rows[segment] < k:
             breakdown[key] = SUPPRESSED
         else:
-            breakdown[key] = _set_result(framework, table, segment, k)
+            breakdown[key] = _set_result(framework, table, segment, states[segment])
     return breakdown
 
 
@@ -479,18 +633,20 @@ def score(
     """Results for a set of respondents with disclosure control, optionally broken down.
 
     The overall is suppressed if fewer than k respondents; otherwise each factor and group with
-    n < k is suppressed.
+    n < k is suppressed, and so is any that would let a suppressed breakdown figure be worked
+    out by subtraction (the same whether or not a breakdown is asked for).
     """
     _check_k(k)
     if by is not None:
         _check_by(by)
     scores = respondent_scores(framework, responses).combined()
+    control = _disclosure(scores, responses, k)
     overall: SetResult | Suppressed
     if len(responses) < k:
         overall = SUPPRESSED
     else:
-        overall = _set_result(framework, _overall_stats(scores), 0, k)
-    breakdown = _score_by(framework, scores, responses, by, k) if by is not None else None
+        overall = _set_result(framework, control.overall, 0, control.overall_states[0])
+    breakdown = _score_by(framework, control, by, k) if by is not None else None
     return Result(
         framework=framework.id,
         version=framework.version,
@@ -525,7 +681,8 @@ def to_json_dict(result: Result, digits: int | None = JSON_DIGITS) -> dict[str, 
 class FactorDivergence:
     """The largest gap between two organisations' means for a factor.
 
-    Only organisations whose n for the factor is at least k are compared. ``gap`` is None when
+    Only organisations whose figure for the factor is shown are compared (n at least k, and not
+    withheld to protect another: a gap to a withheld mean would give it away). ``gap`` is None when
     fewer than two are. ``flagged`` when the gap is at least the threshold (1.0).
     """
 
@@ -555,10 +712,11 @@ def divergence(
     """For each factor, the largest gap between organisations' means, flagged at >= threshold."""
     _check_k(k)
     scores = respondent_scores(framework, responses).combined()
-    table = _breakdown_stats(scores, responses, "organisation")
+    control = _disclosure(scores, responses, k)
+    table, states = control.organisation, control.organisation_states
     result: dict[str, FactorDivergence] = {}
     for column, factor_id in enumerate(framework.factor_ids):
-        eligible = [s for s in range(len(table.keys)) if table.n[s, column] >= k]
+        eligible = [s for s in range(len(table.keys)) if states[s, column] == _SHOWN]
         if len(eligible) < 2:
             result[factor_id] = FactorDivergence(
                 factor=factor_id,
@@ -663,16 +821,23 @@ def compare_rounds(
 ) -> Comparison:
     """Change between two rounds per factor and group: later mean minus earlier mean and the
     two-sided p-value of Welch's t-test. A factor or group is suppressed unless both rounds
-    have n >= k for it."""
+    have n >= k for it, and also where either round's overall figure is withheld to protect
+    another (its mean would show here)."""
     _check_k(k)
     before = respondent_scores(framework, earlier).combined()
     after = respondent_scores(framework, later).combined()
+    protected = (_disclosure(before, earlier, k).overall_states[0] == _PROTECTING) | (
+        _disclosure(after, later, k).overall_states[0] == _PROTECTING
+    )
     cells: list[Change | Suppressed] = []
     for column in range(before.shape[1]):
         a = before[:, column][~np.isnan(before[:, column])]
         b = after[:, column][~np.isnan(after[:, column])]
         if len(a) < k or len(b) < k:
             cells.append(SUPPRESSED)
+            continue
+        if protected[column]:
+            cells.append(PROTECTING)
             continue
         enough = len(a) >= 2 and len(b) >= 2
         mean_a = float(a.mean()) if len(a) else None
