@@ -44,7 +44,7 @@ def _export_rows(
         measure = "group" if f.kind == "group" else "factor"
         if f.suppressed or f.mean is None:
             figures_: list[Any] = ["", "", "", "", "", ""]
-            note = f"fewer than {threshold} responses" if f.suppressed else "no answers"
+            note = f.withheld(threshold) if f.suppressed else "no answers"
         else:
             figures_ = [
                 f.n,

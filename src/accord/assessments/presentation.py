@@ -45,6 +45,7 @@ class Figure:
     kind: str  # enabler, barrier, principle, or "group"
     group: str = ""
     suppressed: bool = False
+    protecting: bool = False  # enough responses, withheld so another group's can't be worked out
     n: int = 0
     mean: float | None = None
     sd: float | None = None
@@ -55,10 +56,26 @@ class Figure:
     def band(self) -> str:
         return "" if self.suppressed else band(self.mean)
 
+    def withheld(self, k: int) -> str:
+        """Why the figure is not shown, in the words pages and downloads use."""
+        return PROTECTING_NOTE if self.protecting else f"fewer than {k} responses"
+
+
+PROTECTING_NOTE = "suppressed to protect another group"
+"""Said where a figure with enough responses is withheld so that a smaller group's figures
+cannot be worked out from the total and the groups shown."""
+
 
 def _figure(cell: Summary | Suppressed, id_: str, title: str, kind: str, group: str) -> Figure:
     if isinstance(cell, Suppressed):
-        return Figure(id=id_, title=title, kind=kind, group=group, suppressed=True)
+        return Figure(
+            id=id_,
+            title=title,
+            kind=kind,
+            group=group,
+            suppressed=True,
+            protecting=cell.protects_another,
+        )
     return Figure(
         id=id_,
         title=title,
@@ -264,7 +281,7 @@ def _score_chart(
             f.title,
             f.kind.capitalize() if f.kind != "group" else "Group",
             "" if f.suppressed else str(f.n),
-            f"fewer than {k_} responses" if f.suppressed else _num(f.mean),
+            f.withheld(k_) if f.suppressed else _num(f.mean),
             "" if f.suppressed else _interval(f),
             f.band,
         ]
@@ -330,6 +347,7 @@ class TimelineCell:
     change: float | None = None
     p_value: float | None = None
     change_note: str = ""
+    protecting: bool = False
 
 
 @dataclass
@@ -393,7 +411,9 @@ def timeline_chart(
         cells = []
         for cell in row.cells:
             if cell.suppressed:
-                cells.append(f"fewer than {threshold} responses")
+                cells.append(
+                    PROTECTING_NOTE if cell.protecting else f"fewer than {threshold} responses"
+                )
             else:
                 cells.append(_num(cell.mean))
         table_rows.append([row.title, *cells])

@@ -25,6 +25,7 @@ from .framework import Framework
 from .models import Invitation, Level, Response, Round
 from .presentation import (
     CONCERN,
+    PROTECTING_NOTE,
     STRENGTH,
     BreakdownColumn,
     Figure,
@@ -269,7 +270,12 @@ def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
                 else:
                     summary = getattr(overall, part).get(id_)
                 if summary is None or isinstance(summary, Suppressed):
-                    cell = TimelineCell(suppressed=summary is not None, mean=None, n=0)
+                    cell = TimelineCell(
+                        suppressed=summary is not None,
+                        mean=None,
+                        n=0,
+                        protecting=summary is not None and summary.protects_another,
+                    )
                 else:
                     cell = TimelineCell(suppressed=False, mean=summary.mean, n=summary.n)
                 comparison = comparisons[index]
@@ -282,7 +288,11 @@ def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
                             cell.change = change.difference
                             cell.p_value = change.p_value
                         elif isinstance(change, Suppressed):
-                            cell.change_note = f"fewer than {threshold} responses"
+                            cell.change_note = (
+                                PROTECTING_NOTE
+                                if change.protects_another
+                                else f"fewer than {threshold} responses"
+                            )
                 cells.append(cell)
             rows.append(TimelineRow(id=id_, title=title, kind=kind, cells=cells))
         timelines.append(
