@@ -97,7 +97,7 @@ HOSTILE_SPREADSHEETS = {
     ),
     "nul.csv": (
         lambda: (HEADER + ROW.replace("Hostile", "Host\x00ile")).encode(),
-        "Row 2, column title: contains a NUL byte",
+        "nul.csv: Row 2, column title: contains a NUL byte",
     ),
     "utf16.csv": (
         lambda: (HEADER + ROW).encode("utf-16"),

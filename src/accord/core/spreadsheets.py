@@ -96,6 +96,10 @@ def read_rows(
             return _read_csv(data)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{filename}: {exc.problems[0]}") from exc
+    except Problems as exc:  # bad cells, each with its row and column: name the file too
+        raise Problems(
+            [Problem(p.reason, row=p.row, field=p.field, source=filename) for p in exc.problems]
+        ) from exc
     raise UnreadableFile(f"{filename}: not a CSV or XLSX file (the name must end .csv or .xlsx)")
 
 
