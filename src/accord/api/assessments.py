@@ -58,7 +58,8 @@ def round_scores(
 ) -> dict[str, Any]:
     """Scores of one round, as `accord assess score --json` gives them.
 
-    Any group of fewer than the disclosure threshold's responses is `{"suppressed": true}`.
+    Any group of fewer than the disclosure threshold's responses is `{"suppressed": true}`, and
+    so is any figure withheld so that such a group's cannot be worked out by subtraction.
     """
     found = services.get_round(request.user, round_id)
     scored = scoring.score(
