@@ -234,3 +234,20 @@ def test_the_register_form_refuses_a_control_character() -> None:
     assert not form.is_valid()
     assert "control character (U+0001)" in str(form.errors["title"])
     assert "summary" not in form.errors
+
+
+@pytest.mark.django_db
+def test_an_alias_bomb_uploaded_as_an_appraisal_or_a_framework_is_refused(
+    platform_admin: Any,
+) -> None:
+    """The upload pages' YAML goes through the same guarded reader as the command line."""
+    from accord.appraisal import services as appraisal_services
+    from accord.assessments import services as assessment_services
+    from accord.assessments.models import FrameworkVersion
+
+    with pytest.raises(Problems, match="alias"):
+        appraisal_services.parse_yaml_text(_alias_bomb())
+    before = FrameworkVersion.objects.count()
+    with pytest.raises(Problems, match="alias"):
+        assessment_services.add_framework(platform_admin, _alias_bomb(), "bomb.yaml")
+    assert FrameworkVersion.objects.count() == before

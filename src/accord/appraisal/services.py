@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import yaml
+from django.conf import settings
 from django.db import models, transaction
 
-from accord.core import audit
+from accord.core import audit, safe_yaml
 from accord.core.actors import user_or_none
 from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
@@ -88,7 +89,7 @@ def parse_yaml_text(text: str, source: str = "<appraisal>") -> engine.Appraisal:
     """Check YAML text as ``accord appraise`` would; raises :class:`Problems` (each problem
     ``path: reason``)."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
     except yaml.YAMLError as exc:
         reason = f"not valid YAML: {' '.join(str(exc).split())}"
         raise AppraisalFileError([reason], source) from exc

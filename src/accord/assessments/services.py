@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accord.core import audit
+from accord.core import audit, safe_yaml
 from accord.core.actors import user_or_none
 from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
@@ -166,7 +167,7 @@ def add_framework(actor: Any, text: str | bytes, filename: str) -> tuple[Framewo
         except UnicodeDecodeError as exc:
             raise FrameworkRefused([Problem("not UTF-8 text", source=filename)]) from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
