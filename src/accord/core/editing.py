@@ -3,7 +3,7 @@ refilled after someone else saved first."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.http import QueryDict
 
@@ -26,14 +26,3 @@ def resubmission(post: QueryDict, conflict: EditConflict, field: str = "version"
     data = post.copy()
     data[field] = str(conflict.current_version)
     return data
-
-
-def conflict_context(conflict: EditConflict | None) -> dict[str, Any]:
-    """What `includes/conflict.html` shows: who saved, when, and what they changed."""
-    if conflict is None:
-        return {"conflict": None}
-    return {
-        "conflict": conflict,
-        "conflict_changes": list(conflict.changes),
-        "conflict_diff": conflict.diff,
-    }

@@ -350,15 +350,6 @@ def stream_json(records: Iterable[dict[str, Any]], *, count: int, marking: str) 
     yield b"\n]}\n"
 
 
-def write_json(records: list[dict[str, Any]], *, marking: str) -> bytes:
-    return json.dumps(
-        {"protective_marking": marking, "count": len(records), "records": records},
-        indent=2,
-        ensure_ascii=False,
-        default=str,
-    ).encode("utf-8")
-
-
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for item in items:
