@@ -76,3 +76,70 @@ def test_a_streamed_file_is_the_file_written_at_once() -> None:
     rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"))))
     assert rows[0] == list(exports.EXPORT_COLUMNS)
     assert {r[1] for r in rows[1:]} == {f"'=HYPERLINK(pilot {n})" for n in range(5)}
+
+
+def _bulk_register(first: int, count: int) -> None:
+    """`count` public records with two partners, a champion and an evidence link each, written
+    in bulk: a fixture large enough to span many chunks, built in a moment."""
+    from accord.orgs.models import Organisation
+    from accord.register.models import Champion, EvidenceLink, Partner
+
+    lead, other = Organisation.objects.order_by("code")[:2]
+    made = Collaboration.objects.bulk_create(
+        Collaboration(
+            reference=f"BULK-{n:05d}",
+            title=f"Bulk pilot {n}",
+            summary="A joint pilot between services, written in bulk for this test. " * 2,
+            research_area="operations",
+            nature="co_responding",
+            status="operational",
+            service_mix="fire_ambulance",
+            visibility="public",
+        )
+        for n in range(first, first + count)
+    )
+    Partner.objects.bulk_create(
+        Partner(collaboration=c, organisation=org, role=role)
+        for c in made
+        for org, role in ((lead, "lead"), (other, "partner"))
+    )
+    Champion.objects.bulk_create(Champion(collaboration=c, name="A champion") for c in made)
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(collaboration=c, title="Evaluation", url=f"https://example.org/{c.pk}")
+        for c in made
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.unaudited_writes("a bulk fixture of records to export")
+def test_the_export_reads_one_chunk_of_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(exports, "CHUNK", 50)
+    _bulk_register(0, 120)
+    with CaptureQueriesContext(connection) as ctx:
+        text = exports.render(Collaboration.objects.all(), "csv").decode("utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(text)))
+    assert len(lines) == 120
+    assert lines[0]["partners"].count(":") == 2 and lines[0]["evidence"].startswith("Evaluation")
+    # Three chunks (50, 50, 20), each one query for its rows and one for each of the five
+    # relations: no query a row, and never more than a chunk's rows in hand.
+    assert len(ctx.captured_queries) == 3 * 6, [q["sql"][:120] for q in ctx.captured_queries]
+    row_queries = [q["sql"] for q in ctx.captured_queries if "LIMIT 50" in q["sql"]]
+    assert len(row_queries) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.unaudited_writes("a bulk fixture of records to export")
+def test_four_times_the_rows_need_no_more_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from accord.core import spreadsheets
+
+    monkeypatch.setattr(exports, "CHUNK", 100)
+    monkeypatch.setattr(spreadsheets, "BATCH_ROWS", 100)
+    _bulk_register(0, 500)
+    small, _ = _stream_peak("csv")
+    _bulk_register(500, 1500)
+    large, _ = _stream_peak("csv")
+    # 500 rows against 2,000: the peak is a chunk's, whatever the register's size.
+    assert large < small * 1.25, (small, large)
