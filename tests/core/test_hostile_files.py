@@ -2,7 +2,7 @@
 reader, `accord import collaborations`, `accord appraise` and the import page, and must be
 refused with one plain message naming the file and the reason, quickly, with nothing written.
 
-The exit status for bad input stays 2, as every command's existing tests hold it.
+A hostile file exits 1 (refused outright); a file that was read but is wrong still exits 2.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def test_accord_import_collaborations_refuses_each_and_writes_nothing(
     build, reason = HOSTILE_SPREADSHEETS[name]
     path = tmp_path / name
     path.write_bytes(build())
-    assert accord(["import", "collaborations", str(path)]) == 2
+    assert accord(["import", "collaborations", str(path)]) == 1
     err = capsys.readouterr().err
     assert reason in err
     assert "Traceback" not in err
@@ -174,7 +174,7 @@ def test_accord_appraise_refuses_each_hostile_yaml(name: str, tmp_path: Path, ca
     build, reason = HOSTILE_YAML[name]
     path = tmp_path / name
     path.write_text(build(), encoding="utf-8")
-    assert accord(["appraise", str(path)]) == 2
+    assert accord(["appraise", str(path)]) == 1
     captured = capsys.readouterr()
     assert reason in captured.err
     assert str(path) in captured.err
@@ -251,3 +251,116 @@ def test_an_alias_bomb_uploaded_as_an_appraisal_or_a_framework_is_refused(
     with pytest.raises(Problems, match="alias"):
         assessment_services.add_framework(platform_admin, _alias_bomb(), "bomb.yaml")
     assert FrameworkVersion.objects.count() == before
+
+
+# The exit status tells a script which kind of bad input it met: 1, the file is refused
+# outright (hostile or unreadable); 2, it was read and its content needs fixing.
+
+
+@pytest.mark.django_db
+def test_an_ordinary_mistake_in_an_import_still_exits_2(tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "wrong.csv"
+    path.write_text(HEADER + ROW.replace("operational", "sideways"), encoding="utf-8")
+    assert accord(["import", "collaborations", str(path)]) == 2
+    assert "sideways" in capsys.readouterr().err
+    assert not Collaboration.objects.filter(reference="HOST1").exists()
+
+
+@pytest.mark.django_db
+def test_an_import_larger_than_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: Any, settings: Any
+) -> None:
+    settings.IMPORT_MAX_MB = 1
+    path = tmp_path / "big.csv"
+    path.write_bytes((HEADER + ROW * 20_000).encode())
+    assert accord(["import", "collaborations", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "larger than the import limit of 1 MB" in err
+    assert "Traceback" not in err
+
+
+def test_an_ordinary_mistake_in_an_appraisal_still_exits_2(tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "wrong.yaml"
+    path.write_text(re.sub(r"(?m)^years: 5", "years: -5", TEMPLATE), encoding="utf-8")
+    assert accord(["appraise", str(path)]) == 2
+    assert "years" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [("utf-16", "the file is UTF-16 text: save it as UTF-8"), ("cp1252", "Windows-1252")],
+)
+def test_an_appraisal_in_another_encoding_names_the_one_found_and_the_one_wanted(
+    encoding: str, said: str, tmp_path: Path, capsys: Any
+) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_bytes(TEMPLATE.replace("title:", "title: £", 1).encode(encoding))
+    assert accord(["appraise", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert said in err
+    assert "Traceback" not in err
+
+
+def test_an_appraisal_larger_than_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("ACCORD_IMPORT_MAX_MB", "1")
+    path = tmp_path / "big.yaml"
+    path.write_text(TEMPLATE + "#" * (2 * 1024 * 1024), encoding="utf-8")
+    assert accord(["appraise", str(path)]) == 1
+    assert "larger than the import limit of 1 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["alias-bomb.yaml", "deep.yaml", "digits.yaml"])
+def test_accord_assess_score_refuses_a_hostile_framework_with_1(
+    name: str, tmp_path: Path, capsys: Any
+) -> None:
+    build, reason = HOSTILE_YAML[name]
+    framework = tmp_path / name
+    framework.write_text(build(), encoding="utf-8")
+    responses = tmp_path / "responses.csv"
+    responses.write_text("respondent,organisation,level\n", encoding="utf-8")
+    assert accord(["assess", "score", str(framework), str(responses)]) == 1
+    err = capsys.readouterr().err
+    assert reason in err
+    assert "Traceback" not in err
+
+
+def test_accord_assess_score_refuses_utf16_responses_naming_the_encoding(
+    tmp_path: Path, capsys: Any
+) -> None:
+    responses = tmp_path / "responses.csv"
+    responses.write_bytes("respondent,organisation,level\n".encode("utf-16"))
+    assert accord(["assess", "score", "collaboration-factors", str(responses)]) == 1
+    assert "the file is UTF-16 text: save it as CSV UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/collaborations/import/", "/assessments/frameworks/"],
+)
+def test_upload_pages_refuse_a_file_over_the_limit_before_reading_it(
+    url: str, client: Client, platform_admin: Any, settings: Any
+) -> None:
+    settings.IMPORT_MAX_MB = 1
+    client.force_login(platform_admin)
+    big = SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 1))
+    response = client.post(url, {"file": big}, follow=True)
+    assert response.status_code == 200
+    assert "larger than the import limit of 1 MB" in html.unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_appraisal_upload_names_the_encoding_found_and_the_one_wanted(
+    client: Client, owner: Any
+) -> None:
+    from tests.support.factories import CollaborationFactory
+
+    collaboration = CollaborationFactory(actor=owner)
+    client.force_login(owner)
+    response = client.post(
+        f"/appraisals/for/{collaboration.reference}/upload/",
+        {"file": SimpleUploadedFile("a.yaml", TEMPLATE.encode("utf-16")), "text": ""},
+    )
+    assert "the file is UTF-16 text: save it as UTF-8" in html.unescape(response.content.decode())

@@ -488,6 +488,7 @@ def parse_appraisal(data: object, source: str = "<appraisal>") -> Appraisal:
                 "years",
                 f"must be at most {MAX_YEARS} (the Green Book's longest horizon in Accord), "
                 f"got {years:,}",
+                refused=True,
             )
             years = None
     discount = _discount(c, top.get("discount"))
@@ -523,11 +524,11 @@ def load_appraisal(path: str | Path) -> Appraisal:
     """Read and check an appraisal file; raises :class:`AppraisalFileError`."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AppraisalFileError([f"cannot read the file: {exc}"], source) from exc
-    try:
-        data = safe_yaml.load(text)
+        data = safe_yaml.load(safe_yaml.read_file(path))
+    except safe_yaml.YamlRefused as exc:
+        raise AppraisalFileError([Problem(str(exc), refused=True)], source) from exc
+    except OSError as exc:
+        raise AppraisalFileError([f"cannot read the file: {exc.strerror or exc}"], source) from exc
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())
         raise AppraisalFileError([f"not valid YAML: {reason}"], source) from exc

@@ -28,7 +28,7 @@ from accord.appraisal.engine import (
     results_to_json_dict,
     run_appraisal,
 )
-from accord.core.problems import Problems
+from accord.core.problems import Problems, exit_status
 
 __all__ = ["build_parser", "main", "results_to_json_dict"]
 
@@ -108,7 +108,7 @@ def main(argv: list[str]) -> int:
     except Problems as exc:  # the file's, or the engine's: one a line, as FILE: path: reason
         for problem in exc.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
-        return EXIT_BAD_FILE
+        return exit_status(exc.problems)
     if args.json:
         print(json.dumps(report.to_json_dict(), indent=2, allow_nan=False))
     else:

@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any, Final
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
+from accord.core import safe_yaml
 from accord.core.problems import Problem, Problems
+from accord.core.uploads import read_upload
 
 from . import engine
 from .deflators import DeflatorTable, financial_year_label
@@ -504,13 +505,15 @@ class UploadForm(forms.Form):
         if upload is None and not (data.get("text") or "").strip():
             raise ValidationError("Choose a file or paste the YAML")
         if upload is not None:
-            if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
-                self.add_error("file", f"The file is larger than {settings.IMPORT_MAX_MB} MB")
-                return data
             try:
-                data["yaml_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", "The file is not UTF-8 text")
+                data["yaml_text"] = safe_yaml.decode(read_upload(upload))
+            except Problems as exc:
+                self.add_error(
+                    "file", exc.problems[0].reason[:1].upper() + exc.problems[0].reason[1:]
+                )
+                return data
+            except safe_yaml.YamlRefused as exc:
+                self.add_error("file", f"{upload.name}: {exc}")
                 return data
             data["source"] = upload.name
         else:

@@ -90,6 +90,8 @@ def parse_yaml_text(text: str, source: str = "<appraisal>") -> engine.Appraisal:
     ``path: reason``)."""
     try:
         data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+    except safe_yaml.YamlRefused as exc:
+        raise AppraisalFileError([Problem(str(exc), refused=True)], source) from exc
     except yaml.YAMLError as exc:
         reason = f"not valid YAML: {' '.join(str(exc).split())}"
         raise AppraisalFileError([reason], source) from exc

@@ -453,12 +453,12 @@ def load_framework(path: str | Path) -> Framework:
     path = Path(path)
     source = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        data = safe_yaml.load(safe_yaml.read_file(path))
+    except safe_yaml.YamlRefused as exc:
+        raise FrameworkError([Problem(str(exc), source=source, refused=True)]) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise FrameworkError([Problem(f"cannot read the file: {reason}", source=source)]) from exc
-    try:
-        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accord.core.problems import Problems
-from accord.core.spreadsheets import Row, UnreadableFile, read_rows
+from accord.core.spreadsheets import Row, UnreadableFile, decode_text, read_rows
 from accord.orgs.models import Organisation
 
 from .framework import Framework
@@ -73,7 +73,7 @@ def _read(data: bytes, filename: str) -> tuple[list[str], list[Row]]:
     try:
         header, rows = read_rows(data, filename)
     except UnreadableFile as exc:
-        raise ImportFailed([str(exc)]) from exc
+        raise ImportFailed(exc.problems) from exc
     if not header:
         raise ImportFailed([f"{filename}: the file is empty"])
     if not rows:
@@ -180,9 +180,9 @@ class Mapping_:
 def parse_mapping_csv(data: bytes) -> dict[str, str]:
     """A mapping file: columns ``item`` and ``column`` (the header of the export)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(["Mapping file: not UTF-8 text"]) from exc
+        text = decode_text(data)
+    except UnreadableFile as exc:
+        raise ImportFailed([f"Mapping file: {exc.problems[0]}"]) from exc
     reader = csv.reader(io.StringIO(text))
     rows = [row for row in reader if any(cell.strip() for cell in row)]
     if not rows:

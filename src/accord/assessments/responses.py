@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from accord.assessments.framework import Framework, Scale
-from accord.core.problems import Problems
+from accord.core.problems import Problem, Problems
+from accord.core.spreadsheets import UnreadableFile, read_text_file
 
 __all__ = [
     "LEVELS",
@@ -214,10 +215,9 @@ def _read_text(source: str | PathLike[str]) -> tuple[str, str]:
         return source.removeprefix("\ufeff"), "responses"
     path = Path(source)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return handle.read(), path.name
-    except UnicodeDecodeError as exc:
-        raise ResponsesError([f"{path.name}: the file is not UTF-8 text ({exc.reason})"]) from exc
+        return read_text_file(path), path.name
+    except UnreadableFile as exc:
+        raise ResponsesError(exc.problems) from exc
     except OSError as exc:
         raise ResponsesError([f"{path.name}: cannot read the file: {exc.strerror or exc}"]) from exc
 
@@ -329,7 +329,9 @@ def parse_responses_csv(
             levels.append(level)
             rows.append(values)
     except csv.Error as exc:
-        errors.append(f"{source_name}: line {reader.line_num}: not valid CSV: {exc}")
+        errors.append(
+            Problem(f"{source_name}: line {reader.line_num}: not valid CSV: {exc}", refused=True)
+        )
     if errors:
         raise ResponsesError(errors)
     if not rows:

@@ -37,6 +37,7 @@ from accord.assessments.scoring import (
 )
 from accord.core.disclosure import DEFAULT as DEFAULT_K
 from accord.core.disclosure import BadThreshold, disclosure_threshold
+from accord.core.problems import exit_status
 
 PROG = "accord assess score"
 EXIT_OK = 0
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FrameworkError, ResponsesError) as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exit_status(exc.errors)
     if args.json:
         json.dump(to_json_dict(result), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

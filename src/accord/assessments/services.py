@@ -163,11 +163,13 @@ def add_framework(actor: Any, text: str | bytes, filename: str) -> tuple[Framewo
         raise PermissionRefused("Only platform administrators may add frameworks.")
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FrameworkRefused([Problem("not UTF-8 text", source=filename)]) from exc
+            text = safe_yaml.decode(text)
+        except safe_yaml.YamlRefused as exc:
+            raise FrameworkRefused([Problem(str(exc), source=filename, refused=True)]) from exc
     try:
         data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+    except safe_yaml.YamlRefused as exc:
+        raise FrameworkRefused([Problem(str(exc), source=filename, refused=True)]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -498,3 +500,14 @@ def add_responses(
             after={"responses": len(made), "by_organisation": counts, "source": str(source)},
         )
     return ImportSummary(count=len(made), by_organisation=counts)
+
+
+# Reading frameworks ------------------------------------------------------------------------
+
+
+def get_framework_version(key: str, version: int) -> FrameworkVersion:
+    """One version of a framework (which anyone signed in may read), or NotVisible."""
+    found = FrameworkVersion.objects.filter(key=key, version=version).first()
+    if found is None:
+        raise NotVisible("framework")
+    return found

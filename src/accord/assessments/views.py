@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.problems import PermissionRefused, Problem, Problems
 from accord.core.spreadsheets import write_csv, write_xlsx
+from accord.core.uploads import read_upload
 from accord.orgs.models import Organisation
 from accord.register import services as register_services
 
@@ -52,8 +53,10 @@ def frameworks(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                row, outcome = services.add_framework(request.user, upload.read(), upload.name)
-            except services.FrameworkRefused as exc:
+                row, outcome = services.add_framework(
+                    request.user, read_upload(upload), upload.name
+                )
+            except Problems as exc:
                 problems = exc.problems
             else:
                 messages.success(request, f"{row}: {outcome}.")
@@ -162,7 +165,7 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
             if request.POST.get("via") == "file" and file_form.is_valid():
                 upload = file_form.cleaned_data["file"]
                 invitees = importers.parse_invitation_file(
-                    upload.read(), upload.name, list(partner_orgs)
+                    read_upload(upload), upload.name, list(partner_orgs)
                 )
             elif request.POST.get("via") == "list" and list_form.is_valid():
                 invitees = importers.parse_email_list(
@@ -235,13 +238,13 @@ def round_import(request: HttpRequest, round_id: int) -> HttpResponse:
             mapping = form.item_mapping()
             mapping_file = form.cleaned_data.get("mapping_file")
             if mapping_file:
-                mapping.update(importers.parse_mapping_csv(mapping_file.read()))
+                mapping.update(importers.parse_mapping_csv(read_upload(mapping_file)))
             upload = form.cleaned_data["file"]
             partners = [
                 p.organisation for p in found.collaboration.partners.select_related("organisation")
             ]
             rows = importers.parse_response_file(
-                upload.read(),
+                read_upload(upload),
                 upload.name,
                 framework,
                 importers.Mapping_(

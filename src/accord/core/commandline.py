@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .problems import exit_status
+
 #: Every command's function: parsed arguments in, exit status out.
 Command = Callable[[argparse.Namespace], int]
 
@@ -70,7 +72,9 @@ def acting_person(email: str | None) -> Any:
 
 
 def print_problems(problems: Iterable[str], prefix: str = "") -> int:
-    """Every problem on standard error, one a line; the exit status for bad input."""
-    for problem in problems:
+    """Every problem on standard error, one a line; the exit status for bad input: 1 when the
+    file is refused outright (a hostile or unreadable file), 2 when its content is wrong."""
+    listed = list(problems)
+    for problem in listed:
         print(f"{prefix}{problem}", file=sys.stderr)
-    return 2
+    return exit_status(listed)

@@ -32,6 +32,10 @@ class Problem(str):
     row: int | None
     field: str | None
     source: str | None
+    #: The file is refused outright, not merely wrong: it crosses one of the readers' limits
+    #: (size, rows, a field's length, expansion, nesting, digits, the horizon) or holds what text
+    #: may not (a NUL byte, an encoding other than the one asked for). See :func:`exit_status`.
+    refused: bool
 
     def __new__(
         cls,
@@ -41,6 +45,7 @@ class Problem(str):
         field: str | None = None,
         source: str | None = None,
         row_word: str = "Row",
+        refused: bool = False,
     ) -> Problem:
         text = _render(reason, row=row, field=field, source=source, row_word=row_word)
         problem = super().__new__(cls, text)
@@ -48,7 +53,18 @@ class Problem(str):
         problem.row = row
         problem.field = field
         problem.source = source
+        problem.refused = refused
         return problem
+
+    def placed(self, *, source: str | None = None, row: int | None = None) -> Problem:
+        """The same problem, said of a named file (and row), keeping whether it was refused."""
+        return Problem(
+            self.reason,
+            row=self.row if row is None else row,
+            field=self.field,
+            source=source if source is not None else self.source,
+            refused=self.refused,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "reason": self.reason, "message": str(self)}
@@ -74,6 +90,18 @@ def as_problem(item: str | Problem) -> Problem:
     return item if isinstance(item, Problem) else Problem(str(item))
 
 
+#: Exit statuses of the command line: a hostile or unreadable file is refused with 1, as the
+#: hardening issue asks; a file that was read but whose content has problems to fix keeps the
+#: 2 that every command has always given for bad input (scripts test for it).
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+
+def exit_status(problems: Iterable[str]) -> int:
+    """1 when any problem refuses the file outright, else 2."""
+    return EXIT_REFUSED if any(getattr(p, "refused", False) for p in problems) else EXIT_BAD_INPUT
+
+
 class Problems(ValueError):
     """Input with one or more problems; nothing was changed.
 
@@ -93,6 +121,11 @@ class Problems(ValueError):
 
     def __len__(self) -> int:
         return len(self.problems)
+
+    @property
+    def refused(self) -> bool:
+        """Whether the file is refused outright (a limit crossed) rather than merely wrong."""
+        return any(p.refused for p in self.problems)
 
 
 class PermissionRefused(Exception):

@@ -8,6 +8,9 @@ caller that already turns YAML errors into its own message names the file and th
 
 from __future__ import annotations
 
+import codecs
+import os
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -110,6 +113,40 @@ class _LimitedLoader(yaml.SafeLoader):
 
 
 _LimitedLoader.add_constructor("tag:yaml.org,2002:int", _LimitedLoader.construct_yaml_int)
+
+
+def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> str:
+    """A YAML file's text, refused before it is read when it is larger than the import limit,
+    and refused with the encoding it is in when that is not UTF-8 (the one wanted). An
+    ``OSError`` (no such file) passes through for the caller to word."""
+    limit = import_max_bytes() if max_bytes is None else max_bytes
+    file = Path(path)
+    size = file.stat().st_size
+    if size > limit:
+        raise YamlRefused(
+            f"the file is {megabytes(size)}, larger than the import limit of {megabytes(limit)}"
+        )
+    return decode(file.read_bytes())
+
+
+def decode(data: bytes) -> str:
+    """A YAML file's bytes as text: UTF-8, with or without its mark; any other encoding is
+    refused naming the one found and the one wanted."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise YamlRefused("the file is UTF-32 text: save it as UTF-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise YamlRefused("the file is UTF-16 text: save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            data.decode("cp1252")
+            found = "it looks like Windows-1252"
+        except UnicodeDecodeError:
+            found = "nor Windows-1252"
+        raise YamlRefused(
+            f"the file is not UTF-8 text (byte {exc.start + 1} is not; {found}): save it as UTF-8"
+        ) from exc
 
 
 def load(text: str | bytes, *, max_bytes: int | None = None) -> Any:

@@ -10,8 +10,10 @@ import codecs
 import csv
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -50,10 +52,11 @@ class Row(dict[str, str]):
 
 
 class UnreadableFile(Problems):
-    """The upload is not a CSV or XLSX file we can read: one problem, the file's."""
+    """The upload is not a CSV or XLSX file we can read: one problem, the file's, which refuses
+    it outright (exit status 1 on the command line)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__([reason])
+        super().__init__([Problem(str(reason), refused=True)])
 
 
 #: Rows one file may hold: the register has a few thousand records; a sheet that claims a
@@ -70,6 +73,30 @@ MAX_UNPACKED_RATIO = 20
 MAX_MEMBER_RATIO = 200
 #: Members this small are never a bomb, whatever their ratio.
 SMALL_MEMBER = 1024 * 1024
+
+
+def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
+    """A file's bytes from disk, refused unread when it is larger than the import limit: the
+    command line's way in, with the pages' limits (``OSError`` passes through)."""
+    file = Path(path)
+    limit = import_max_bytes() if max_bytes is None else max_bytes
+    size = file.stat().st_size
+    if size > limit:
+        raise UnreadableFile(
+            f"{file}: the file is {megabytes(size)}, larger than the import limit of "
+            f"{megabytes(limit)}"
+        )
+    return file.read_bytes()
+
+
+def read_text_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> str:
+    """A CSV file's text from disk, as :func:`read_file` reads it and :func:`decode_text`
+    decodes it."""
+    data = read_file(path, max_bytes=max_bytes)
+    try:
+        return decode_text(data)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{Path(path).name}: {exc.problems[0]}") from exc
 
 
 def read_rows(
@@ -97,13 +124,13 @@ def read_rows(
     except UnreadableFile as exc:
         raise UnreadableFile(f"{filename}: {exc.problems[0]}") from exc
     except Problems as exc:  # bad cells, each with its row and column: name the file too
-        raise Problems(
-            [Problem(p.reason, row=p.row, field=p.field, source=filename) for p in exc.problems]
-        ) from exc
+        raise Problems([p.placed(source=filename) for p in exc.problems]) from exc
     raise UnreadableFile(f"{filename}: not a CSV or XLSX file (the name must end .csv or .xlsx)")
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """A text file's bytes as text: UTF-8 (with or without its mark) or Windows-1252; any
+    other encoding is refused naming the one found and the one wanted."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise UnreadableFile("the file is UTF-32 text: save it as CSV UTF-8 (comma delimited)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
@@ -141,7 +168,7 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
-    text = _decode(data)
+    text = decode_text(data)
     if text[:4096].count("\x00") > 40:
         # A NUL or two is a bad field, named with its row below; many are a binary file.
         raise UnreadableFile("the file is not a text CSV file (it contains binary data)")
@@ -269,6 +296,7 @@ def _to_dicts(rows: list[list[str]]) -> tuple[list[str], list[Row]]:
                         "contains a NUL byte (U+0000), which text may not hold",
                         row=line,
                         field=name or f"{column + 1}",
+                        refused=True,
                     )
                 )
     if problems:

@@ -56,8 +56,10 @@ class YamlChecker:
 
     # Recording ---------------------------------------------------------------------------
 
-    def problem(self, path: str, reason: str) -> None:
-        self.problems.append(Problem(reason, field=path or self.top_level, source=self.source))
+    def problem(self, path: str, reason: str, *, refused: bool = False) -> None:
+        self.problems.append(
+            Problem(reason, field=path or self.top_level, source=self.source, refused=refused)
+        )
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -47,14 +47,17 @@ def add_commands(groups: CommandGroups) -> None:
 
 
 def import_collaborations(args: argparse.Namespace) -> int:
-    data = Path(args.file).read_bytes()
     setup_django()
+    from django.conf import settings
+
     from accord.core.problems import PermissionRefused, Problems
+    from accord.core.spreadsheets import read_file
 
     from . import importers, services
 
     actor = acting_person(args.as_email)
     try:
+        data = read_file(args.file, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
         parsed = importers.parse_file(data, args.file)
         with progress("Importing collaborations") as bar:
             task = bar.add_task("collaborations", total=len(parsed))

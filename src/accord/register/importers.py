@@ -180,7 +180,7 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
     try:
         header, rows = read_rows(data, filename, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
     except UnreadableFile as exc:
-        raise ImportFailed([str(exc)]) from exc
+        raise ImportFailed(exc.problems) from exc
     problems: list[Problem | str] = []
     unknown = [name for name in header if name and name not in COLUMN_NAMES]
     if unknown:
@@ -246,8 +246,8 @@ def _parse_row(
 ) -> CollaborationData | None:
     start = len(problems)
 
-    def problem(column: str, reason: str) -> None:
-        problems.append(Problem(reason, row=line, field=column))
+    def problem(column: str, reason: str, *, refused: bool = False) -> None:
+        problems.append(Problem(reason, row=line, field=column, refused=refused))
 
     for name in REQUIRED:
         if not row.get(name, "").strip():
@@ -324,7 +324,11 @@ def _parse_row(
             shown = row["funding_amount"]
             if len(shown) > 40:
                 shown = f"{shown[:20]}... ({len(shown):,} characters)"
-                problem("funding_amount", f"{shown} is not an amount in pounds (at most 12 digits)")
+                problem(
+                    "funding_amount",
+                    f"{shown} is not an amount in pounds (at most 12 digits)",
+                    refused=True,
+                )
             else:
                 problem("funding_amount", f"{shown!r} is not an amount in pounds")
             amount = None

@@ -27,6 +27,7 @@ from accord.core.choices import Visibility
 from accord.core.editing import for_editing, resubmission
 from accord.core.panels import render_panels
 from accord.core.problems import EditConflict, PermissionRefused, Problem, Problems
+from accord.core.uploads import read_upload
 
 from . import exports, importers, queries, services
 from .choices import Nature, ServiceMix, Status
@@ -280,7 +281,7 @@ def collaboration_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = importers.parse_file(upload.read(), upload.name)
+            rows = importers.parse_file(read_upload(upload), upload.name)
             created = services.import_collaborations(request.user, rows)
         except Problems as exc:
             problems = exc.problems
