@@ -18,6 +18,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
 from accord.core import safe_yaml
+from accord.core.forms import PlainTextForm
 from accord.core.problems import Problem, Problems
 from accord.core.uploads import read_upload
 
@@ -73,7 +74,7 @@ class ValueListField(forms.CharField):
 # The appraisal ------------------------------------------------------------------------------
 
 
-class AppraisalForm(forms.Form):
+class AppraisalForm(PlainTextForm):
     title = forms.CharField(max_length=300)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
@@ -195,7 +196,7 @@ class UnitCostChoiceField(forms.ModelChoiceField):
         return f"{obj.name}: £{obj.value:,.2f} {obj.unit} ({obj.price_year} prices)"
 
 
-class LineForm(forms.Form):
+class LineForm(PlainTextForm):
     """What costs and benefits share. A row left blank is ignored."""
 
     ORG_KEY = "payer"
@@ -485,7 +486,7 @@ def attach_problems(
 # Upload --------------------------------------------------------------------------------------
 
 
-class UploadForm(forms.Form):
+class UploadForm(PlainTextForm):
     file = forms.FileField(
         label="Appraisal file (YAML)",
         required=False,
@@ -525,7 +526,7 @@ class UploadForm(forms.Form):
 # Benefits realisation -----------------------------------------------------------------------
 
 
-class RealisedForm(forms.Form):
+class RealisedForm(PlainTextForm):
     year = forms.TypedChoiceField(coerce=int, choices=())
     amount = forms.DecimalField(
         label="Benefit realised (£)",
@@ -562,13 +563,13 @@ class RealisedForm(forms.Form):
 # Lists ---------------------------------------------------------------------------------------
 
 
-class AppraisalFilterForm(forms.Form):
+class AppraisalFilterForm(PlainTextForm):
     q = forms.CharField(
         label="Collaboration", required=False, help_text="Its reference or words of its title"
     )
 
 
-class UnitCostFilterForm(forms.Form):
+class UnitCostFilterForm(PlainTextForm):
     q = forms.CharField(label="Search", required=False)
     price_year = forms.TypedChoiceField(
         label="Show values in the prices of", coerce=int, required=False, choices=()
@@ -581,7 +582,7 @@ class UnitCostFilterForm(forms.Form):
         field.choices = [(y, financial_year_label(y)) for y in reversed(years)]
 
 
-class UnitCostForm(forms.Form):
+class UnitCostForm(PlainTextForm):
     name = forms.CharField(max_length=200)
     category = forms.CharField(max_length=80, required=False, help_text="Such as Crime or Fire")
     value = forms.DecimalField(

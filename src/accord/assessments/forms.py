@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accord.core.forms import PlainTextForm
 from accord.orgs.models import Organisation
 
 from .framework import Factor, Framework
@@ -26,7 +27,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class RoundForm(forms.Form):
+class RoundForm(PlainTextForm):
     title = forms.CharField(max_length=200, help_text="For example, Spring 2026 partnership survey")
     framework = FrameworkChoiceField(
         queryset=FrameworkVersion.objects.order_by("key", "-version"),
@@ -90,7 +91,7 @@ class RoundForm(forms.Form):
         }
 
 
-class InviteListForm(forms.Form):
+class InviteListForm(PlainTextForm):
     emails = forms.CharField(
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -107,7 +108,7 @@ class InviteListForm(forms.Form):
         field.queryset = partners if partners is not None else Organisation.objects.none()
 
 
-class InviteFileForm(forms.Form):
+class InviteFileForm(PlainTextForm):
     file = forms.FileField(
         label="Upload a list",
         help_text="CSV or Excel (XLSX) with the columns email, organisation (code or name) and "
@@ -115,11 +116,11 @@ class InviteFileForm(forms.Form):
     )
 
 
-class FrameworkUploadForm(forms.Form):
+class FrameworkUploadForm(PlainTextForm):
     file = forms.FileField(label="Framework file (YAML)", help_text="A .yaml or .yml file.")
 
 
-class ResponseImportForm(forms.Form):
+class ResponseImportForm(PlainTextForm):
     """A survey export and which of its columns hold what."""
 
     file = forms.FileField(
@@ -174,7 +175,7 @@ def answer_choices(framework: Framework) -> list[tuple[str, str]]:
     ]
 
 
-class SurveyPageForm(forms.Form):
+class SurveyPageForm(PlainTextForm):
     """One radio group per statement of the factors on this page; the comment on the last."""
 
     def __init__(

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accord.core.forms import PlainTextForm
+
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
@@ -17,7 +19,7 @@ class SignInForm(AuthenticationForm):
         return str(self.cleaned_data["username"]).strip().lower()
 
 
-class TokenForm(forms.Form):
+class TokenForm(PlainTextForm):
     name = forms.CharField(
         label="What the token is for",
         max_length=100,

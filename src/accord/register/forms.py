@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accord.core.choices import Visibility
+from accord.core.forms import PlainTextForm
 from accord.core.sectors import INVOLVED_LABELS, SERVICES
-from accord.core.text import control_character_message, first_control_character
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area, Organisation
 
@@ -18,18 +18,6 @@ from .services import CollaborationData, ReviewData
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HINT = "For example, 2017-10-27 or 27/10/2017"
-
-
-def _refuse_control_characters(form: forms.Form, data: dict[str, Any]) -> None:
-    """Text fields hold tabs and new lines but no other control character: one such as \x01
-    is invisible on the page and cannot be written to a workbook."""
-    for name, field in form.fields.items():
-        value = form.data.get(form.add_prefix(name)) if isinstance(field, forms.CharField) else None
-        if isinstance(value, str):
-            character = first_control_character(value)
-            if character is not None:
-                form.add_error(name, "This " + control_character_message(character) + ".")
-                data.pop(name, None)
 
 
 def _date_field(label: str) -> forms.DateField:
@@ -52,7 +40,7 @@ class OrganisationMultipleField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class CollaborationForm(forms.Form):
+class CollaborationForm(PlainTextForm):
     title = forms.CharField(max_length=200)
     reference = forms.RegexField(
         regex=r"^[A-Za-z0-9-]+$",
@@ -185,7 +173,6 @@ class CollaborationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _refuse_control_characters(self, data)
         lead = data.get("lead")
         chosen = [lead, *data.get("partners", []), *data.get("supporters", [])]
         codes = [org.code for org in chosen if org is not None]
@@ -272,7 +259,7 @@ class CollaborationForm(forms.Form):
         }
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlainTextForm):
     q = forms.CharField(label="Search", required=False)
     nature = forms.ChoiceField(choices=[("", "Any nature"), *Nature.choices], required=False)
     research_area = forms.ChoiceField(
@@ -310,11 +297,11 @@ class FilterForm(forms.Form):
     archived = forms.BooleanField(label="Include archived", required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(PlainTextForm):
     file = forms.FileField(help_text="A CSV or XLSX file with the columns of the template.")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainTextForm):
     opportunity = forms.CharField(
         label="Opportunity considered", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -334,7 +321,6 @@ class ReviewForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _refuse_control_characters(self, data)
         return data
 
     def to_data(self) -> ReviewData:
