@@ -11,7 +11,7 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.browser.support import CHROMIUM
+from tests.browser.support import CHROMIUM, watch_csp
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -51,9 +51,20 @@ def site(live_server: Any, settings: Any) -> str:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def csp_violations() -> list[str]:
+    """What the Content-Security-Policy blocked on the pages the test's `page` visited."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Any, csp_violations: list[str]) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    watch_csp(context, csp_violations)
     pg = context.new_page()
     yield pg
     context.close()
+    # Every browser test guards the policy: anything it blocked is something the page lost.
+    assert csp_violations == [], "blocked by the Content-Security-Policy:\n" + "\n".join(
+        csp_violations
+    )

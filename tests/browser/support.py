@@ -1,4 +1,5 @@
-"""What the browser tests share: where Chromium is, signing in, and reading axe's verdict."""
+"""What the browser tests share: where Chromium is, signing in, reading axe's verdict, and
+hearing what the Content-Security-Policy blocked."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 BLOCKING_IMPACTS = {"serious", "critical"}
+
+# Run in every page before its own scripts: each violation the browser reports as an event is
+# also written to the console, where the test hears it.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("Content Security Policy violation: " + event.effectiveDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
 
 
 def sign_in(page: Any, site: str, email: str) -> None:
@@ -36,3 +46,18 @@ def describe(violations: list[dict[str, Any]]) -> str:
             if node.get("failureSummary"):
                 lines.append(f"      {node['failureSummary'][:300]}")
     return "\n".join(lines)
+
+
+def watch_csp(context: Any, violations: list[str]) -> None:
+    """Append to `violations` what the Content-Security-Policy blocks on any page of `context`:
+    the browser's own console message ("Refused to ... because it violates the following
+    Content Security Policy directive"), the violation event, and an uncaught error it caused
+    (a refused `new Function` is an EvalError)."""
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def heard(text: str) -> None:
+        if "Content Security Policy" in text or "unsafe-eval" in text:
+            violations.append(text)
+
+    context.on("console", lambda message: heard(message.text))
+    context.on("weberror", lambda error: heard(str(error.error)))

@@ -1,4 +1,5 @@
-"""Appraisal pages in a real browser: charts draw, and axe finds nothing serious."""
+"""Appraisal pages in a real browser: charts draw under the Content-Security-Policy, and axe finds
+nothing serious."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def admin(site: str) -> Any:
 
 
 def test_appraisal_pages_draw_their_charts_and_pass_axe(
-    page: Any, site: str, demo_appraisal: Any, admin: Any
+    page: Any, site: str, demo_appraisal: Any, admin: Any, csp_violations: list[str]
 ) -> None:
     sign_in(page, site, admin.email)
     found: dict[str, list[dict[str, Any]]] = {}
@@ -58,6 +59,15 @@ def test_appraisal_pages_draw_their_charts_and_pass_axe(
             # vega-embed replaces each chart's placeholder with an SVG drawing.
             page.wait_for_selector("[data-accord-chart] svg", timeout=10_000)
             assert page.locator("[data-accord-chart] svg").count() >= 3
+            # Drawn under the Content-Security-Policy: no eval, no inline style.
+            assert csp_violations == []
+            # The tooltip over a bar, styled by accord.scss rather than vega-tooltip's <style>.
+            page.locator("[data-accord-chart] svg g.mark-rect path").first.hover(force=True)
+            tooltip = page.locator("#vg-tooltip-element.visible")
+            tooltip.wait_for()
+            assert "£" in tooltip.inner_text()
+            assert tooltip.evaluate("e => getComputedStyle(e).position") == "fixed"
         found[name] = axe_blocking(page)
+    assert csp_violations == []
     failing = {name: v for name, v in found.items() if v}
     assert not failing, "\n".join(f"== {name}\n{describe(v)}" for name, v in failing.items())

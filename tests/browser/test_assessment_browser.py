@@ -41,7 +41,7 @@ def _answer_every_question(page: Any, label: str) -> int:
 
 
 def test_a_survey_answered_by_link_then_the_results_seen_by_an_editor(
-    page: Any, site: str, editor: Any, make_collaboration: Any
+    page: Any, site: str, editor: Any, make_collaboration: Any, csp_violations: list[str]
 ) -> None:
     from tests.assessments.assessment_helpers import add_responses, invite, make_round
 
@@ -85,6 +85,9 @@ def test_a_survey_answered_by_link_then_the_results_seen_by_an_editor(
     assert page.get_by_role("heading", level=1).inner_text() == "Spring survey"
     assert page.locator("#response-count").inner_text() == "5"
     assert page.locator("#round-factors-table").count() == 1
+    # The chart above that table is drawn, and nothing was blocked by the policy on the way.
+    page.wait_for_selector("[data-accord-chart] svg")
+    assert csp_violations == []
     assert "Working well together." in page.locator("#comment-list").inner_text()
     assert page.get_by_role("link", name="Invite people and see who is invited").count() == 1
     violations = axe_blocking(page)
