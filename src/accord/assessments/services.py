@@ -87,11 +87,14 @@ def get_collaboration(user: Any, reference: str) -> Collaboration:
 def get_round(user: Any, round_id: int) -> Round:
     """The round, or NotVisible (a 404) where it does not exist or its collaboration is hidden
     from this person: the two are not told apart."""
-    found = Round.objects.select_related("collaboration", "framework").filter(pk=round_id).first()
+    # One query decides both, so that a hidden round costs exactly what a missing one does
+    # (two queries for a hidden round took measurably longer, and so told it apart).
+    found = (
+        Round.objects.select_related("collaboration", "framework")
+        .filter(pk=round_id, collaboration__in=register.visible_collaborations(user).values("pk"))
+        .first()
+    )
     if found is None:
-        raise NotVisible("round")
-    visible = register.visible_collaborations(user).filter(pk=found.collaboration_id)
-    if not visible.exists():
         raise NotVisible("round")
     return found
 
