@@ -156,6 +156,8 @@ AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (orgs/sso.py): recognises the sessions it starts; answers no password.
+    "accord.orgs.sso.SignOnBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -173,6 +175,45 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "register:list"
 LOGOUT_REDIRECT_URL = "home"
+
+# Single sign-on by OpenID Connect (orgs/sso.py; docs/deploying.md, "Single sign-on"): off
+# unless ACCORD_OIDC_ENABLED, whatever else is set, so that a half-configured provider never
+# shows a button. The endpoints not set are read from the issuer's discovery document.
+SSO_ENABLED = _env_bool("ACCORD_OIDC_ENABLED", False)
+SSO_PROVIDER_NAME = os.environ.get("ACCORD_OIDC_PROVIDER_NAME", "").strip() or "single sign-on"
+OIDC_ISSUER = os.environ.get("ACCORD_OIDC_ISSUER", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("ACCORD_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("ACCORD_OIDC_CLIENT_SECRET", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ACCORD_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("ACCORD_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("ACCORD_OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("ACCORD_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+if SSO_ENABLED:
+    _sso_missing = [
+        name
+        for name, value in [
+            ("ACCORD_OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("ACCORD_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+        ]
+        if not value
+    ]
+    _sso_endpoints = [
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+    ]
+    if not OIDC_ISSUER and not all(_sso_endpoints):
+        _sso_missing.append("ACCORD_OIDC_ISSUER (or all four ACCORD_OIDC_*_ENDPOINT)")
+    if _sso_missing:
+        raise ImproperlyConfigured(
+            "ACCORD_OIDC_ENABLED is on but these are not set: " + ", ".join(_sso_missing)
+        )
 
 AXES_FAILURE_LIMIT = _env_int("ACCORD_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = _env_int("ACCORD_LOCKOUT_MINUTES", 30) / 60  # hours

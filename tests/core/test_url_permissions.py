@@ -57,6 +57,9 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         # One's own API tokens; revoking is a POST (a GET is refused once signed in).
         ("account_tokens", "/accounts/tokens/", SIGNED_IN),
         ("account_token_revoke", "/accounts/tokens/999999/revoke/", (302, 405, 405, 405, 405, 405)),
+        # Single sign-on: off unless ACCORD_OIDC_ENABLED, and then not there at all.
+        ("sso_start", "/accounts/sso/start/", (404,) * 6),
+        ("sso_callback", "/accounts/sso/callback/", (404,) * 6),
         # The register
         ("register:list", "/collaborations/", EVERYONE),
         ("register:create", "/collaborations/new/", CREATE),

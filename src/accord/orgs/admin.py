@@ -19,7 +19,7 @@ from accord.core.admin import ReadOnlyAdmin
 from accord.core.problems import PermissionRefused, Problems
 
 from . import services
-from .models import ApiToken, Area, Organisation, User
+from .models import ApiToken, Area, EmailDomain, Organisation, User
 
 
 @admin.register(Organisation)
@@ -51,6 +51,64 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_filter = ("revoked_at",)
     search_fields = ("name", "owner__email", "prefix")
     exclude = ("token_hash",)
+
+
+def _is_platform_admin(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_platform_admin", False))
+
+
+@admin.register(EmailDomain)
+class EmailDomainAdmin(admin.ModelAdmin[EmailDomain]):
+    """Which organisation someone signing on for the first time joins, by their email's domain.
+
+    Platform administrators only, every change through `services.py` (checked and audited).
+    Never deleted: archived, so that the log's events about a domain still point at it.
+    """
+
+    list_display = ("domain", "organisation", "archived_at")
+    list_filter = ("archived_at",)
+    search_fields = ("domain", "organisation__name", "organisation__code")
+    autocomplete_fields = ("organisation",)
+    fields = ("domain", "organisation", "archived_at")
+    readonly_fields = ("archived_at",)
+    actions = ("archive_selected", "restore_selected")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_platform_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_platform_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_platform_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_platform_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: EmailDomain, form: Any, change: bool) -> None:
+        services.save_email_domain(obj, actor=request.user, created=not change)
+
+    def _set_archived(
+        self, request: HttpRequest, queryset: QuerySet[EmailDomain], archived: bool
+    ) -> None:
+        count = services.set_email_domains_archived(
+            request.user, queryset.select_related("organisation"), archived=archived
+        )
+        verb = "Archived" if archived else "Restored"
+        self.message_user(
+            request, f"{verb} {count} {'domain' if count == 1 else 'domains'}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Archive selected domains (refuse new people from them)")
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[EmailDomain]) -> None:
+        self._set_archived(request, queryset, archived=True)
+
+    @admin.action(description="Restore selected domains")
+    def restore_selected(self, request: HttpRequest, queryset: QuerySet[EmailDomain]) -> None:
+        self._set_archived(request, queryset, archived=False)
 
 
 class PasswordForm(AdminPasswordChangeForm):

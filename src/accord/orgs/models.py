@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -156,3 +157,60 @@ class ApiToken(models.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+#: A domain as email addresses carry it after the "@": labels of letters, digits and hyphens
+#: (internationalised names in their xn-- form), at least two of them.
+DOMAIN_PATTERN = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$"
+)
+
+
+def normalise_domain(domain: str) -> str:
+    """``@Lincs-Fire.gov.uk `` as stored and compared: ``lincs-fire.gov.uk``."""
+    return (domain or "").strip().lstrip("@").rstrip(".").lower()
+
+
+class EmailDomain(models.Model):
+    """Which organisation a person signing on for the first time joins, by their email's domain.
+
+    Only single sign-on reads it: a person whose address is at ``domain`` and who has no account
+    yet is added to ``organisation`` as a reader. Kept by platform administrators in the admin;
+    archived rather than deleted, so that the audit log's events about it still point at a row.
+    """
+
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text="The part of the email address after the @, such as lincs-fire.gov.uk. "
+        "Only that exact domain: a subdomain needs its own row.",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="email_domains"
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Archived: new people at this domain are refused."
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = "email domain"
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.domain = normalise_domain(self.domain)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.domain = normalise_domain(self.domain)
+        if not DOMAIN_PATTERN.match(self.domain):
+            raise ValidationError(
+                {"domain": f"{self.domain!r} is not an email domain such as lincs-fire.gov.uk."}
+            )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None

@@ -20,7 +20,7 @@ from accord.core.choices import Role
 from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 
 from .importers import AreaRow, BoundaryRow, read_organisations
-from .models import ApiToken, Area, Organisation, User
+from .models import ApiToken, Area, EmailDomain, Organisation, User, normalise_domain
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 Progress = Callable[[int, int], None]
@@ -375,3 +375,127 @@ def token_in_use(plain: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# Email domains and single sign-on ----------------------------------------------------------
+
+#: Who the audit log says added a person on their first single sign-on: nobody signed in did.
+SIGN_ON_ACTOR = "single sign-on"
+
+
+def _domain_snapshot(mapping: EmailDomain) -> dict[str, Any]:
+    return {
+        "domain": mapping.domain,
+        "organisation": mapping.organisation.code if mapping.organisation_id else None,
+        "archived_at": mapping.archived_at,
+    }
+
+
+def save_email_domain(mapping: EmailDomain, *, actor: Any, created: bool) -> EmailDomain:
+    """Save a domain's organisation (from the admin), checked and audited.
+
+    Only a platform administrator keeps the list: it decides which organisation's records a
+    stranger signing on from that domain may read.
+    """
+    _require_platform_admin(actor)
+    try:
+        mapping.full_clean()
+    except ValidationError as exc:
+        raise Problems(
+            [Problem(m, field=f) for f, ms in exc.message_dict.items() for m in ms]
+        ) from None
+    before = None
+    if not created and mapping.pk is not None:
+        stored = EmailDomain.objects.select_related("organisation").filter(pk=mapping.pk).first()
+        before = _domain_snapshot(stored) if stored is not None else None
+    with transaction.atomic():
+        mapping.save()
+        audit.record(
+            actor=actor,
+            action="email_domain.create" if created else "email_domain.update",
+            obj=mapping,
+            before=before,
+            after=_domain_snapshot(mapping),
+        )
+    return mapping
+
+
+def set_email_domains_archived(
+    actor: Any, mappings: Iterable[EmailDomain], *, archived: bool
+) -> int:
+    """Archive domains (new people from them are refused) or restore them; one event each.
+    Returns how many changed."""
+    _require_platform_admin(actor)
+    changed = 0
+    with transaction.atomic():
+        for mapping in mappings:
+            if mapping.archived == archived:
+                continue
+            before = _domain_snapshot(mapping)
+            mapping.archived_at = timezone.now() if archived else None
+            mapping.save(update_fields=["archived_at"])
+            audit.record(
+                actor=actor,
+                action="email_domain.archive" if archived else "email_domain.restore",
+                obj=mapping,
+                before=before,
+                after=_domain_snapshot(mapping),
+            )
+            changed += 1
+    return changed
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """The organisation that an address's domain is mapped to, unless archived."""
+    _, _, domain = email.strip().rpartition("@")
+    mapping = (
+        EmailDomain.objects.select_related("organisation")
+        .filter(domain=normalise_domain(domain), archived_at__isnull=True)
+        .first()
+    )
+    return mapping.organisation if mapping is not None else None
+
+
+def add_person_from_sign_on(
+    *, email: str, first_name: str = "", last_name: str = "", provider: str = ""
+) -> User:
+    """The account for someone whom the single sign-on provider vouches for and Accord has
+    never seen: a reader at the organisation their email's domain is mapped to.
+
+    Refused (PermissionRefused, nothing written) when the domain has no mapping: Accord cannot
+    tell which organisation's partners-only records they should read. They get no password:
+    they sign in through the provider or not at all.
+    """
+    email = email.strip().lower()
+    domain = email.rpartition("@")[2]
+    organisation = organisation_for_email(email)
+    if organisation is None:
+        raise PermissionRefused(
+            f"Accord does not know which organisation email addresses at {domain} belong to, "
+            "so it cannot make you an account. Ask a platform administrator to add your "
+            "organisation's email domain, or to add you."
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise PermissionRefused(f"A person with {email} already exists.")
+    with transaction.atomic():
+        user = User(
+            email=email,
+            organisation=organisation,
+            role=Role.READER,
+            first_name=first_name[:150],
+            last_name=last_name[:150],
+        )
+        user.set_unusable_password()
+        user.save()
+        audit.record(
+            actor=SIGN_ON_ACTOR,
+            action="user.create",
+            obj=user,
+            after={
+                "email": email,
+                "organisation": organisation.code,
+                "role": Role.READER.value,
+                "by": f"single sign-on ({provider})" if provider else "single sign-on",
+            },
+        )
+    return user

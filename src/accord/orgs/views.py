@@ -1,8 +1,11 @@
-"""A person's own account page: their personal API tokens."""
+"""Signing in, and a person's own account page: their personal API tokens."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +13,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.problems import Problems
 
-from . import services
-from .forms import TokenForm
+from . import services, sso
+from .forms import SignInForm, TokenForm
+
+
+class SignInView(auth_views.LoginView):
+    """Email and password, and the single sign-on button when it is enabled; says why a
+    single sign-on was refused."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    template_name = "orgs/sign_in.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = sso.enabled()
+        context["sso_provider"] = sso.provider_name()
+        context["sso_refusal"] = sso.pop_refusal(self.request)
+        return context
 
 
 @login_required
