@@ -389,3 +389,20 @@ def test_a_callback_used_once_signs_nobody_in_again(accord: str, provider: Provi
         assert urlparse(replay.url).path == "/accounts/sign-in/"
         assert "Single sign-on did not complete" in _banner_text(replay.text)
         assert "Sign out" not in _banner_text(replay.text)
+
+
+def test_endpoints_set_one_by_one_need_no_discovery(
+    accord: str, provider: Provider, settings: Any
+) -> None:
+    """A provider configured with its four endpoints and no issuer: nothing is discovered."""
+    settings.OIDC_ISSUER = ""
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.issuer}/authorize/"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.issuer}/token/"
+    settings.OIDC_OP_USER_ENDPOINT = f"{provider.issuer}/userinfo/"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.issuer}/.well-known/jwks.json"
+    owner = make_person("owner")
+    journey = sign_on(accord, provider, "owner", "/accounts/sso/start/")
+    assert journey.page is not None
+    assert "Sign out owner@lincs-fire.test" in _banner_text(journey.page.text)
+    owner.refresh_from_db()
+    assert owner.role == "contributor"
