@@ -400,3 +400,17 @@ def test_an_id_token_signed_with_another_key_or_expired_is_refused(signing_key: 
         backend.verify_token(_id_token(other), nonce="n")
     with pytest.raises(jwt.ExpiredSignatureError):
         backend.verify_token(_id_token(signing_key, exp=int(time.time()) - 600), nonce="n")
+
+
+def test_userinfo_about_someone_other_than_the_id_token_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+    answer = {"sub": "2", "email": "someone.else@lincs-fire.test"}
+    monkeypatch.setattr(OIDCAuthenticationBackend, "get_userinfo", lambda *a, **k: answer)
+    backend = sso.SignOnBackend()
+    with pytest.raises(SuspiciousOperation, match="someone other than the ID token"):
+        backend.get_userinfo("access", "id", {"sub": "1"})
+    answer["sub"] = "1"
+    assert backend.get_userinfo("access", "id", {"sub": "1"}) == answer

@@ -215,6 +215,14 @@ class SignOnBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The ID token comes from another issuer")
         return payload
 
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
+        """The person's claims; they must be about the person the ID token names (OpenID
+        Connect Core 5.3.2), or a mixed-up or substituted answer could sign in someone else."""
+        claims = super().get_userinfo(access_token, id_token, payload)
+        if not isinstance(claims, dict) or str(claims.get("sub")) != str(payload.get("sub")):
+            raise SuspiciousOperation("The userinfo is about someone other than the ID token")
+        return claims
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         email = str(claims.get("email") or "").strip()
         if "@" not in email:
