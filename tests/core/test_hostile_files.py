@@ -364,3 +364,24 @@ def test_the_appraisal_upload_names_the_encoding_found_and_the_one_wanted(
         {"file": SimpleUploadedFile("a.yaml", TEMPLATE.encode("utf-16")), "text": ""},
     )
     assert "the file is UTF-16 text: save it as UTF-8" in html.unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", HOSTILE_YAML)
+def test_the_appraisal_upload_page_refuses_each_hostile_yaml_and_saves_nothing(
+    name: str, client: Client, owner: Any
+) -> None:
+    from tests.support.factories import CollaborationFactory
+
+    from accord.appraisal.models import Appraisal
+
+    build, reason = HOSTILE_YAML[name]
+    collaboration = CollaborationFactory(actor=owner)
+    client.force_login(owner)
+    response = client.post(
+        f"/appraisals/for/{collaboration.reference}/upload/",
+        {"file": SimpleUploadedFile(name, build().encode()), "text": ""},
+    )
+    assert response.status_code == 200
+    assert reason in html.unescape(response.content.decode())
+    assert not Appraisal.objects.exists()
