@@ -83,6 +83,8 @@ class ResultsView:
     p_npv_positive: str | None
     iterations: int | None
     iterations_asked: int | None
+    #: Why the central NPV lies outside the simulated 5th to 95th percentiles, where it does.
+    outside_range: str | None = None
 
 
 def _years(report: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
@@ -98,6 +100,30 @@ def payback_text(report: Mapping[str, Any]) -> str:
     if not any(row["costs"] for row in _years(report)):
         return "None: there are no costs to pay back"
     return "Not within the appraisal"
+
+
+def outside_range_text(report: Mapping[str, Any]) -> str | None:
+    """Plain words for a board when the NPV from the central values lies outside the Monte
+    Carlo's 5th to 95th percentiles, which looks like a mistake but is not one: the ranges
+    given are lopsided about their central values, so most draws fall on one side of them."""
+    mc = report.get("monte_carlo")
+    if not mc:
+        return None
+    npv, p5, p95 = report["npv"], mc["npv"]["p5"], mc["npv"]["p95"]
+    if p5 <= npv <= p95:
+        return None
+    if npv < p5:
+        side, more, figure, bound = "below", "higher", money(p5), "5th"
+    else:
+        side, more, figure, bound = "above", "lower", money(p95), "95th"
+    return (
+        f"The NPV from the central values ({money(npv)}) is {side} the {bound} percentile of the "
+        f"simulated NPVs ({figure}). That is not a mistake: the ranges given for some figures "
+        f"stretch further on one side of their central value than the other, towards {more} "
+        f"values, so most simulated draws come out {more} than the central figures. Look at the "
+        "tornado chart for the figures whose ranges matter most, and check that each range's "
+        "central value is the most likely one."
+    )
 
 
 def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> ResultsView:
@@ -159,6 +185,7 @@ def results_view(report: Mapping[str, Any], names: Mapping[str, str]) -> Results
         p_npv_positive=percent(mc["p_npv_positive"]) if mc else None,
         iterations=mc["iterations"] if mc else None,
         iterations_asked=report.get("iterations_asked"),
+        outside_range=outside_range_text(report),
     )
 
 
