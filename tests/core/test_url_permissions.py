@@ -38,6 +38,8 @@ CREATE = (302, 403, 200, 200, 200, 200)  # any contributor
 ADMIN = (302, 403, 403, 403, 403, 200)  # platform administrators only
 ADMIN_HIDDEN = (404, 404, 404, 404, 404, 200)  # platform administrators; others see no page
 DJANGO_ADMIN = (302, 302, 302, 302, 302, 200)
+API_SIGNED_IN = (401, 200, 200, 200, 200, 200)  # the API asks nobody to sign in: it refuses
+API_HISTORY = (404, 403, 200, 200, 404, 200)  # seen by those who may edit, as on the page
 
 
 def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
@@ -46,6 +48,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     round_id = world["round"].pk
     appraisal = world["appraisal"].pk
     unit_cost = world["unit_cost"].pk
+    framework = f"{world['round'].framework.key}/{world['round'].framework.version}"
     return [
         ("home", "/", EVERYONE),
         ("healthz", "/healthz", EVERYONE),
@@ -103,6 +106,21 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("api:get_collaboration", f"/api/collaborations/{ref}", SEE),
         ("api:list_rounds", f"/api/assessments/collaborations/{ref}/rounds", SEE),
         ("api:round_scores", f"/api/assessments/rounds/{round_id}/scores", SEE),
+        ("api:collaboration_counts", "/api/collaboration-counts", EVERYONE),
+        ("api:collaboration_history", f"/api/collaborations/{ref}/history", API_HISTORY),
+        ("api:get_round", f"/api/assessments/rounds/{round_id}", SEE),
+        ("api:collaboration_timelines", f"/api/assessments/collaborations/{ref}/timelines", SEE),
+        ("api:overview", "/api/assessments/overview", API_SIGNED_IN),
+        ("api:list_frameworks", "/api/assessments/frameworks", API_SIGNED_IN),
+        ("api:get_framework", f"/api/assessments/frameworks/{framework}", API_SIGNED_IN),
+        ("api:list_unit_costs", "/api/appraisals/unit-costs", API_SIGNED_IN),
+        ("api:get_deflators", "/api/appraisals/deflators", API_SIGNED_IN),
+        ("api:list_appraisals", "/api/appraisals", EVERYONE),
+        ("api:get_appraisal", f"/api/appraisals/{appraisal}", SEE),
+        ("api:get_realisation", f"/api/appraisals/{appraisal}/realised", SEE),
+        ("api:appraisal_history", f"/api/appraisals/{appraisal}/history", API_HISTORY),
+        # Any other address under /api/ is the API's JSON 404.
+        ("api_not_found", "/api/no-such-thing", (404,) * 6),
         # Django's admin: staff only; everyone else is asked to sign in as staff.
         ("admin:index", "/admin/", DJANGO_ADMIN),
     ]

@@ -151,6 +151,104 @@ def test_the_window_resets_after_the_minute() -> None:
         count_request(1, now=180.0)  # a new minute
 
 
+def test_a_refusal_says_when_to_retry_even_without_the_security_middleware(
+    client: Client, owner: Any, settings: Any
+) -> None:
+    settings.API_RATE_PER_MINUTE = 1
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != SECURITY_MIDDLEWARE]
+    _, plain = services.create_token(owner)
+    assert client.get("/api/collaborations", **bearer(plain)).status_code == 200
+    refused = client.get("/api/collaborations", **bearer(plain))
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": "Too many requests."}
+    assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+def test_the_count_is_kept_in_the_database_and_old_minutes_are_cleared() -> None:
+    from accord.api.auth import count_request
+    from accord.core.models import RateWindow
+
+    with override_settings(API_RATE_PER_MINUTE=10):
+        count_request(5, now=60.0)
+        count_request(5, now=61.0)
+        count_request(6, now=62.0)
+        assert dict(RateWindow.objects.values_list("key", "count")) == {
+            "api-token:5": 2,
+            "api-token:6": 1,
+        }
+        count_request(5, now=600.0)  # minutes later: the old minutes are of no more use
+    assert list(RateWindow.objects.values_list("key", "window_start", "count")) == [
+        ("api-token:5", 600, 1)
+    ]
+
+
+RATE_WORKER = """
+import sys, time
+import django
+django.setup()
+from django.db import connection
+from accord.api.auth import TokenRateExceeded, count_request
+from accord.core.models import RateWindow
+if sys.argv[1] == "create":
+    with connection.schema_editor() as editor:
+        editor.create_model(RateWindow)
+else:
+    start, requests = float(sys.argv[2]), int(sys.argv[3])
+    while time.time() < start:  # both processes begin together
+        time.sleep(0.01)
+    allowed = refused = 0
+    for _ in range(requests):
+        try:
+            count_request(7, now=6000.0)
+            allowed += 1
+        except TokenRateExceeded:
+            refused += 1
+        time.sleep(0.002)  # as requests come, not back to back: the two take turns
+    print(allowed, refused)
+"""
+
+
+def test_two_processes_count_against_one_limit(tmp_path: Any) -> None:
+    """As two gunicorn workers would: each makes 150 requests with one token at once, and
+    between them exactly the 200 the limit allows get through, none counted twice or lost."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "accord.settings",
+        "ACCORD_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rate.sqlite3'}",
+        "ACCORD_API_RATE_PER_MINUTE": "200",
+    }
+
+    def worker(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", RATE_WORKER, *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def output(process: subprocess.Popen[str]) -> str:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        return out.strip()
+
+    output(worker("create"))
+    start = str(time.time() + 3)
+    both = [worker("run", start, "150"), worker("run", start, "150")]
+    results = [tuple(int(n) for n in output(p).split()) for p in both]
+    assert sum(allowed for allowed, _ in results) == 200
+    assert sum(refused for _, refused in results) == 100
+    with sqlite3.connect(tmp_path / "rate.sqlite3") as db:
+        assert db.execute("SELECT count FROM core_ratewindow").fetchall() == [(300,)]
+
+
 # The command line --------------------------------------------------------------------------
 
 

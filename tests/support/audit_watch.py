@@ -33,6 +33,8 @@ NOT_AUDITED = {
     "core.audithead",
     # Anonymous answers carry no event, so that nothing joins an answer to a person.
     "assessments.response",
+    # The API's per-token request counts: bookkeeping of the rate limit, no one's record.
+    "core.ratewindow",
 }
 
 #: Fields whose update alone is no change of record: Django's sign-in stamps last_login.

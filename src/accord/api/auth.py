@@ -10,8 +10,8 @@
   records. The session never refuses, so anonymous callers keep reading what is public.
 
 Each token may make `settings.API_RATE_PER_MINUTE` requests a minute (a fixed window counted in
-Django's cache); past that, 429 with `Retry-After` saying how many seconds are left in the
-minute.
+the database, `core.RateWindow`, so that every worker process of the server shares one count);
+past that, 429 with `Retry-After` saying how many seconds are left in the minute.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import HttpBearer, SessionAuth
 
+from accord.core.models import RateWindow
 from accord.core.security import RETRY_AFTER
 from accord.orgs import services as people
 
@@ -44,19 +44,12 @@ class TokenRateExceeded(Throttled):
 def count_request(token_id: int, now: float | None = None) -> None:
     """Count one request against the token's current minute; raise past the limit.
 
-    A fixed window: simple, shared by every thread of a process through Django's cache, and
-    at worst lets twice the rate through across a window's edge.
+    A fixed window: simple, shared by every process through the database, and at worst lets
+    twice the rate through across a window's edge.
     """
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    key = f"api-rate:{token_id}:{window}"
-    # add() sets the counter only when it is new, so two first requests do not both start at 1.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
+    count = RateWindow.objects.hit(f"api-token:{token_id}", window * WINDOW_SECONDS)
     if count > rate_per_minute():
         wait = math.ceil((window + 1) * WINDOW_SECONDS - now)
         raise TokenRateExceeded(wait=max(wait, 1))
@@ -78,8 +71,13 @@ class TokenBearer(HttpBearer):
         return found.owner
 
 
-class SessionOrAnonymous(SessionAuth):
-    """The signed-in person or AnonymousUser; CSRF checked as for Django's session auth."""
+class BrowserSession(SessionAuth):
+    """The signed-in person or AnonymousUser; CSRF checked as for Django's session auth.
+
+    Its name is the OpenAPI document's name for the session cookie. Operations that anonymous
+    callers may read say so there too (an empty security requirement); the rest answer an
+    anonymous caller 401 (`require_signed_in`).
+    """
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.headers.get("Authorization"):
@@ -90,4 +88,11 @@ class SessionOrAnonymous(SessionAuth):
 
 
 bearer = TokenBearer()
-session = SessionOrAnonymous()
+session = BrowserSession()
+
+
+def require_signed_in(request: HttpRequest) -> None:
+    """For a read whose page asks to sign in: 401 for a caller with neither a session nor a
+    token."""
+    if not request.user.is_authenticated:
+        raise AuthenticationError(message="Sign in, or send an API token, to read this.")

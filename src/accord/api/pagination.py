@@ -22,8 +22,18 @@ MAX_OFFSET = 2**63 - 1
 
 class BoundedPagination(LimitOffsetPagination):
     class Input(Schema):
-        limit: int = Field(100, description=f"rows on the page, 1 to {MAX_LIMIT}")
-        offset: int = Field(0, description="rows to skip, from 0")
+        # The bounds are documented, not enforced by the parameter's type: a value outside
+        # them is answered 400 with the reason, below.
+        limit: int = Field(
+            100,
+            description=f"rows on the page, 1 to {MAX_LIMIT}",
+            json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+        )
+        offset: int = Field(
+            0,
+            description="rows to skip, from 0",
+            json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET},
+        )
 
     def paginate_queryset(
         self,

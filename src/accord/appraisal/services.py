@@ -554,3 +554,22 @@ def load_unit_cost_library(actor: Any = "system", path: Path = UNIT_COSTS_FILE) 
             )
             created += 1
     return created
+
+
+# Reading lists ------------------------------------------------------------------------------
+
+
+def appraisals_matching(user: Any, q: str = "", collaboration: str = "") -> Any:
+    """The appraisals list of the appraisals page: those this person may see, whose
+    collaboration's reference or title holds `q`, in the page's order; `collaboration` keeps
+    one collaboration's (by its exact reference)."""
+    appraisals = visible_appraisals(user).order_by("collaboration__title", "title", "pk")
+    q = q.strip()
+    if q:
+        appraisals = appraisals.filter(
+            models.Q(collaboration__reference__icontains=q)
+            | models.Q(collaboration__title__icontains=q)
+        )
+    if collaboration:
+        appraisals = appraisals.filter(collaboration__reference=collaboration)
+    return appraisals
