@@ -59,6 +59,7 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/accord bench
+	$(BIN)/accord bench --load
 
 clean:
 	rm -rf $(VENV) node_modules src/accord/static/build var

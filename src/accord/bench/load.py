@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=None, help="the server's workers (default: accord serve's)"
     )
+    parser.add_argument(
+        "--no-keep-alive",
+        action="store_true",
+        help="a new connection for every request, as a reverse proxy in front of gunicorn "
+        "opens them (default: one keep-alive connection a client, as a browser keeps)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="127.0.0.1 or localhost")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--collaborations", type=int, default=5000)
@@ -175,8 +181,9 @@ class Browser:
     """One signed-in person's browser, as far as the server can tell: one keep-alive connection
     (reopened when the server has closed it) and its own cookies."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, keep_alive: bool = True) -> None:
         self.host, self.port = host, port
+        self.keep_alive = keep_alive
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
         self.last_used = 0.0
@@ -203,6 +210,8 @@ class Browser:
         self, method: str, path: str, form: Form | None = None
     ) -> tuple[int, http.client.HTTPResponse, bytes]:
         headers = {"Accept-Encoding": "identity"}
+        if not self.keep_alive:
+            headers["Connection"] = "close"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -378,26 +387,36 @@ def _read_until(browser: Browser, plan: Plan, offset: int, deadline: float) -> l
 class Phase:
     name: str
     clients: int
-    seconds: float
+    seconds: float  # the window asked for
     samples: list[Sample]
     started: float = 0.0
-    ended: float = 0.0
+    ended: float = 0.0  # when the last request under way at the window's end was answered
+    # The processor time the clients (and the writer) took in this process meanwhile: on a
+    # small machine they compete with the server for it.
+    client_cpu_seconds: float = 0.0
+    # Each server worker's, busiest first.
+    server_cpu_seconds: list[float] = field(default_factory=list)
 
 
 def drive(name: str, browsers: list[Browser], plan: Plan, seconds: float) -> Phase:
-    """Every browser goes round the plan until the time is up; a request under way then is
-    finished and counted, and the phase lasts until the last one is."""
+    """Every browser goes round the plan until the time is up. A request under way then is
+    finished, timed and checked, but throughput counts only what was answered in the window:
+    the stragglers' drain, with fewer and fewer clients, is not the load asked for."""
+    cpu = time.process_time()
     started = time.perf_counter()
     deadline = started + seconds
     with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
-        # Each client starts at a different place in the round, so that the kinds mix.
+        # Each client starts at its own kind of request and its own place in the lists, so
+        # that the kinds mix at every moment and the clients ask for different pages.
         futures = [
-            pool.submit(_read_until, b, plan, i * 7 + i % len(KINDS), deadline)
+            pool.submit(_read_until, b, plan, len(KINDS) * 7 * i + i % len(KINDS), deadline)
             for i, b in enumerate(browsers)
         ]
         samples = [s for f in futures for s in f.result()]
     ended = time.perf_counter()
-    return Phase(name, len(browsers), ended - started, samples, started, ended)
+    phase = Phase(name, len(browsers), seconds, samples, started, ended)
+    phase.client_cpu_seconds = time.process_time() - cpu
+    return phase
 
 
 @dataclass
@@ -450,11 +469,16 @@ def _rank(values: list[float], q: int) -> float:
     return ordered[max(1, -(-q * len(ordered) // 100)) - 1]
 
 
-def summary(samples: list[Sample], seconds: float) -> dict[str, Any]:
+def summary(samples: list[Sample], phase: Phase) -> dict[str, Any]:
+    """Times and errors of every request; requests a second of those answered within the
+    phase's window."""
     times = [s.milliseconds for s in samples]
+    window_end = phase.started + phase.seconds
+    answered = sum(1 for s in samples if s.finished <= window_end)
     return {
         "requests": len(samples),
-        "requests_per_second": len(samples) / seconds if seconds else 0.0,
+        "answered_in_window": answered,
+        "requests_per_second": answered / phase.seconds,
         "errors": sum(1 for s in samples if s.error),
         "p50_ms": _rank(times, 50),
         "p95_ms": _rank(times, 95),
@@ -465,10 +489,18 @@ def summary(samples: list[Sample], seconds: float) -> dict[str, Any]:
 
 
 def _phase_report(phase: Phase) -> dict[str, Any]:
-    report = summary(phase.samples, phase.seconds)
-    report.update({"clients": phase.clients, "seconds": phase.seconds})
+    report = summary(phase.samples, phase)
+    report.update(
+        {
+            "clients": phase.clients,
+            "seconds": phase.seconds,
+            "drain_seconds": phase.ended - phase.started - phase.seconds,
+            "client_cpu_seconds": phase.client_cpu_seconds,
+            "server_cpu_seconds_by_worker": phase.server_cpu_seconds,
+        }
+    )
     report["by_kind"] = {
-        kind: summary([s for s in phase.samples if s.kind == kind], phase.seconds) for kind in KINDS
+        kind: summary([s for s in phase.samples if s.kind == kind], phase) for kind in KINDS
     }
     return report
 
@@ -503,14 +535,14 @@ def report(
         for name, phase in phases.items():
             during = [w for w in writer.samples if phase.started <= w.finished < phase.ended]
             writes[name] = {
-                "saves": summary([w for w in during if w.kind == "save"], phase.seconds),
-                "edit_forms": summary([w for w in during if w.kind == "edit form"], phase.seconds),
+                "saves": summary([w for w in during if w.kind == "save"], phase),
+                "edit_forms": summary([w for w in during if w.kind == "edit form"], phase),
             }
         writes["total_saves"] = sum(1 for w in writer.samples if w.kind == "save" and not w.error)
         writes["total_errors"] = sum(1 for w in writer.samples if w.error)
         named["writer"] = writer.samples
-    solo_rps = len(solo.samples) / solo.seconds
-    full_rps = len(full.samples) / full.seconds
+    solo_rps = summary(solo.samples, solo)["requests_per_second"]
+    full_rps = summary(full.samples, full)["requests_per_second"]
     ratio = full_rps / solo_rps if solo_rps else 0.0
     errors = _errors(named)
     total_errors = sum(e["count"] for e in errors)
@@ -597,6 +629,14 @@ def print_report(console: Any, result: dict[str, Any]) -> None:
         f"{t['one_client_rps']:.1f} with one: {t['ratio']:.2f}× (target at least "
         f"{TARGET_RATIO:g}×: {verdict}). Errors: {result['total_errors']} (target 0)."
     )
+    for name, phase in result["phases"].items():
+        workers = ", ".join(f"{v:.1f}" for v in phase["server_cpu_seconds_by_worker"])
+        console.print(
+            f"Processor time in the {phase['seconds'] + phase['drain_seconds']:.1f} s with "
+            f"{name}: the server's "
+            f"workers {workers or 'unknown'} s; the clients (this process) "
+            f"{phase['client_cpu_seconds']:.1f} s."
+        )
     writer = result["writer"]
     if "total_saves" in writer:
         console.print(
@@ -672,6 +712,22 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def server_cpu(master: int) -> dict[int, float]:
+    """Processor seconds each of the server's workers has used so far, from /proc (Linux;
+    elsewhere nothing): shows how evenly the workers share the load."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command may hold spaces and brackets: the fields follow the last ')'.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == master:  # the parent's id
+            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def _tail(log: Path, lines: int = 30) -> str:
     try:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
@@ -731,9 +787,11 @@ def run(args: argparse.Namespace, console: Any, tmpdir: Path) -> dict[str, Any]:
         "threads": 4,
         "url": f"http://{args.host}:{port}/",
     }
-    with served(args.host, port, args.workers, tmpdir / "server.log"):
+    with served(args.host, port, args.workers, tmpdir / "server.log") as process:
         console.print(f"Serving on {server['url']} with {workers} workers.")
-        readers = [Browser(args.host, port) for _ in range(args.clients)]
+        readers = [
+            Browser(args.host, port, keep_alive=not args.no_keep_alive) for _ in range(args.clients)
+        ]
         with ThreadPoolExecutor(max_workers=min(8, args.clients)) as pool:
             for done in pool.map(lambda b: b.sign_in(email, password), readers):
                 del done
@@ -753,10 +811,17 @@ def run(args: argparse.Namespace, console: Any, tmpdir: Path) -> dict[str, Any]:
             if args.warmup:
                 with console.status(f"Warming up: {len(readers)} clients, {args.warmup:g} s"):
                     phases["warm-up"] = drive("warm-up", readers, plan, args.warmup)
-            with console.status(f"One client alone for {args.solo_duration:g} s"):
-                phases["one client"] = drive("one client", readers[:1], plan, args.solo_duration)
-            with console.status(f"{len(readers)} clients for {args.duration:g} s"):
-                phases["all clients"] = drive("all clients", readers, plan, args.duration)
+            for name, clients, seconds in (
+                ("one client", readers[:1], args.solo_duration),
+                ("all clients", readers, args.duration),
+            ):
+                before = server_cpu(process.pid)
+                with console.status(f"{name}: {len(clients)} for {seconds:g} s"):
+                    phases[name] = drive(name, clients, plan, seconds)
+                after = server_cpu(process.pid)
+                phases[name].server_cpu_seconds = sorted(
+                    (after[pid] - before.get(pid, 0.0) for pid in after), reverse=True
+                )
         finally:
             if writer is not None and thread is not None:
                 writer.stop.set()
