@@ -93,6 +93,21 @@ def _quiet_refusals() -> Iterator[None]:
     logger.setLevel(level)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection() -> Iterator[None]:
+    """The application is called as a server calls it, and so closes a connection it finds
+    inside a transaction at each request's start and end: here that is the test's own (on
+    PostgreSQL). Django's test client unhooks the same for the same reason."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _try(case: Any, who: str, headers: dict[str, str] | None = None) -> None:
     COUNTS["cases"] += 1
     COUNTS[f"cases:{who}"] += 1
