@@ -354,3 +354,22 @@ def test_the_document_declares_every_error_each_read_can_answer(client: Client) 
         for status, response in operation["responses"].items():
             assert "application/json" in response["content"], (path, status)
         assert "Retry-After" in operation["responses"]["429"]["headers"]
+
+
+def test_no_two_response_schemas_share_a_name() -> None:
+    """The document names each schema by its class: two classes of one name would leave one
+    of them described by the other's fields."""
+    import inspect
+
+    from ninja import Schema
+
+    from accord.api import appraisal, assessments, register, schemas
+
+    names = [
+        cls.__name__
+        for module in (appraisal, assessments, register, schemas)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Schema) and cls.__module__ == module.__name__
+    ]
+    assert len(names) > 40
+    assert sorted(names) == sorted(set(names))

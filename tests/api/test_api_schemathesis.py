@@ -72,10 +72,13 @@ def _report() -> Iterator[None]:
     yield
     if COUNTS["cases"]:
         operations = len({k.split(":", 2)[2] for k in COUNTS if k.startswith("operation:")})
+        statuses = ", ".join(
+            f"{k.split(':')[1]}: {v}" for k, v in sorted(COUNTS.items()) if k.startswith("status:")
+        )
         print(
             f"\nschemathesis: {operations} operations, {COUNTS['cases']} cases "
             f"({COUNTS['cases:anonymous']} anonymous, {COUNTS['cases:token']} with a token) "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"in {time.perf_counter() - started:.1f} s; statuses {statuses}"
         )
         if os.environ.get("ACCORD_SCHEMATHESIS_COUNTS"):
             for key, count in sorted(COUNTS.items()):
@@ -112,7 +115,8 @@ def _try(case: Any, who: str, headers: dict[str, str] | None = None) -> None:
     COUNTS["cases"] += 1
     COUNTS[f"cases:{who}"] += 1
     COUNTS[f"operation:{who}:{case.operation.label}"] += 1
-    case.call_and_validate(headers=headers)
+    response = case.call_and_validate(headers=headers)
+    COUNTS[f"status:{response.status_code}"] += 1
 
 
 #: The records are read, never changed, so one set serves every generated case.
