@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import CharField, ExpressionWrapper, F, QuerySet
 
 from accord.core.sectors import SERVICES
 from accord.core.spreadsheets import stream_csv, stream_json, write_csv, write_xlsx, xlsx_to
@@ -43,24 +44,37 @@ FIELDS = (
     "proposed_on",
     "started_on",
     "ended_on",
-    *(f"involves_{name}" for name in SERVICES),
+    *(f"as_read_involves_{name}" for name in SERVICES),
     "funding_source",
     "funding_amount",
     "funding_ends_on",
     "board",
-    "has_written_agreement",
+    "as_read_has_written_agreement",
     "agreement_signed_on",
     "outcomes",
     "public_summary",
     "visibility",
     "notes",
     "service_mix",
-    "archived_at",
-    "updated_at",
+    "as_read_archived_at",
+    "as_read_updated_at",
 )
-#: Rows read from the database at a time (with their relations, one query each per chunk). At
-#: most 500, so that a chunk's ids stay within the 999 parameters that older SQLite allows.
-CHUNK = 500
+#: Fields read as the database driver gives them, past Django's conversions, which took a
+#: third of the rows' time: the flags and the archiving time are only asked whether they are
+#: set, and the time of the last change is made aware here, once.
+AS_READ = {
+    f"as_read_{name}": ExpressionWrapper(F(name), output_field=CharField())
+    for name in (
+        *(f"involves_{name}" for name in SERVICES),
+        "has_written_agreement",
+        "archived_at",
+        "updated_at",
+    )
+}
+#: Rows read from the database at a time, with their relations (one query each a chunk): memory
+#: holds a chunk, whatever the register's size. Fewer, larger chunks cost fewer queries; a
+#: database that takes fewer parameters a query gets smaller ones (`_chunk_size`).
+CHUNK = 2000
 
 Joined = dict[int, list[str]]
 
@@ -143,18 +157,31 @@ def _relations(ids: list[int]) -> tuple[Joined, Joined, Joined, Joined, Joined]:
         )
 
 
+def _chunk_size() -> int:
+    """CHUNK, or fewer where the database takes fewer parameters a query than a chunk has ids
+    (SQLite before 3.32 took 999)."""
+    limit = connection.features.max_query_params
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw is not None and hasattr(raw, "getlimit"):
+            limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return CHUNK if limit is None else max(1, min(CHUNK, limit - 10))
+
+
 def _chunks(queryset: QuerySet[Collaboration]) -> Iterator[tuple[list[tuple[Any, ...]], Any]]:
     """The records in reference order, a chunk at a time, each with its relations. Read by
     keyset (the next references after the last one): one query for the rows and one a relation,
     whatever the chunk's place in the register."""
-    rows_query = queryset.order_by("reference").values_list(*FIELDS)
+    rows_query = queryset.order_by("reference").annotate(**AS_READ).values_list(*FIELDS)
+    size = _chunk_size()
     last = ""
     while True:
-        chunk = list(rows_query.filter(reference__gt=last)[:CHUNK])
+        chunk = list(rows_query.filter(reference__gt=last)[:size])
         if not chunk:
             return
         yield chunk, _relations([row[0] for row in chunk])
-        if len(chunk) < CHUNK:
+        if len(chunk) < size:
             return
         last = chunk[-1][1]
 
@@ -205,6 +232,7 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[list[str]]:
     """Each record as the export writes it, its values in EXPORT_COLUMNS' order, read in
     chunks so that memory does not grow with the register."""
     no: list[str] = []
+    utc = connection.timezone  # how Django reads a naive time from the database
     for chunk, (partners, champions, evidence, named, areas) in _chunks(queryset):
         for (
             pk,
@@ -263,7 +291,9 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[list[str]]:
                 notes,
                 service_mix,
                 "yes" if archived_at else "no",
-                updated_at.isoformat(timespec="seconds"),
+                (updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=utc)).isoformat(
+                    timespec="seconds"
+                ),
             ]
 
 
