@@ -124,21 +124,21 @@ def test_a_unit_cost_from_the_library_is_uplifted_to_the_price_year(
     client: Client, owner: Any, collaboration: Any
 ) -> None:
     services.load_unit_cost_library("test")
-    burglary = UnitCost.objects.get(name="Crime: domestic burglary")
+    robbery = UnitCost.objects.get(name="Crime: robbery")
     client.force_login(owner)
     client.post(
         f"/appraisals/for/{collaboration.reference}/new/",
         form_post(
             **{
-                "benefits-1-name": "Burglaries prevented",
-                "benefits-1-library_cost": str(burglary.pk),
+                "benefits-1-name": "Robberies prevented",
+                "benefits-1-library_cost": str(robbery.pk),
                 "benefits-1-volumes": "0, 2, 2",
             }
         ),
     )
     line = services.stored_appraisal(Appraisal.objects.get()).benefits[1]
     # At full precision (it was rounded to the penny): the file is a machine output.
-    expected = 5930 * services.deflator_table()[2016] / services.deflator_table()[2015]
+    expected = 11320 * services.deflator_table()[2016] / services.deflator_table()[2015]
     assert line.unit_cost == expected
     assert line.source is not None and "uplifted from 2015 to 2016 prices" in line.source
 

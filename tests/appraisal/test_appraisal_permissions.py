@@ -149,11 +149,11 @@ def test_everyone_signed_in_reads_the_library_with_uplifted_values(
     services.load_unit_cost_library("test")
     assert client.get("/appraisals/unit-costs/").status_code == 302  # sign in first
     client.force_login(colleague)
-    response = client.get("/appraisals/unit-costs/?q=burglary&price_year=2023")
+    response = client.get("/appraisals/unit-costs/?q=robbery&price_year=2023")
     rows = response.context["rows"]
-    assert [item.name for item, _ in rows] == ["Crime: domestic burglary"]
+    assert [item.name for item, _ in rows] == ["Crime: robbery"]
     table = services.deflator_table()
-    assert rows[0][1] == pytest.approx(5930 * table[2023] / table[2015])
+    assert rows[0][1] == pytest.approx(11320 * table[2023] / table[2015])
     page = response.content.decode()
     assert "Add a unit cost" not in page and "ONS series YBGB" in page
 

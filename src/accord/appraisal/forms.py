@@ -592,17 +592,25 @@ class UnitCostForm(PlainTextForm):
     price_year = forms.IntegerField(
         min_value=1950,
         max_value=2100,
-        help_text="The year whose prices the value is in (2015 for 2015/16 prices).",
+        help_text=(
+            "The financial year whose prices the value is in, by its first calendar year: "
+            f"2015 for {financial_year_label(2015)} prices. A figure in a calendar year's "
+            "prices (such as 2019) goes under the financial year that starts in it."
+        ),
     )
     confidence = forms.TypedChoiceField(
         label="Confidence grade", choices=CONFIDENCE_CHOICES, coerce=int
     )
     source = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The publication, its author, date and table.",
+        help_text="The publication: its title, publisher, date and the table giving the figure.",
     )
     source_url = forms.URLField(
-        label="Source web address", required=False, max_length=500, assume_scheme="https"
+        label="Source web address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The page where the figure can be read, such as https://www.gov.uk/…",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
