@@ -184,6 +184,7 @@ def _chunks(queryset: QuerySet[Collaboration]) -> Iterator[tuple[list[tuple[Any,
         if len(chunk) < size:
             return
         last = chunk[-1][1]
+        del chunk  # before the next is read: one chunk in memory, not two
 
 
 #: The order `rows` writes a record's values in; checked against EXPORT_COLUMNS below.
@@ -295,6 +296,8 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[list[str]]:
                     timespec="seconds"
                 ),
             ]
+        # Let go of this chunk before the next is read.
+        del chunk, partners, champions, evidence, named, areas
 
 
 def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
