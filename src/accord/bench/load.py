@@ -65,6 +65,8 @@ SIGN_IN_URL = "/accounts/sign-in/"
 #: gunicorn closes a keep-alive connection idle for 2 seconds: reconnect before that.
 IDLE_RECONNECT_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 120.0
+#: gunicorn's access log lines, left out of what the command shows of the server's log.
+ACCESS_LINE = re.compile(r'^\S+ - \S+ \[[^]]+\] "')
 
 
 # Options ----------------------------------------------------------------------------------
@@ -729,10 +731,13 @@ def server_cpu(master: int) -> dict[int, float]:
 
 
 def _tail(log: Path, lines: int = 30) -> str:
+    """The end of the server's log, without its access log (a line a request)."""
     try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+        text = log.read_text(errors="replace")
     except OSError:
         return ""
+    kept = [line for line in text.splitlines() if not ACCESS_LINE.match(line)]
+    return "\n".join(kept[-lines:])
 
 
 # The run ----------------------------------------------------------------------------------
@@ -792,15 +797,21 @@ def run(args: argparse.Namespace, console: Any, tmpdir: Path) -> dict[str, Any]:
         readers = [
             Browser(args.host, port, keep_alive=not args.no_keep_alive) for _ in range(args.clients)
         ]
-        with ThreadPoolExecutor(max_workers=min(8, args.clients)) as pool:
-            for done in pool.map(lambda b: b.sign_in(email, password), readers):
-                del done
+        writer_browser = Browser(args.host, port)
+        try:
+            with ThreadPoolExecutor(max_workers=min(8, args.clients)) as pool:
+                list(pool.map(lambda b: b.sign_in(email, password), readers))
+            if args.writes_per_second > 0:
+                writer_browser.sign_in(email, password)
+        except (RequestFailed, OSError, http.client.HTTPException) as exc:
+            raise SystemExit(
+                f"accord bench --load: signing in failed ({exc}); the server's log ends:\n"
+                f"{_tail(tmpdir / 'server.log')}"
+            ) from None
         console.print(f"Signed in {len(readers)} clients as {email}.")
         writer = None
         thread = None
         if args.writes_per_second > 0:
-            writer_browser = Browser(args.host, port)
-            writer_browser.sign_in(email, password)
             writer = Writer(writer_browser, plan, args.writes_per_second)
             thread = threading.Thread(target=writer.run, name="writer", daemon=True)
         load_before = os.getloadavg()
@@ -851,7 +862,12 @@ def main(argv: list[str]) -> int:
     check_bounds(args)
     from rich.console import Console
 
-    console = Console(stderr=True) if args.json else pages._console()
+    if args.json:  # the report on standard output, the rest beside it
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            console = Console(stderr=True, width=150)
+    else:
+        console = pages._console()
     tmpdir = Path(tempfile.mkdtemp(prefix="accord-bench-load-"))
     try:
         result = run(args, console, tmpdir)
