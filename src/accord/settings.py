@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.assessments",
     "accord.appraisal",
+    "accord.notices",
     "accord.api",
 ]
 
@@ -175,6 +176,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "register:list"
 LOGOUT_REDIRECT_URL = "home"
+# A password reset link works for two hours (Django's default is three days): long enough to
+# find the email, short enough that an old one in a mailbox is of no use to anyone else.
+PASSWORD_RESET_TIMEOUT = 2 * 3600
+
+# Email (core/email.py; docs/deploying.md, "Email"): the console prints each message, for a
+# laptop; production names "smtp" and its server. Links in emails start with SITE_URL.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "none": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = os.environ.get("ACCORD_EMAIL_BACKEND", "").strip().lower() or "console"
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ACCORD_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, not {_email_backend!r}"
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_HOST = os.environ.get("ACCORD_EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = _env_int("ACCORD_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("ACCORD_EMAIL_HOST_USER", "").strip()
+EMAIL_HOST_PASSWORD = os.environ.get("ACCORD_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ACCORD_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("ACCORD_DEFAULT_FROM_EMAIL", "").strip() or "Accord <accord@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = (os.environ.get("ACCORD_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 # Single sign-on by OpenID Connect (orgs/sso.py; docs/deploying.md, "Single sign-on"): off
 # unless ACCORD_OIDC_ENABLED, whatever else is set, so that a half-configured provider never

@@ -44,6 +44,8 @@ def make_round(
             closes_on=closes_on or today + dt.timedelta(days=10),
             anonymous=anonymous,
         ),
+        # Rounds that ran already, as the tests of change over time need.
+        past_allowed=True,
     )
 
 

@@ -118,13 +118,15 @@ def test_the_hand_worked_example() -> None:
     assert (overall.n, overall.mean) == (12, pytest.approx(40 / 12))
     assert result.breakdown is not None
     assert result.breakdown["B"] == SUPPRESSED
-    a = result.breakdown["A"]
-    assert isinstance(a, SetResult) and a.n == 8
-    assert a.factors[FACTOR] == PROTECTING and a.factors[FACTOR].protects_another
+    # A's figures would give B's mean, and A's count (8) B's count (12 - 8): A is withheld
+    # whole, its number of respondents too.
+    assert result.breakdown["A"] == PROTECTING and result.breakdown["A"].protects_another
+    assert result.counts is not None
+    assert result.counts.organisations == {"A": PROTECTING, "B": SUPPRESSED}
+    assert result.counts.total == 12
     # Levels are the same two groups here: strategic is A, so it is withheld too.
     by_level = score_by(FW, responses(HAND), "level", k=5)
-    assert isinstance(by_level["strategic"], SetResult)
-    assert by_level["strategic"].factors[FACTOR] == PROTECTING
+    assert by_level["strategic"] == PROTECTING
     assert by_level["tactical"] == SUPPRESSED
 
 
@@ -172,9 +174,10 @@ def test_the_command_json_cannot_be_subtracted(
     data = json.loads(capsys.readouterr().out)
     assert data["overall"]["factors"][FACTOR]["mean"] == pytest.approx(40 / 12)
     assert data["breakdown"]["B"] == {"suppressed": True}
-    # The shape of a withheld cell is unchanged: the same as any other suppressed cell.
-    assert data["breakdown"]["A"]["factors"][FACTOR] == {"suppressed": True}
-    assert data["breakdown"]["A"]["n"] == 8
+    # The shape of a withheld group is unchanged: the same as any other suppressed group, and
+    # without its number of respondents (8, which would give B's 4 from the total's 12).
+    assert data["breakdown"]["A"] == {"suppressed": True}
+    assert data["overall"]["n"] == 12
 
 
 @pytest.mark.django_db
@@ -190,7 +193,7 @@ def test_api_page_and_export_cannot_be_subtracted(
     overall = data["overall"]["factors"][factor]
     assert overall["n"] == 12 and not math.isnan(overall["mean"])
     assert data["breakdown"]["RX9"] == {"suppressed": True}
-    assert data["breakdown"]["E31000025"]["factors"][factor] == {"suppressed": True}
+    assert data["breakdown"]["E31000025"] == {"suppressed": True}
 
     res = results.round_results(found)
     columns = {c.key: c for c in res.by_organisation}

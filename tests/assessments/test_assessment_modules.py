@@ -26,8 +26,10 @@ SCORING_NAMES = [
     "NA_VALUES",
     "PROTECTING",  # since issue 10: a figure withheld only to protect another
     "SUPPRESSED",
+    "Cell",  # since issue 11: counts under disclosure control too
     "Change",
     "Comparison",
+    "CountDisclosure",
     "FactorDivergence",
     "RespondentScores",
     "Responses",
@@ -37,10 +39,12 @@ SCORING_NAMES = [
     "Summary",
     "Suppressed",
     "compare_rounds",
+    "count_disclosure",
     "divergence",
     "parse_answer",
     "parse_responses_csv",
     "respondent_scores",
+    "response_cells",
     "responses_from_records",
     "score",
     "score_by",

@@ -82,8 +82,8 @@ def test_starting_a_round_needs_an_editor(
         {
             "title": "Spring 2026",
             "framework": framework_version().pk,
-            "opens_on": "2026-03-01",
-            "closes_on": "01/04/2026",
+            "opens_on": "2027-03-01",
+            "closes_on": "01/04/2027",
             "anonymous": "yes",
         },
     )
@@ -91,18 +91,18 @@ def test_starting_a_round_needs_an_editor(
     assert response.status_code == 302 and response["Location"].endswith(
         f"/rounds/{found.pk}/invite/"
     )
-    assert found.anonymous and str(found.closes_on) == "2026-04-01"
+    assert found.anonymous and str(found.closes_on) == "2027-04-01"
     bad = client.post(
         path,
         {
             "title": "x",
             "framework": framework_version().pk,
-            "opens_on": "2026-03-02",
-            "closes_on": "2026-03-01",
+            "opens_on": "2027-03-02",
+            "closes_on": "2027-03-01",
             "anonymous": "yes",
         },
     )
-    assert b"must close on or after" in bad.content
+    assert b"Closing date must be the same as or after the opening date" in bad.content
 
 
 def test_the_panel_on_the_collaboration_page(
@@ -119,10 +119,11 @@ def test_the_panel_on_the_collaboration_page(
     found = make_round(collaboration)
     add_responses(found, {("RX9", "tactical"): 4})
     page = _client(colleague).get(f"/collaborations/{collaboration.reference}/").content.decode()
-    assert "fewer than 5 responses" in page
+    assert "Results appear when at least 5 people have answered" in page
+    assert "4 of 5 so far" in page
     add_responses(found, {("RX9", "tactical"): 1})
     page = _client(colleague).get(f"/collaborations/{collaboration.reference}/").content.decode()
-    assert "fewer than 5 responses" not in page and "Clear vision" in page
+    assert "Results appear when" not in page and "Clear vision" in page
 
 
 # Invitations through the pages -------------------------------------------------------------
@@ -141,6 +142,7 @@ def test_inviting_by_list_shows_the_links_once_and_offers_them_as_csv(
             "emails": "a@emas.test, b@emas.test",
             "organisation": rx9.pk,
             "level": "tactical",
+            "send": "myself",
         },
     )
     page = response.content.decode()
@@ -172,7 +174,7 @@ def test_inviting_by_spreadsheet_reports_bad_rows(collaboration: Any, owner: Any
         "people.csv", b"email,organisation,level\na@emas.test,RX9,tactical\nbad,RX9,tactical\n"
     )
     response = _client(owner).post(
-        f"/assessments/rounds/{found.pk}/invite/", {"via": "file", "file": upload}
+        f"/assessments/rounds/{found.pk}/invite/", {"via": "file", "file": upload, "send": "myself"}
     )
     assert (
         "Row 3, column email: &#x27;bad&#x27; is not an email address" in response.content.decode()
@@ -180,7 +182,7 @@ def test_inviting_by_spreadsheet_reports_bad_rows(collaboration: Any, owner: Any
     assert Invitation.objects.count() == 0
     good = SimpleUploadedFile("people.csv", b"email,organisation,level\na@emas.test,RX9,tactical\n")
     response = _client(owner).post(
-        f"/assessments/rounds/{found.pk}/invite/", {"via": "file", "file": good}
+        f"/assessments/rounds/{found.pk}/invite/", {"via": "file", "file": good, "send": "myself"}
     )
     assert "1 personal link" in response.content.decode()
     assert Invitation.objects.count() == 1
@@ -189,16 +191,19 @@ def test_inviting_by_spreadsheet_reports_bad_rows(collaboration: Any, owner: Any
 # The survey --------------------------------------------------------------------------------
 
 
-def test_the_survey_one_factor_a_page_then_submit(collaboration: Any) -> None:
+def test_the_survey_part_by_part_then_check_then_submit(collaboration: Any) -> None:
     found = make_round(collaboration)
     (token,) = invite(found, [("a@emas.test", "RX9", "tactical")])
     framework = found.framework.framework
+    parts = len(framework.factors)
     client = Client()
     url = f"/assessments/respond/{token}/"
     start = client.get(url)
     assert start.status_code == 200 and b"This survey is anonymous" in start.content
+    # The start page promises as many parts as the survey then counts.
+    assert f"in {parts} parts" in start.content.decode()
     first = client.get(url + "?page=1").content.decode()
-    assert f"Factor 1 of {len(framework.factors)}" in first
+    assert f"Part 1 of {parts}" in first
     assert "Not applicable" in first and 'type="radio"' in first
     items = framework.factors[0].items
     saved = client.post(url + "?page=1", {"action": "next", **{f"item_{i.id}": "4" for i in items}})
@@ -206,22 +211,64 @@ def test_the_survey_one_factor_a_page_then_submit(collaboration: Any) -> None:
     assert Response.objects.get().answers == {i.id: 4 for i in items}
     # Coming back shows the saved answers.
     assert 'value="4" checked' in client.get(url + "?page=1").content.decode()
-    last = len(framework.factors)
+    last = parts
     page = client.get(url + f"?page={last}").content.decode()
-    assert "Submit your answers" in page
-    done = client.post(
+    assert "Save and check your answers" in page and "Submit your answers" not in page
+    checked = client.post(
         url + f"?page={last}",
         {
-            "action": "submit",
+            "action": "next",
             "comment": "Thanks",
             **{f"item_{i.id}": "na" for i in framework.factors[-1].items},
         },
     )
+    assert checked.status_code == 302 and checked["Location"].endswith("?page=check")
+    response = Response.objects.get()
+    assert not response.submitted and response.comment == "Thanks"
+    check = client.get(url + "?page=check").content.decode()
+    assert "Check your answers before submitting them" in check
+    assert check.count("govuk-summary-list__row") == len(framework.items) + 1
+    assert check.count(">Change<") == len(framework.items) + 1
+    assert f"?page=1&amp;return=check#id_item_{items[0].id}_0" in check
+    done = client.post(url + "?page=check", {"action": "submit"})
     assert done.status_code == 302 and done["Location"].endswith("?done=1")
     response = Response.objects.get()
     assert response.submitted and response.comment == "Thanks"
     assert all(response.answers[i.id] is None for i in framework.factors[-1].items)
     assert b"Thank you" in client.get(url + "?done=1").content
+
+
+def test_a_change_link_returns_to_check_your_answers(collaboration: Any) -> None:
+    found = make_round(collaboration)
+    (token,) = invite(found, [("a@emas.test", "RX9", "tactical")])
+    items = found.framework.framework.factors[2].items
+    client = Client()
+    url = f"/assessments/respond/{token}/"
+    page = client.get(url + "?page=3&return=check").content.decode()
+    assert "Save and return to check your answers" in page
+    back = client.post(
+        url + "?page=3&return=check", {"action": "next", **{f"item_{i.id}": "2" for i in items}}
+    )
+    assert back["Location"].endswith("?page=check")
+    check = client.get(url + "?page=check").content.decode()
+    assert "Disagree" in check
+
+
+def test_a_page_left_blank_is_warned_about_once_then_allowed(collaboration: Any) -> None:
+    found = make_round(collaboration)
+    (token,) = invite(found, [("a@emas.test", "RX9", "tactical")])
+    client = Client()
+    url = f"/assessments/respond/{token}/?page=2"
+    warned = client.post(url, {"action": "next"})
+    page = warned.content.decode()
+    # A warning, not an error: the page is shown again with a way on.
+    assert warned.status_code == 200 and 'id="blank-warning"' in page
+    assert "You have not answered any statement on this page" in page
+    assert "govuk-error-summary" not in page and "Continue without answering" in page
+    onward = client.post(url, {"action": "next", "blank_ok": "1"})
+    assert onward.status_code == 302 and onward["Location"].endswith("?page=3")
+    # Saving for later never warns.
+    assert client.post(url, {"action": "save"}).status_code == 302
 
 
 def test_the_survey_all_on_one_page(collaboration: Any) -> None:
@@ -232,8 +279,19 @@ def test_the_survey_all_on_one_page(collaboration: Any) -> None:
     url = f"/assessments/respond/{token}/?page=all"
     page = client.get(url).content.decode()
     assert page.count('value="na"') == len(framework.items)
-    client.post(url, {"action": "submit", **{f"item_{i}": "3" for i in framework.item_ids}})
+    onward = client.post(url, {"action": "next", **{f"item_{i}": "3" for i in framework.item_ids}})
+    assert onward["Location"].endswith("?page=check")
     assert set(Response.objects.get().answers.values()) == {3}
+    assert not Response.objects.get().submitted
+
+
+def test_the_respondent_s_pages_ask_for_a_plain_header(collaboration: Any) -> None:
+    found = make_round(collaboration)
+    (token,) = invite(found, [("a@emas.test", "RX9", "tactical")])
+    client = Client()
+    for suffix in ("", "?page=1", "?page=check"):
+        response = client.get(f"/assessments/respond/{token}/{suffix}")
+        assert response.context["plain_header"] is True, suffix
 
 
 def test_closed_and_unknown_links(collaboration: Any) -> None:
@@ -243,7 +301,7 @@ def test_closed_and_unknown_links(collaboration: Any) -> None:
     (token,) = invite(found, [("a@emas.test", "RX9", "tactical")])
     closed = Client().get(f"/assessments/respond/{token}/?page=1")
     assert closed.status_code == 410 and b"This survey has closed" in closed.content
-    refused = Client().post(f"/assessments/respond/{token}/?page=all", {"action": "submit"})
+    refused = Client().post(f"/assessments/respond/{token}/?page=check", {"action": "submit"})
     assert refused.status_code == 410
     assert Response.objects.count() == 0
     assert Client().get("/assessments/respond/unknown-token/").status_code == 404
@@ -269,18 +327,26 @@ def test_results_page_and_export_suppress_below_k(
             )
         )
     )
-    overall = [r for r in rows if r["breakdown"] == "overall"]
+    scores = [r for r in rows if r["measure"] != "count"]
+    overall = [r for r in scores if r["breakdown"] == "overall"]
     if count < 5:
-        assert "No figures are shown for this round: fewer than 5 responses." in page
+        # One panel says why and how far, and no table or chart frame is drawn.
+        panel = page.split('id="threshold-panel"')[1].split("</div>")[0]
+        assert (
+            "Results appear when at least 5 people have answered, so that nobody can be "
+            "identified: 4 of 5 so far." in panel
+        )
         assert "A frank comment" not in page
-        assert 'id="round-factors-table"' not in page
-        assert all(r["mean"] == "" and r["note"] == "fewer than 5 responses" for r in rows)
+        assert "<table" not in page and "data-accord-chart" not in page
+        assert all(r["mean"] == "" and r["note"] == "fewer than 5 responses" for r in scores)
     else:
-        assert "No figures are shown" not in page
+        assert 'id="threshold-panel"' not in page
         assert "A frank comment" in page
         assert 'id="round-factors-table"' in page and "Borderline" in page
         assert all(r["mean"] != "" for r in overall)
-        assert {r["group"] for r in rows if r["breakdown"] == "organisation"} == {"RX9"}
+        assert {r["group"] for r in scores if r["breakdown"] == "organisation"} == {"RX9"}
+    total = [r for r in rows if r["measure"] == "count" and r["id"] == "responses"]
+    assert total[0]["breakdown"] == "overall" and total[0]["n"] == str(count)
 
 
 def test_k_follows_the_setting(collaboration: Any, colleague: Any, settings: Any) -> None:
@@ -288,26 +354,68 @@ def test_k_follows_the_setting(collaboration: Any, colleague: Any, settings: Any
     found = make_round(collaboration)
     add_responses(found, {("RX9", "tactical"): 6})
     page = _client(colleague).get(f"/assessments/rounds/{found.pk}/").content.decode()
-    assert "fewer than 8 responses" in page
+    assert "Results appear when at least 8 people have answered" in page
+    assert "6 of 8 so far" in page
 
 
-def test_breakdowns_suppress_small_organisations(collaboration: Any, colleague: Any) -> None:
+def test_a_small_organisation_is_withheld_and_so_is_the_one_it_could_be_subtracted_from(
+    collaboration: Any, colleague: Any
+) -> None:
     found = make_round(collaboration)
     add_responses(found, {("RX9", "tactical"): 6, ("E31000025", "strategic"): 2})
     page = _client(colleague).get(f"/assessments/rounds/{found.pk}/").content.decode()
-    assert "East Midlands Ambulance Service" in page
-    breakdown = page.split('id="breakdown-organisation"')[1].split("</table>")[0]
-    assert "fewer than 5 responses" in breakdown  # Lincolnshire: 2
-    assert "6 responses" in breakdown
+    # Lincolnshire has 2; East Midlands' 6 with the total's 8 would give those 2 away.
+    assert 'id="breakdown-organisation"' not in page  # no table of dashes
+    none = page.split('id="breakdown-organisation-none"')[1].split("</p>")[0]
+    assert "Lincolnshire Fire and Rescue (fewer than 5 responses)" in none
+    assert "East Midlands Ambulance Service NHS Trust (suppressed to protect another group)" in none
     rates = page.split('id="rates-organisation"')[1].split("</table>")[0]
-    assert "Lincolnshire" in rates
+    assert "fewer than 5" in rates and "suppressed to protect another group" in rates
+    assert ">6<" not in rates and ">2<" not in rates
+    assert 'id="response-count">8<' in page  # the total is always shown
     xlsx = _client(colleague).get(f"/assessments/rounds/{found.pk}/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     header = list(values[0])
-    lincs = [r for r in values[1:] if r[header.index("group")] == "E31000025"]
-    assert lincs and all(r[header.index("mean")] is None for r in lincs)
-    assert all(r[header.index("note")] == "fewer than 5 responses" for r in lincs)
+    column = {name: header.index(name) for name in ("group", "measure", "id", "n", "mean", "note")}
+
+    def rows_of(code: str, measure: str) -> list[Any]:
+        return [
+            r for r in values[1:] if r[column["group"]] == code and r[column["measure"]] == measure
+        ]
+
+    lincs = rows_of("E31000025", "factor")
+    assert lincs and all(r[column["mean"]] is None for r in lincs)
+    assert all(r[column["note"]] == "fewer than 5 responses" for r in lincs)
+    emas = rows_of("RX9", "factor")
+    assert emas and all(r[column["note"]] == "suppressed to protect another group" for r in emas)
+    counts = {
+        (r[column["group"]], r[column["id"]]): (r[column["n"]], r[column["note"]])
+        for r in values[1:]
+        if r[column["measure"]] == "count"
+    }
+    assert counts[("all", "responses")] == (8, None)
+    assert counts[("E31000025", "responses")] == (None, "fewer than 5")
+    assert counts[("RX9", "responses")] == (None, "suppressed to protect another group")
+
+
+def test_a_level_is_shown_where_no_smaller_group_follows_from_it(
+    collaboration: Any, colleague: Any
+) -> None:
+    found = make_round(collaboration)
+    add_responses(
+        found,
+        {("RX9", "tactical"): 3, ("RX9", "operational"): 3, ("E31000025", "strategic"): 6},
+    )
+    page = _client(colleague).get(f"/assessments/rounds/{found.pk}/").content.decode()
+    by_level = page.split('id="breakdown-level"')[1].split("</table>")[0]
+    # Tactical and operational (3 each) are withheld; together they are East Midlands' 6,
+    # which tells neither apart, so strategic and both organisations are shown.
+    assert "6 responses" in by_level and "fewer than 5 responses" in by_level
+    by_org = page.split('id="breakdown-organisation"')[1].split("</table>")[0]
+    assert by_org.count("6 responses") == 2
+    rates = page.split('id="rates-level"')[1].split("</table>")[0]
+    assert rates.count("fewer than 5") == 2
 
 
 def test_results_page_queries_do_not_grow_with_responses(
@@ -343,7 +451,7 @@ def test_over_time_shows_change_and_p_value(collaboration: Any, colleague: Any) 
     add_responses(first, {("RX9", "tactical"): 6}, value=3)
     add_responses(second, {("RX9", "tactical"): 6}, value=5)
     page = _client(colleague).get(f"/assessments/c/{collaboration.reference}/").content.decode()
-    assert "Over time: collaboration-factors" in page
+    assert "Over time: Collaboration enablers, barriers and the three Cs" in page
     assert "change +" in page and ", p " in page
 
 
@@ -366,7 +474,9 @@ def test_mix_with_fewer_than_k_responses_is_suppressed(collaboration: Any, colle
     add_responses(found, {("RX9", "tactical"): 3})
     page = _client(colleague).get("/assessments/").content.decode()
     table = page.split('id="mix-table"')[1].split("</table>")[0]
+    # The means are withheld; the count is the round's total, shown in the list of rounds too.
     assert "fewer than 5 responses" in table
+    assert page.split('id="rounds"')[1].split("data-responses>")[1].startswith("3")
 
 
 # Importing responses and frameworks through the pages ---------------------------------------

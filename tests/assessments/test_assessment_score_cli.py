@@ -69,6 +69,23 @@ def test_json_by_organisation(responses: Path, capsys: pytest.CaptureFixture[str
     assert list(data) == ["framework", "version", "k", "overall", "by", "breakdown"]
     assert data["by"] == "organisation"
     assert data["breakdown"]["RYE"] == {"suppressed": True}
+    # E23000030's 6 with the total's 8 would give RYE's 2: withheld whole, its count too.
+    assert data["breakdown"]["E23000030"] == {"suppressed": True}
+    assert data["overall"]["n"] == 8
+
+
+def test_json_by_organisation_shows_a_group_that_gives_nothing_away(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    levels = ["strategic", "tactical"] * 3
+    rows = [(f"r{i}", "E23000030", levels[i], answers(str(1 + i % 5))) for i in range(6)]
+    rows += [("r6", "RYE", "strategic", answers("4")), ("r7", "RX9", "tactical", answers("3"))]
+    path = write_csv(tmp_path / "three.csv", rows)
+    code, out, _ = run([str(FRAMEWORK), str(path), "--json", "--by", "organisation"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    # The total less E23000030 is RYE and RX9 together: neither one's count follows.
+    assert data["breakdown"]["RYE"] == data["breakdown"]["RX9"] == {"suppressed": True}
     shown = data["breakdown"]["E23000030"]
     assert list(shown) == ["n", "factors", "groups"] and shown["n"] == 6
 
@@ -104,6 +121,7 @@ def test_readable_tables(responses: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Trust at all levels" in out
     assert "Clear vision" in out
     assert "Not shown (fewer than 5 respondents): RYE" in out
+    assert "Not shown, to protect another group" in out and "E23000030" in out
     assert "Divergence between organisations" in out
 
 

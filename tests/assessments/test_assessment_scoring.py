@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accord.assessments.framework import Framework, parse_framework
 from accord.assessments.scoring import (
+    PROTECTING,
     SUPPRESSED,
     Change,
     Responses,
@@ -231,10 +232,20 @@ def test_breakdown_by_organisation_suppresses_small_groups() -> None:
     breakdown = score_by(FW, make(rows, orgs=orgs), "organisation", k=5)
     assert list(breakdown) == ["BIG", "SMALL"]
     assert breakdown["SMALL"] == SUPPRESSED
-    big = breakdown["BIG"]
-    assert isinstance(big, SetResult) and big.n == 5
+    # BIG's 5 with the total of 9 would give SMALL's 4: BIG is withheld whole to protect it.
+    assert breakdown["BIG"] == PROTECTING and breakdown["BIG"].protects_another
     # with k = 4 both are shown
     assert isinstance(score_by(FW, make(rows, orgs=orgs), "organisation", k=4)["SMALL"], SetResult)
+
+
+def test_a_big_organisation_is_shown_beside_two_small_ones() -> None:
+    rows = [[4, 4, 2, 2, 4, 4]] * 9
+    orgs = ["BIG"] * 5 + ["S1"] * 2 + ["S2"] * 2
+    breakdown = score_by(FW, make(rows, orgs=orgs), "organisation", k=5)
+    assert breakdown["S1"] == breakdown["S2"] == SUPPRESSED
+    # The total less BIG gives only S1 and S2 together: neither one's count or figures.
+    big = breakdown["BIG"]
+    assert isinstance(big, SetResult) and big.n == 5
 
 
 def test_factor_below_k_inside_a_shown_breakdown_is_suppressed() -> None:
@@ -268,8 +279,8 @@ def test_bad_level_and_bad_breakdown_are_rejected() -> None:
 
 
 def test_json_shape() -> None:
-    rows = [[4, 4, 2, 2, 4, 4]] * 6
-    orgs = ["A"] * 5 + ["B"]
+    rows = [[4, 4, 2, 2, 4, 4]] * 7
+    orgs = ["A"] * 5 + ["B", "C"]
     data = to_json_dict(score(FW, make(rows, orgs=orgs), k=5, by="organisation"))
     assert list(data) == ["framework", "version", "k", "overall", "by", "breakdown"]
     assert (data["framework"], data["version"], data["k"], data["by"]) == (

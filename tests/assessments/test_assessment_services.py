@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from tests.assessments.assessment_helpers import (
     ACTOR,
     add_responses,
@@ -99,11 +100,12 @@ def test_only_platform_admins_add_frameworks(owner: Any) -> None:
 def test_rounds_need_an_editor(
     collaboration: Any, owner: Any, colleague: Any, outsider: Any
 ) -> None:
+    today = timezone.localdate()
     data = services.RoundData(
         title="R",
         framework=framework_version(),
-        opens_on=dt.date(2026, 1, 1),
-        closes_on=dt.date(2026, 2, 1),
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
     )
     assert services.create_round(owner, collaboration, data).pk
     for refused in (colleague, outsider):

@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.appraisal.test_appraisal_helpers import make_appraisal
 from tests.assessments.assessment_helpers import invite, make_round
+from tests.support.people import make_person
 
 PEOPLE = ("anonymous", "colleague", "owner", "partner_user", "outsider", "platform_admin")
 
@@ -40,6 +41,7 @@ ADMIN_HIDDEN = (404, 404, 404, 404, 404, 200)  # platform administrators; others
 DJANGO_ADMIN = (302, 302, 302, 302, 302, 200)
 API_SIGNED_IN = (401, 200, 200, 200, 200, 200)  # the API asks nobody to sign in: it refuses
 API_HISTORY = (404, 403, 200, 200, 404, 200)  # seen by those who may edit, as on the page
+POST_ONLY = (302, 405, 405, 405, 405, 405)  # a GET: sign in first, then refused
 
 
 def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
@@ -49,6 +51,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     appraisal = world["appraisal"].pk
     unit_cost = world["unit_cost"].pk
     framework = f"{world['round'].framework.key}/{world['round'].framework.version}"
+    person = world["person"].pk
     return [
         ("home", "/", EVERYONE),
         ("healthz", "/healthz", EVERYONE),
@@ -60,6 +63,24 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         # One's own API tokens; revoking is a POST (a GET is refused once signed in).
         ("account_tokens", "/accounts/tokens/", SIGNED_IN),
         ("account_token_revoke", "/accounts/tokens/999999/revoke/", (302, 405, 405, 405, 405, 405)),
+        # One's account; passwords changed, reset by email, set from an invitation (a link
+        # that does not work is a page that says so).
+        ("account", "/accounts/", SIGNED_IN),
+        ("password_change", "/accounts/password/", SIGNED_IN),
+        ("password_reset", "/accounts/password/reset/", EVERYONE),
+        ("password_reset_done", "/accounts/password/reset/sent/", EVERYONE),
+        ("password_reset_confirm", "/accounts/password/reset/MQ/no-token/", EVERYONE),
+        ("password_reset_complete", "/accounts/password/reset/done/", EVERYONE),
+        ("invitation_accept", "/accounts/invitation/MQ/no-token/", EVERYONE),
+        ("invitation_done", "/accounts/invitation/done/", EVERYONE),
+        # People: organisation administrators (their own organisation's, tests/orgs) and
+        # platform administrators; changes are POSTs.
+        ("people", "/accounts/people/", ADMIN),
+        ("people_invite", "/accounts/people/invite/", ADMIN),
+        ("person", f"/accounts/people/{person}/", ADMIN),
+        ("person_deactivate", f"/accounts/people/{person}/deactivate/", POST_ONLY),
+        ("person_reactivate", f"/accounts/people/{person}/reactivate/", POST_ONLY),
+        ("person_invite_again", f"/accounts/people/{person}/invite-again/", POST_ONLY),
         # Single sign-on: off unless ACCORD_OIDC_ENABLED, and then not there at all.
         ("sso_start", "/accounts/sso/start/", (404,) * 6),
         ("sso_callback", "/accounts/sso/callback/", (404,) * 6),
@@ -81,6 +102,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("assessments:round", f"/assessments/rounds/{round_id}/", SEE),
         ("assessments:invite", f"/assessments/rounds/{round_id}/invite/", CHANGE),
         ("assessments:import", f"/assessments/rounds/{round_id}/import/", CHANGE),
+        ("assessments:remind", f"/assessments/rounds/{round_id}/remind/", CHANGE),
         ("assessments:export", f"/assessments/rounds/{round_id}/export.csv", SEE),
         # The personal link works for whoever holds it, signed in or not.
         ("assessments:respond", f"/assessments/respond/{world['token']}/", EVERYONE),
@@ -144,6 +166,7 @@ def world(collaboration: Any) -> dict[str, Any]:
         "token": token,
         "appraisal": make_appraisal(collaboration),
         "unit_cost": UnitCost.objects.first(),
+        "person": make_person("colleague"),
     }
 
 

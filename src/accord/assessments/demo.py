@@ -123,9 +123,12 @@ def load_demo(actor: Any) -> list[Round]:
                     anonymous=True,
                     description=DESCRIPTION,
                 ),
+                # Rounds that (in the story the demo tells) ran in March.
+                past_allowed=True,
             )
             invitees: list[services.Invitee] = []
             rows: list[services.ImportedResponse] = []
+            answered: list[str] = []
             for code, counts in plan["counts"].items():
                 organisation = organisations[code]
                 count = counts[year_index]
@@ -139,6 +142,7 @@ def load_demo(actor: Any) -> list[Round]:
                         )
                     )
                 for number in range(count):
+                    answered.append(invitees[-(count + NOT_RESPONDED) + number].email)
                     comment = ""
                     if rng.random() < 0.2:
                         comment = COMMENTS[int(rng.integers(len(COMMENTS)))]
@@ -160,6 +164,7 @@ def load_demo(actor: Any) -> list[Round]:
                 source=ResponseSource.DEMO,
                 submitted_on=found.closes_on,
                 action="assessment_round.demo_responses",
+                answered=answered,
             )
             created.append(found)
     return created

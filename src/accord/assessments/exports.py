@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .presentation import Figure, RoundResults
+from .presentation import Figure, ResponseCount, RoundResults
 
 if TYPE_CHECKING:
     from .models import Round
@@ -77,10 +77,62 @@ def _r(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+def _count_row(
+    found: Round, breakdown: str, key: str, id_: str, title: str, n: int | None, note: str = ""
+) -> list[Any]:
+    return [
+        found.title,
+        found.framework.key,
+        found.framework.version,
+        breakdown,
+        key,
+        "count",
+        id_,
+        title,
+        n if n is not None else "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        note,
+    ]
+
+
+def count_rows(found: Round, counts: ResponseCount) -> list[list[Any]]:
+    """The round's one count, as its pages give it: the total exactly, each organisation's and
+    level's under disclosure control ("fewer than k", or withheld to protect another)."""
+    rows = [
+        _count_row(found, "overall", "all", "invited", "People invited", counts.invited),
+        _count_row(
+            found, "overall", "all", "answered", "Answered through their links", counts.answered
+        ),
+        _count_row(found, "overall", "all", "imported", "Imported responses", counts.imported),
+        _count_row(found, "overall", "all", "responses", "Responses", counts.responses),
+    ]
+    for label, table in (("organisation", counts.by_organisation), ("level", counts.by_level)):
+        for row in table:
+            rows.append(_count_row(found, label, row.key, "invited", "People invited", row.invited))
+            rows.append(
+                _count_row(
+                    found,
+                    label,
+                    row.key,
+                    "responses",
+                    "Responses",
+                    row.responded,
+                    "" if row.responded is not None else row.note(counts.k),
+                )
+            )
+    return rows
+
+
 def export_rows(results: RoundResults) -> list[list[Any]]:
-    """Scores of a round for CSV or XLSX: overall, by organisation and by level."""
+    """A round for CSV or XLSX: its counts, then its scores overall, by organisation and by
+    level."""
     found, threshold = results.round, results.k
-    rows = _export_rows(found, "overall", "all", [*results.factors, *results.groups], threshold)
+    rows = count_rows(found, results.counts) if results.counts is not None else []
+    rows += _export_rows(found, "overall", "all", [*results.factors, *results.groups], threshold)
     for label, columns in (("organisation", results.by_organisation), ("level", results.by_level)):
         for column in columns:
             rows += _export_rows(

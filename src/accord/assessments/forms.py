@@ -28,11 +28,19 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class RoundForm(PlainTextForm):
-    title = forms.CharField(max_length=200, help_text="For example, Spring 2026 partnership survey")
+    title = forms.CharField(
+        max_length=200,
+        help_text="For example, Spring 2026 partnership survey",
+        error_messages={
+            "required": "Enter a title",
+            "max_length": "Title must be 200 characters or fewer",
+        },
+    )
     framework = FrameworkChoiceField(
         queryset=FrameworkVersion.objects.order_by("key", "-version"),
         empty_label=None,
         help_text="The statements people will rate.",
+        error_messages={"required": "Select a framework"},
     )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -40,16 +48,25 @@ class RoundForm(PlainTextForm):
         help_text="Shown to people when they open their link.",
     )
     opens_on = forms.DateField(
-        label="Opens on",
+        label="Opening date",
         input_formats=DATE_FORMATS,
         help_text="For example, 2026-03-01 or 01/03/2026",
         widget=forms.DateInput(format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter an opening date",
+            "invalid": "Opening date must be a real date",
+        },
     )
     closes_on = forms.DateField(
-        label="Closes on",
+        label="Closing date",
         input_formats=DATE_FORMATS,
-        help_text="People can answer and change their answers until the end of this day.",
+        help_text="Today or later. People can answer and change their answers until the end "
+        "of this day.",
         widget=forms.DateInput(format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter a closing date",
+            "invalid": "Closing date must be a real date",
+        },
     )
     anonymous = forms.ChoiceField(
         label="Are responses anonymous?",
@@ -59,14 +76,28 @@ class RoundForm(PlainTextForm):
         ],
         initial="yes",
         widget=forms.RadioSelect,
+        error_messages={"required": "Select whether responses are anonymous"},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         opens, closes = data.get("opens_on"), data.get("closes_on")
-        if opens and closes and closes < opens:
-            self.add_error("closes_on", "The round must close on or after the day it opens")
+        today = timezone.localdate()
+        if closes and closes < today:
+            self.add_error("closes_on", "Closing date must be today or in the future")
+        elif opens and closes and closes < opens:
+            self.add_error(
+                "closes_on", "Closing date must be the same as or after the opening date"
+            )
         return data
+
+    def warning(self) -> str:
+        """What to say of dates that are allowed but may not be what was meant."""
+        opens = self.cleaned_data.get("opens_on")
+        today = timezone.localdate()
+        if opens and opens < today:
+            return f"Its opening date, {opens:%-d %B %Y}, has passed: people can answer from today."
+        return ""
 
     def to_data(self) -> RoundData:
         data = self.cleaned_data
@@ -91,15 +122,39 @@ class RoundForm(PlainTextForm):
         }
 
 
+SEND_CHOICES = [
+    ("email", "Email each person their link from Accord"),
+    ("myself", "I will send the links myself (copy them or download them as a file)"),
+]
+
+
+def _send_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="How will people get their links?",
+        choices=SEND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how people will get their links"},
+    )
+
+
 class InviteListForm(PlainTextForm):
     emails = forms.CharField(
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One a line, or separated by commas. Everyone in this list is at the same "
         "organisation and level.",
+        error_messages={"required": "Enter at least one email address"},
     )
-    organisation = OrganisationChoiceField(queryset=Organisation.objects.none())
-    level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect)
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(),
+        error_messages={"required": "Select the organisation"},
+    )
+    level = forms.ChoiceField(
+        choices=Level.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the level"},
+    )
+    send = _send_field()
 
     def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,7 +168,9 @@ class InviteFileForm(PlainTextForm):
         label="Upload a list",
         help_text="CSV or Excel (XLSX) with the columns email, organisation (code or name) and "
         "level (strategic, tactical or operational).",
+        error_messages={"required": "Select a file"},
     )
+    send = _send_field()
 
 
 class FrameworkUploadForm(PlainTextForm):

@@ -116,6 +116,9 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     # Whether a response has been submitted through this link; deliberately no time.
     responded = models.BooleanField(default=False)
+    # The day Accord emailed this person their link (None: the link was sent some other way).
+    # Everyone invited is emailed alike, so it says nothing about who answered.
+    emailed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["organisation__name", "level", "email"]
@@ -125,6 +128,43 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.round})"
+
+
+class SurveyEmailKind(models.TextChoices):
+    INVITATION = "invitation", "Invitations"
+    REMINDER = "reminder", "Reminder"
+
+
+class SurveyEmail(models.Model):
+    """One sending of survey emails for a round: the invitations, or a reminder.
+
+    Kept per round and day, not per person: a record of whom each reminder went to would say,
+    day by day, who had still not answered, and with a response's date that could point to
+    whose it is. A round has at most one reminder a day (the constraint is the rule, so two
+    editors pressing the button at once cannot both send one).
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=16, choices=SurveyEmailKind.choices)
+    sent_on = models.DateField()
+    sent = models.PositiveIntegerField(default=0, help_text="Emails sent")
+    failed = models.PositiveIntegerField(default=0, help_text="Emails the server refused")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "sent_on"],
+                condition=models.Q(kind="reminder"),
+                name="one_reminder_a_round_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.round} on {self.sent_on:%d %B %Y}"
 
 
 class ResponseSource(models.TextChoices):

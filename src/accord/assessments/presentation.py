@@ -116,19 +116,107 @@ class BreakdownColumn:
     n: int
     factors: list[Figure]
     groups: list[Figure]
+    protecting: bool = False  # enough responses, withheld whole so another's can't be worked out
+
+    def withheld(self, k: int) -> str:
+        return PROTECTING_NOTE if self.protecting else f"fewer than {k} responses"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
 @dataclass
 class RateRow:
+    """One organisation's or level's response rate, after disclosure control.
+
+    ``invited`` (personal links made there) is always shown: the people who may see it made the
+    list. ``responded`` (submitted responses there, from any source) is None where withheld:
+    ``withheld`` says why ("fewer" than k, or "protecting" another group's count).
+    """
+
+    key: str
     label: str
     invited: int
-    responded: int
+    responded: int | None
+    withheld: str = ""
+    # False in a round with imported responses: there a rate would count them against
+    # invitations they never had (and tell the two apart in small groups).
+    rated: bool = True
 
     @property
     def rate(self) -> str:
-        if not self.invited:
+        if self.responded is None or not self.rated:
             return "–"
-        return f"{100 * self.responded / self.invited:.0f}%"
+        return percent(self.responded, self.invited)
+
+    def note(self, k: int) -> str:
+        if self.withheld == "protecting":
+            return PROTECTING_NOTE
+        return f"fewer than {k}" if self.withheld else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's shape: a withheld count is ``{"suppressed": true}``, as a figure is."""
+        return {
+            "label": self.label,
+            "invited": self.invited,
+            "responded": {"suppressed": True} if self.responded is None else self.responded,
+        }
+
+
+@dataclass
+class ResponseCount:
+    """How many answered a round, counted one way for every page, export and the API.
+
+    - ``invited``: personal links made;
+    - ``answered``: responses submitted through those links (the demo's synthetic answers
+      stand for these);
+    - ``imported``: responses imported from another survey tool's export;
+    - ``responses``: answered plus imported, the n that results are computed from.
+
+    The rate is answered over invited: imported responses had no invitation here. The total
+    is always shown; each organisation's and level's count goes through disclosure control.
+    """
+
+    k: int
+    invited: int
+    answered: int
+    imported: int
+    by_organisation: list[RateRow] = field(default_factory=list)
+    by_level: list[RateRow] = field(default_factory=list)
+
+    @property
+    def responses(self) -> int:
+        return self.answered + self.imported
+
+    @property
+    def rate(self) -> str:
+        return percent(self.answered, self.invited)
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.responses < self.k
+
+    @property
+    def so_far(self) -> str:
+        """The under-the-threshold panel's words: why nothing is shown and how far to go."""
+        invited = f" ({self.invited} invited)" if self.invited else ""
+        return (
+            f"Results appear when at least {self.k} people have answered, so that nobody can "
+            f"be identified: {self.responses} of {self.k} so far{invited}."
+        )
+
+    @property
+    def summary(self) -> str:
+        """'12 responses: 9 of 15 invited answered (60%), 3 imported'."""
+        parts = []
+        if self.invited:
+            parts.append(f"{self.answered} of {self.invited} invited answered ({self.rate})")
+        if self.imported:
+            parts.append(f"{self.imported} imported")
+        plural = "" if self.responses == 1 else "s"
+        head = f"{self.responses} response{plural}"
+        return f"{head}: {', '.join(parts)}" if parts else head
 
 
 @dataclass
@@ -147,6 +235,24 @@ class RoundResults:
     rates_by_level: list[RateRow]
     comments: list[tuple[str, str]] | None  # None: withheld (fewer than k responses)
     charts: list[Chart] = field(default_factory=list)
+    counts: ResponseCount | None = None
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.n < self.k
+
+    @property
+    def any_figure(self) -> bool:
+        return any(not f.suppressed and f.mean is not None for f in [*self.factors, *self.groups])
+
+    @property
+    def any_divergence(self) -> bool:
+        return any(d.gap is not None for _, d in self.divergence)
+
+    @property
+    def fewer_answered(self) -> list[Figure]:
+        """Shown factors answered by fewer people than the round has responses."""
+        return [f for f in self.factors if not f.suppressed and f.n < self.n]
 
 
 def breakdown_columns(
@@ -163,9 +269,15 @@ def breakdown_columns(
                 n=0 if isinstance(value, Suppressed) else value.n,
                 factors=factors,
                 groups=groups,
+                protecting=isinstance(value, Suppressed) and value.protects_another,
             )
         )
     return columns
+
+
+def any_shown(columns: list[BreakdownColumn]) -> bool:
+    """Whether a breakdown has a column worth a table (else the page says why there is none)."""
+    return any(not c.suppressed for c in columns)
 
 
 def named_divergence(found: FactorDivergence, names: dict[str, str]) -> FactorDivergence:
@@ -223,8 +335,21 @@ def _band_layers(framework: Framework) -> list[dict[str, Any]]:
     ]
 
 
+def _n_of(figure: Figure, total: int | None) -> str:
+    """A figure's n, with the round's where fewer answered it ("9 of 12")."""
+    if total is not None and figure.n < total:
+        return f"{figure.n} of {total}"
+    return str(figure.n)
+
+
 def _score_chart(
-    chart_id: str, title: str, description: str, rows: list[Figure], framework: Framework, k_: int
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: list[Figure],
+    framework: Framework,
+    k_: int,
+    total: int | None = None,
 ) -> Chart:
     shown = [f for f in rows if not f.suppressed and f.mean is not None]
     data = [
@@ -280,7 +405,7 @@ def _score_chart(
         [
             f.title,
             f.kind.capitalize() if f.kind != "group" else "Group",
-            "" if f.suppressed else str(f.n),
+            "" if f.suppressed else _n_of(f, total),
             f.withheld(k_) if f.suppressed else _num(f.mean),
             "" if f.suppressed else _interval(f),
             f.band,
@@ -313,6 +438,7 @@ def factor_chart(results: RoundResults) -> Chart:
         results.factors,
         results.framework,
         results.k,
+        results.n,
     )
 
 
@@ -333,6 +459,7 @@ def group_chart(results: RoundResults) -> Chart:
         results.groups,
         results.framework,
         results.k,
+        results.n,
     )
 
 
@@ -365,6 +492,10 @@ class Timeline:
     rows: list[TimelineRow]
     chart: Chart | None
     grouping_note: str | None = None
+
+    @property
+    def any_shown(self) -> bool:
+        return any(cell.mean is not None for row in self.rows for cell in row.cells)
 
 
 def timeline_chart(
@@ -435,7 +566,10 @@ class Prevalence:
 
     @property
     def share(self) -> str:
-        return f"{100 * self.concern / self.shown:.0f}%" if self.shown else "–"
+        """The share with its n: "40% (2 of 5)"."""
+        if not self.shown:
+            return "–"
+        return f"{100 * self.concern / self.shown:.0f}% ({self.concern} of {self.shown})"
 
 
 @dataclass
@@ -512,3 +646,16 @@ class Panel:
     groups: list[Figure]
     k: int
     grouping_note: str | None = None
+    counts: ResponseCount | None = None
+
+
+# Lists of rounds ---------------------------------------------------------------------------
+
+
+@dataclass
+class RoundRow:
+    """A round in a list: its state ("open", "closed", "not yet open") and its one count."""
+
+    round: Round
+    state: str
+    counts: ResponseCount

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -22,7 +23,7 @@ from accord.orgs.models import Organisation
 
 from .exports import EXPORT_COLUMNS, export_rows
 from .framework import Framework
-from .models import Invitation, Level, Response, Round
+from .models import Invitation, Level, Response, ResponseSource, Round
 from .presentation import (
     CONCERN,
     PROTECTING_NOTE,
@@ -34,7 +35,9 @@ from .presentation import (
     Panel,
     Prevalence,
     RateRow,
+    ResponseCount,
     RoundResults,
+    RoundRow,
     Timeline,
     TimelineCell,
     TimelineRow,
@@ -49,15 +52,19 @@ from .presentation import (
 )
 from .responses import Responses
 from .scoring import (
+    Cell,
     Change,
     Comparison,
+    CountDisclosure,
     Result,
     Summary,
     Suppressed,
     compare_rounds,
+    count_disclosure,
     divergence,
     score,
     score_by,
+    to_json_dict,
 )
 
 # What the pages and exports used to find here, before presentation and exports had modules of
@@ -74,7 +81,9 @@ __all__ = [
     "Panel",
     "Prevalence",
     "RateRow",
+    "ResponseCount",
     "RoundResults",
+    "RoundRow",
     "Timeline",
     "TimelineCell",
     "TimelineRow",
@@ -89,9 +98,12 @@ __all__ = [
     "latest_rounds",
     "panel",
     "register_overview",
+    "response_counts",
     "responses_for_rounds",
     "round_responses",
     "round_results",
+    "round_rows",
+    "round_scores",
 ]
 
 BARRIER_FRAMEWORK = "collaboration-factors"
@@ -152,42 +164,144 @@ def round_responses(found: Round) -> Responses:
     return responses_for_rounds([found])[found.pk]
 
 
+# Counting ----------------------------------------------------------------------------------
+
+# The demo's synthetic answers stand for answers through personal links (its rounds have the
+# invitations they answer); only a file's import has no invitation behind it.
+ANSWERED_SOURCES = (ResponseSource.LINK, ResponseSource.DEMO)
+
+
+@dataclass
+class _Tally:
+    invited: dict[Cell, int]
+    answered: dict[Cell, int]
+    imported: dict[Cell, int]
+
+    def cells(self) -> dict[Cell, int]:
+        """Submitted responses per (organisation, level), with invited cells as 0 if none."""
+        found = dict.fromkeys(self.invited, 0)
+        for table in (self.answered, self.imported):
+            for cell, count in table.items():
+                found[cell] = found.get(cell, 0) + count
+        return found
+
+
+def _tallies(rounds: Sequence[Round]) -> dict[int, _Tally]:
+    """Invitations and submitted responses per round, organisation and level: two queries."""
+    tallies = {r.pk: _Tally({}, {}, {}) for r in rounds}
+    if not rounds:
+        return tallies
+    ids = [r.pk for r in rounds]
+    invited = (
+        Invitation.objects.filter(round__in=ids)
+        .order_by()
+        .values_list("round_id", "organisation__code", "level")
+        .annotate(count=Count("pk"))
+    )
+    for round_id, code, level, count in invited:
+        tallies[round_id].invited[(code, level)] = count
+    answered = (
+        Response.objects.filter(round__in=ids, submitted=True)
+        .order_by()
+        .values_list("round_id", "organisation__code", "level", "source")
+        .annotate(count=Count("pk"))
+    )
+    for round_id, code, level, source, count in answered:
+        tally = tallies[round_id]
+        table = tally.answered if source in ANSWERED_SOURCES else tally.imported
+        table[(code, level)] = table.get((code, level), 0) + count
+    return tallies
+
+
+def _rate_rows(
+    by: str,
+    tally: _Tally,
+    control: CountDisclosure,
+    labels: dict[str, str],
+    order: Sequence[str],
+) -> list[RateRow]:
+    part = 0 if by == "organisation" else 1
+    invited: dict[str, int] = defaultdict(int)
+    for cell, count in tally.invited.items():
+        invited[cell[part]] += count
+    keys = control.organisations if by == "organisation" else control.levels
+    rated = not tally.imported
+    rows = []
+    for key in sorted(keys, key=lambda k_: (order.index(k_) if k_ in order else len(order), k_)):
+        shown = keys[key]
+        withheld = ""
+        if isinstance(shown, Suppressed):
+            withheld = "protecting" if shown.protects_another else "fewer"
+        rows.append(
+            RateRow(
+                key=key,
+                label=labels.get(key, key),
+                invited=invited[key],
+                responded=None if isinstance(shown, Suppressed) else shown,
+                withheld=withheld,
+                rated=rated,
+            )
+        )
+    return rows
+
+
+def response_counts(rounds: Sequence[Round]) -> dict[int, ResponseCount]:
+    """The one count of invitations, answers and imported responses, for every page, export
+    and the API: three queries for any number of rounds. Each organisation's and level's count
+    has been through disclosure control (``scoring.count_disclosure``), as the figures have."""
+    threshold = k()
+    tallies = _tallies(rounds)
+    codes = {code for t in tallies.values() for code, _ in t.cells()}
+    names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+    level_labels = {value: str(label) for value, label in Level.choices}
+    org_order = sorted(codes, key=lambda c: (names.get(c, c), c))
+    found: dict[int, ResponseCount] = {}
+    for pk, tally in tallies.items():
+        control = count_disclosure(tally.cells(), threshold)
+        found[pk] = ResponseCount(
+            k=threshold,
+            invited=sum(tally.invited.values()),
+            answered=sum(tally.answered.values()),
+            imported=sum(tally.imported.values()),
+            by_organisation=_rate_rows("organisation", tally, control, names, org_order),
+            by_level=_rate_rows("level", tally, control, level_labels, list(Level.values)),
+        )
+    return found
+
+
+def invited_cells_of(rounds: Sequence[Round]) -> dict[int, list[Cell]]:
+    """Each round's (organisation, level) cells where people were invited: one query. Disclosure
+    control counts them, answered or not ("nobody there answered" is a small group's secret)."""
+    found: dict[int, list[Cell]] = {r.pk: [] for r in rounds}
+    if rounds:
+        rows = (
+            Invitation.objects.filter(round__in=[r.pk for r in rounds])
+            .order_by()
+            .values_list("round_id", "organisation__code", "level")
+            .distinct()
+        )
+        for round_id, code, level in rows:
+            found[round_id].append((code, level))
+    return found
+
+
+def invited_cells(found: Round) -> list[Cell]:
+    return invited_cells_of([found])[found.pk]
+
+
 def round_results(found: Round) -> RoundResults:
     """Everything the round's results page and export show, after disclosure control."""
     threshold = k()
     framework = found.framework.framework
     responses = round_responses(found)
-    result: Result = score(framework, responses, k=threshold, by="organisation")
-    by_level = score_by(framework, responses, "level", k=threshold)
+    counts = response_counts([found])[found.pk]
+    known = invited_cells(found)
+    result: Result = score(framework, responses, k=threshold, by="organisation", known=known)
+    by_level = score_by(framework, responses, "level", k=threshold, known=known)
     codes = set(responses.organisations)
-    invited = list(
-        Invitation.objects.filter(round=found)
-        .order_by()
-        .values("organisation__code", "level")
-        .annotate(count=Count("pk"))
-    )
-    codes |= {row["organisation__code"] for row in invited}
     names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
     factors, groups = figures(framework, result.overall)
-    divergences = divergence(framework, responses, k=threshold)
-    # Response rates: invited (from invitations) against submitted responses (from any source).
-    responded_org: dict[str, int] = defaultdict(int)
-    responded_level: dict[str, int] = defaultdict(int)
-    for code, level in zip(responses.organisations, responses.levels, strict=True):
-        responded_org[code] += 1
-        responded_level[level] += 1
-    invited_org: dict[str, int] = defaultdict(int)
-    invited_level: dict[str, int] = defaultdict(int)
-    for row in invited:
-        invited_org[row["organisation__code"]] += row["count"]
-        invited_level[row["level"]] += row["count"]
-    org_codes = sorted(set(invited_org) | set(responded_org), key=lambda c: names.get(c, c))
-    rates_org = [RateRow(names.get(c, c), invited_org[c], responded_org[c]) for c in org_codes]
-    rates_level = [
-        RateRow(label, invited_level[value], responded_level[value])
-        for value, label in Level.choices
-        if invited_level[value] or responded_level[value]
-    ]
+    divergences = divergence(framework, responses, k=threshold, known=known)
     comments: list[tuple[str, str]] | None = None
     if len(responses) >= threshold:
         rows = (
@@ -219,14 +333,37 @@ def round_results(found: Round) -> RoundResults:
             (framework.factor(fid).title, named_divergence(found_div, names))
             for fid, found_div in divergences.items()
         ],
-        rates_by_organisation=rates_org,
-        rates_by_level=rates_level,
+        rates_by_organisation=counts.by_organisation,
+        rates_by_level=counts.by_level,
         comments=comments,
+        counts=counts,
     )
-    out.charts = [factor_chart(out)]
-    if groups:
+    # A chart with nothing to draw is an empty frame: its table (with why) is enough then.
+    if any(not f.suppressed and f.mean is not None for f in factors):
+        out.charts.append(factor_chart(out))
+    if any(not f.suppressed and f.mean is not None for f in groups):
         out.charts.append(group_chart(out))
     return out
+
+
+def round_scores(found: Round, by: str | None = None) -> dict[str, Any]:
+    """A round's scores in the command's JSON shape, under the same disclosure control as its
+    page (the invited cells count): what the API gives."""
+    scored = score(
+        found.framework.framework,
+        round_responses(found),
+        k=k(),
+        by=by,
+        known=invited_cells(found),
+    )
+    return to_json_dict(scored)
+
+
+def round_rows(rounds: Sequence[Round]) -> list[RoundRow]:
+    """Rounds with their state and response count, for the lists of rounds."""
+    today = timezone.localdate()
+    counts = response_counts(rounds)
+    return [RoundRow(round=r, state=r.state(today), counts=counts[r.pk]) for r in rounds]
 
 
 def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
@@ -236,13 +373,17 @@ def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
     today = timezone.localdate()
     opened = sorted((r for r in rounds if r.opens_on <= today), key=lambda r: (r.opens_on, r.pk))
     answers = responses_for_rounds(opened)
+    known = invited_cells_of(opened)
     by_key: dict[str, list[Round]] = defaultdict(list)
     for found in opened:
         by_key[found.framework.key].append(found)
     timelines = []
     for key, series in by_key.items():
         latest = series[-1].framework.framework
-        scored = [score(r.framework.framework, answers[r.pk], k=threshold) for r in series]
+        scored = [
+            score(r.framework.framework, answers[r.pk], k=threshold, known=known[r.pk])
+            for r in series
+        ]
         comparisons: list[Comparison | None] = [None]
         for earlier, later in pairwise(series):
             if earlier.framework_id == later.framework_id:
@@ -252,6 +393,7 @@ def collaboration_timelines(rounds: Sequence[Round]) -> list[Timeline]:
                         answers[earlier.pk],
                         answers[later.pk],
                         k=threshold,
+                        known=(known[earlier.pk], known[later.pk]),
                     )
                 )
             else:
@@ -334,6 +476,8 @@ def register_overview(collaborations: Any) -> Overview:
     threshold = k()
     rounds = [r for r in latest_rounds(collaborations) if r.framework.key == BARRIER_FRAMEWORK]
     answers = responses_for_rounds(rounds)
+    counts = response_counts(rounds)
+    known = invited_cells_of(rounds)
     framework = rounds[-1].framework.framework if rounds else None
     barrier_ids: list[tuple[str, str]] = []
     group_ids: list[tuple[str, str]] = []
@@ -346,10 +490,12 @@ def register_overview(collaborations: Any) -> Overview:
     mix_count: dict[str, int] = defaultdict(int)
     mix_responses: dict[str, int] = defaultdict(int)
     for found in rounds:
-        result = score(found.framework.framework, answers[found.pk], k=threshold)
+        result = score(
+            found.framework.framework, answers[found.pk], k=threshold, known=known[found.pk]
+        )
         mix = found.collaboration.service_mix
         mix_count[mix] += 1
-        mix_responses[mix] += len(answers[found.pk])
+        mix_responses[mix] += counts[found.pk].responses
         if isinstance(result.overall, Suppressed):
             continue
         for factor_id, _ in barrier_ids:
@@ -413,7 +559,7 @@ def panel(collaboration: Any) -> Panel:
     if latest is None:
         return Panel(round=None, suppressed=False, groups=[], k=threshold)
     framework = latest.framework.framework
-    result = score(framework, round_responses(latest), k=threshold)
+    result = score(framework, round_responses(latest), k=threshold, known=invited_cells(latest))
     factors, groups = figures(framework, result.overall)
     return Panel(
         round=latest,
@@ -421,4 +567,5 @@ def panel(collaboration: Any) -> Panel:
         groups=groups or factors,
         k=threshold,
         grouping_note=framework.grouping_note if groups else None,
+        counts=response_counts([latest])[latest.pk],
     )

@@ -235,11 +235,25 @@ def render(framework: Framework, responses: Responses, result: Result, out: Text
             console.print(table)
     if result.by is not None:
         breakdown = result.breakdown or {}
-        hidden = [key for key, value in breakdown.items() if isinstance(value, Suppressed)]
+        hidden = [
+            key
+            for key, value in breakdown.items()
+            if isinstance(value, Suppressed) and not value.protects_another
+        ]
+        protecting = [
+            key
+            for key, value in breakdown.items()
+            if isinstance(value, Suppressed) and value.protects_another
+        ]
         if any(isinstance(value, SetResult) for value in breakdown.values()):
             console.print(_breakdown_table(framework, result))
         if hidden:
             console.print(f"Not shown (fewer than {result.k} respondents): {', '.join(hidden)}")
+        if protecting:
+            console.print(
+                "Not shown, to protect another group (its figures or number of respondents "
+                f"would give a smaller group's away by subtraction): {', '.join(protecting)}"
+            )
         if result.by == "organisation":
             console.print(_divergence_table(framework, responses, result.k))
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -47,8 +48,10 @@ __all__ = [
     "NA_VALUES",
     "PROTECTING",
     "SUPPRESSED",
+    "Cell",
     "Change",
     "Comparison",
+    "CountDisclosure",
     "FactorDivergence",
     "RespondentScores",
     "Responses",
@@ -58,10 +61,12 @@ __all__ = [
     "Summary",
     "Suppressed",
     "compare_rounds",
+    "count_disclosure",
     "divergence",
     "parse_answer",
     "parse_responses_csv",
     "respondent_scores",
+    "response_cells",
     "responses_from_records",
     "score",
     "score_by",
@@ -315,6 +320,7 @@ class Result:
     overall: SetResult | Suppressed
     by: str | None = None
     breakdown: dict[str, SetResult | Suppressed] | None = None
+    counts: CountDisclosure | None = field(default=None, compare=False)
 
     def to_dict(self, digits: int | None = JSON_DIGITS) -> dict[str, Any]:
         return to_json_dict(self, digits)
@@ -472,6 +478,7 @@ class _Disclosure:
     or _PROTECTING. Decided for all three together, because anyone can ask for each of them
     (the command and the API give either breakdown) and put them side by side."""
 
+    counts: CountDisclosure
     overall: _Stats
     organisation: _Stats
     level: _Stats
@@ -501,7 +508,12 @@ def _recoverable(members: FloatArray, shown: npt.NDArray[np.bool_], target: int)
 
 
 def _protect(
-    members: FloatArray, hidden: npt.NDArray[np.bool_], n: IntArray, family: IntArray
+    members: FloatArray,
+    hidden: npt.NDArray[np.bool_],
+    n: IntArray,
+    family: IntArray,
+    *,
+    keep_overall: bool = False,
 ) -> npt.NDArray[np.bool_]:
     """Which shown segments to withhold as well, so that no withheld one can be worked out.
 
@@ -509,7 +521,9 @@ def _protect(
     score in the column), 1 where the atom is in the segment. ``family``: 0 for the overall,
     1 for organisations, 2 for levels. While some withheld segment is recoverable, withhold
     one more: the smallest of its own breakdown that makes it unrecoverable, else of the other
-    breakdown, else the smallest of its own breakdown (and go on); the overall last of all.
+    breakdown, else the smallest of its own breakdown (and go on); the overall last of all,
+    or never with ``keep_overall`` (a round's number of responses is always shown, so counts
+    are protected around it: what cannot be protected then is equal to it anyway).
     """
     hidden = hidden.copy()
     protecting = np.zeros_like(hidden)
@@ -531,7 +545,11 @@ def _protect(
             key=lambda s: (rank_of_family.get(int(family[s]), 1), int(n[s]), s),
         )
         # The overall is the headline: withheld only when nothing else is left to withhold.
-        breakdowns = [s for s in candidates if family[s] != 0] or candidates
+        breakdowns = [s for s in candidates if family[s] != 0]
+        if not breakdowns:
+            if keep_overall or not candidates:
+                return protecting
+            breakdowns = candidates
         choice = breakdowns[0]
         for candidate in breakdowns:
             trial = hidden.copy()
@@ -543,8 +561,97 @@ def _protect(
         protecting[choice] = True
 
 
-def _disclosure(scores: FloatArray, responses: Responses, k: int) -> _Disclosure:
-    """Primary suppression (fewer than k respondents) then complementary suppression."""
+Cell: TypeAlias = tuple[str, str]
+"""An organisation and a level: the finest split of a set's respondents any output makes."""
+
+
+@dataclass(frozen=True)
+class CountDisclosure:
+    """How many respondents each organisation and each level has, or why that is withheld.
+
+    The number of respondents in all (``total``) is always shown: it is what a round's pages
+    say so far ("1 of 5"). Any organisation or level with fewer than k is withheld
+    (``SUPPRESSED``), and so is any other whose count would let a withheld one be worked out
+    by subtraction from the total or from the other breakdown (``PROTECTING``).
+    """
+
+    k: int
+    total: int
+    organisations: dict[str, int | Suppressed]
+    levels: dict[str, int | Suppressed]
+
+    def of(self, by: str, key: str) -> int | Suppressed:
+        table = self.organisations if by == "organisation" else self.levels
+        return table.get(key, SUPPRESSED)
+
+
+def _level_order(key: str) -> tuple[int, str]:
+    return (LEVELS.index(key) if key in LEVELS else len(LEVELS), key)
+
+
+def count_disclosure(cells: dict[Cell, int], k: int = DEFAULT_K) -> CountDisclosure:
+    """Disclosure control of the numbers of respondents, by organisation and by level.
+
+    ``cells``: respondents per (organisation, level), including cells known to exist with none
+    (people invited there who have not answered), since "nobody there answered" is as much a
+    small group's secret as "two did". Each organisation's and level's count is a sum of cells,
+    as each figure is a sum over respondents, so the rule is the figures' (:func:`_protect`),
+    with the total always shown.
+    """
+    _check_k(k)
+    atoms = sorted(cells, key=lambda cell: (cell[0], _level_order(cell[1])))
+    org_keys = sorted({org for org, _ in atoms})
+    level_keys = sorted({level for _, level in atoms}, key=_level_order)
+    total = int(sum(cells.values()))
+    if not atoms:
+        return CountDisclosure(k=k, total=total, organisations={}, levels={})
+    members = np.vstack(
+        [
+            np.ones((1, len(atoms))),
+            np.asarray([[org == key for org, _ in atoms] for key in org_keys], dtype=np.float64),
+            np.asarray(
+                [[level == key for _, level in atoms] for key in level_keys], dtype=np.float64
+            ),
+        ]
+    )
+    n = np.asarray(
+        [total]
+        + [sum(cells[a] for a in atoms if a[0] == key) for key in org_keys]
+        + [sum(cells[a] for a in atoms if a[1] == key) for key in level_keys],
+        dtype=np.intp,
+    )
+    family = np.concatenate(
+        [np.zeros(1, np.intp), np.ones(len(org_keys), np.intp), np.full(len(level_keys), 2)]
+    ).astype(np.intp)
+    hidden = n < k
+    hidden[0] = False
+    protecting = _protect(members, hidden, n, family, keep_overall=True)
+    shown: list[int | Suppressed] = [
+        PROTECTING if protecting[s] else SUPPRESSED if hidden[s] else int(n[s])
+        for s in range(len(n))
+    ]
+    return CountDisclosure(
+        k=k,
+        total=total,
+        organisations=dict(zip(org_keys, shown[1 : 1 + len(org_keys)], strict=True)),
+        levels=dict(zip(level_keys, shown[1 + len(org_keys) :], strict=True)),
+    )
+
+
+def response_cells(responses: Responses, known: Iterable[Cell] = ()) -> dict[Cell, int]:
+    """Respondents per (organisation, level), with the ``known`` cells (invited) as 0 if none."""
+    cells: dict[Cell, int] = dict.fromkeys(known, 0)
+    for cell in zip(responses.organisations, responses.levels, strict=True):
+        cells[cell] = cells.get(cell, 0) + 1
+    return cells
+
+
+def _disclosure(
+    scores: FloatArray, responses: Responses, k: int, known: Iterable[Cell] = ()
+) -> _Disclosure:
+    """Primary suppression (fewer than k respondents), then the counts' disclosure control (an
+    organisation or level whose count is withheld is withheld whole), then complementary
+    suppression of the figures."""
     org_keys, org_of = _segments(responses, "organisation")
     level_keys, level_of = _segments(responses, "level")
     overall = _overall_stats(scores)
@@ -555,6 +662,13 @@ def _disclosure(scores: FloatArray, responses: Responses, k: int) -> _Disclosure
     n_all = np.concatenate([overall.n, organisation.n, level.n], axis=0)
     rows = np.concatenate([overall.rows, organisation.rows, level.rows])
     states = np.where((n_all < k) | (rows < k)[:, np.newaxis], _HIDDEN, _SHOWN).astype(np.intp)
+    counts = count_disclosure(response_cells(responses, known), k)
+    whole = [counts.of("organisation", key) for key in org_keys] + [
+        counts.of("level", key) for key in level_keys
+    ]
+    for segment, shown in enumerate(whole, start=1):
+        if isinstance(shown, Suppressed):
+            states[segment, states[segment] == _SHOWN] = _PROTECTING
     family = np.concatenate(
         [np.zeros(1, np.intp), np.ones(n_orgs, np.intp), np.full(n_levels, 2, np.intp)]
     )
@@ -583,6 +697,7 @@ def _disclosure(scores: FloatArray, responses: Responses, k: int) -> _Disclosure
                 decided[key] = _protect(structure[:, present], hidden, n_all[:, column], family)
             states[decided[key], column] = _PROTECTING
     return _Disclosure(
+        counts=counts,
         overall=overall,
         organisation=organisation,
         level=level,
@@ -599,19 +714,26 @@ def summarise(framework: Framework, responses: Responses) -> SetResult:
 
 
 def score_by(
-    framework: Framework, responses: Responses, by: str, k: int = DEFAULT_K
+    framework: Framework,
+    responses: Responses,
+    by: str,
+    k: int = DEFAULT_K,
+    *,
+    known: Iterable[Cell] = (),
 ) -> dict[str, SetResult | Suppressed]:
     """Results for each organisation or level present, with disclosure control.
 
     A breakdown group of fewer than k respondents is suppressed; inside a shown group, a factor
     or group with n < k is suppressed; and further figures are suppressed (``PROTECTING``) so
-    that none of those can be worked out from the rest. Organisations are in sorted order,
-    levels in the order strategic, tactical, operational.
+    that none of those can be worked out from the rest; a group whose number of respondents
+    is withheld (see :func:`count_disclosure`; ``known`` names the cells with people invited)
+    is withheld whole. Organisations are in sorted order, levels in the order strategic,
+    tactical, operational.
     """
     _check_k(k)
     _check_by(by)
     scores = respondent_scores(framework, responses).combined()
-    return _score_by(framework, _disclosure(scores, responses, k), by, k)
+    return _score_by(framework, _disclosure(scores, responses, k, known), by, k)
 
 
 def _score_by(
@@ -620,27 +742,39 @@ def _score_by(
     table, states = control.stats(by)
     breakdown: dict[str, SetResult | Suppressed] = {}
     for segment, key in enumerate(table.keys):
+        count = control.counts.of(by, key)
         if table.rows[segment] < k:
             breakdown[key] = SUPPRESSED
+        elif isinstance(count, Suppressed):
+            # Enough respondents, but their number would give another group's away: its
+            # figures would carry it (each figure's n), so the group is withheld whole.
+            breakdown[key] = PROTECTING
         else:
             breakdown[key] = _set_result(framework, table, segment, states[segment])
     return breakdown
 
 
 def score(
-    framework: Framework, responses: Responses, k: int = DEFAULT_K, by: str | None = None
+    framework: Framework,
+    responses: Responses,
+    k: int = DEFAULT_K,
+    by: str | None = None,
+    *,
+    known: Iterable[Cell] = (),
 ) -> Result:
     """Results for a set of respondents with disclosure control, optionally broken down.
 
     The overall is suppressed if fewer than k respondents; otherwise each factor and group with
     n < k is suppressed, and so is any that would let a suppressed breakdown figure be worked
-    out by subtraction (the same whether or not a breakdown is asked for).
+    out by subtraction (the same whether or not a breakdown is asked for). ``counts`` says
+    which organisations' and levels' numbers of respondents may be shown; ``known`` names the
+    (organisation, level) cells where people were invited, answered or not.
     """
     _check_k(k)
     if by is not None:
         _check_by(by)
     scores = respondent_scores(framework, responses).combined()
-    control = _disclosure(scores, responses, k)
+    control = _disclosure(scores, responses, k, known)
     overall: SetResult | Suppressed
     if len(responses) < k:
         overall = SUPPRESSED
@@ -654,6 +788,7 @@ def score(
         overall=overall,
         by=by,
         breakdown=breakdown,
+        counts=control.counts,
     )
 
 
@@ -708,11 +843,13 @@ def divergence(
     responses: Responses,
     k: int = DEFAULT_K,
     threshold: float = DIVERGENCE_THRESHOLD,
+    *,
+    known: Iterable[Cell] = (),
 ) -> dict[str, FactorDivergence]:
     """For each factor, the largest gap between organisations' means, flagged at >= threshold."""
     _check_k(k)
     scores = respondent_scores(framework, responses).combined()
-    control = _disclosure(scores, responses, k)
+    control = _disclosure(scores, responses, k, known)
     table, states = control.organisation, control.organisation_states
     result: dict[str, FactorDivergence] = {}
     for column, factor_id in enumerate(framework.factor_ids):
@@ -817,7 +954,12 @@ def _welch_p(earlier: FloatArray, later: FloatArray) -> float | None:
 
 
 def compare_rounds(
-    framework: Framework, earlier: Responses, later: Responses, k: int = DEFAULT_K
+    framework: Framework,
+    earlier: Responses,
+    later: Responses,
+    k: int = DEFAULT_K,
+    *,
+    known: tuple[Iterable[Cell], Iterable[Cell]] = ((), ()),
 ) -> Comparison:
     """Change between two rounds per factor and group: later mean minus earlier mean and the
     two-sided p-value of Welch's t-test. A factor or group is suppressed unless both rounds
@@ -826,8 +968,8 @@ def compare_rounds(
     _check_k(k)
     before = respondent_scores(framework, earlier).combined()
     after = respondent_scores(framework, later).combined()
-    protected = (_disclosure(before, earlier, k).overall_states[0] == _PROTECTING) | (
-        _disclosure(after, later, k).overall_states[0] == _PROTECTING
+    protected = (_disclosure(before, earlier, k, known[0]).overall_states[0] == _PROTECTING) | (
+        _disclosure(after, later, k, known[1]).overall_states[0] == _PROTECTING
     )
     cells: list[Change | Suppressed] = []
     for column in range(before.shape[1]):

@@ -11,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import smtplib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accord.core import audit, safe_yaml
+from accord.core import email as mail
 from accord.core.actors import user_or_none
 from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
@@ -32,7 +34,15 @@ from .framework import (
     parse_framework,
     shipped_frameworks,
 )
-from .models import FrameworkVersion, Invitation, Response, ResponseSource, Round
+from .models import (
+    FrameworkVersion,
+    Invitation,
+    Response,
+    ResponseSource,
+    Round,
+    SurveyEmail,
+    SurveyEmailKind,
+)
 from .responses import parse_answer
 
 if TYPE_CHECKING:
@@ -74,6 +84,11 @@ def response_hash(token: str) -> str:
 def can_manage(user: Any, collaboration: Collaboration) -> bool:
     """Start rounds, invite, import responses and see invitation lists."""
     return register.can_edit(user, collaboration)
+
+
+def can_start_round(user: Any, collaboration: Collaboration) -> bool:
+    """Whoever may manage rounds, while the collaboration is not archived."""
+    return collaboration.archived_at is None and can_manage(user, collaboration)
 
 
 def can_add_frameworks(user: Any) -> bool:
@@ -237,16 +252,40 @@ def _round_snapshot(found: Round) -> dict[str, Any]:
         "opens_on": found.opens_on.isoformat(),
         "closes_on": found.closes_on.isoformat(),
         "anonymous": found.anonymous,
+        "k": int(settings.DISCLOSURE_THRESHOLD),
     }
 
 
-def create_round(actor: Any, collaboration: Collaboration, data: RoundData) -> Round:
+def create_round(
+    actor: Any,
+    collaboration: Collaboration,
+    data: RoundData,
+    *,
+    today: dt.date | None = None,
+    past_allowed: bool = False,
+) -> Round:
+    """Start a round. Refused for an archived collaboration, and for dates that close before
+    today: nobody could answer. ``past_allowed`` is for recording rounds that really happened
+    (the demo's, and tests'); no page offers it."""
     if not can_manage(actor, collaboration):
         raise PermissionRefused("You may not start assessment rounds for this collaboration.")
+    if collaboration.archived_at is not None:
+        raise PermissionRefused(
+            "This collaboration is archived, so it cannot have new assessment rounds. Restore "
+            "it first if it is still going on."
+        )
+    today = today or timezone.localdate()
     if data.closes_on < data.opens_on:
         raise Problems(
-            [Problem("The round must close on or after the day it opens.", field="closes_on")]
+            [
+                Problem(
+                    "Closing date must be the same as or after the opening date",
+                    field="closes_on",
+                )
+            ]
         )
+    if data.closes_on < today and not past_allowed:
+        raise Problems([Problem("Closing date must be today or in the future", field="closes_on")])
     with transaction.atomic():
         created = Round.objects.create(
             collaboration=collaboration,
@@ -350,6 +389,178 @@ def invite(actor: Any, found: Round, invitees: list[Invitee]) -> list[NewLink]:
             after={"invited": len(rows), "emails": sorted(r.email for r in rows)},
         )
     return links
+
+
+# Email: invitations with each person's link, and reminders ---------------------------------
+
+INVITATION_EMAIL = "assessments/email/invitation.txt"
+REMINDER_EMAIL = "assessments/email/reminder.txt"
+
+
+def respond_url(token: str) -> str:
+    """The personal link as an email gives it: on the configured site, never a request's
+    Host (a forged Host header would otherwise send people a link to another site)."""
+    from django.urls import reverse
+
+    return mail.site_url(reverse("assessments:respond", args=[token]))
+
+
+@dataclass
+class EmailOutcome:
+    sent: int
+    failed: list[str] = field(default_factory=list)  # addresses the mail server refused
+
+
+def _send(to: str, subject: str, template: str, context: dict[str, Any], actor: Any) -> bool:
+    reply_to = [actor.email] if getattr(actor, "email", "") else []
+    try:
+        mail.send(to, subject, template, context, reply_to=reply_to)
+    except (OSError, smtplib.SMTPException, ValueError):
+        # One refused address must not stop the others; the page lists it.
+        return False
+    return True
+
+
+def _email_context(found: Round, actor: Any) -> dict[str, Any]:
+    return {
+        "round": found,
+        "collaboration": found.collaboration,
+        "sender": getattr(actor, "email", "") or "",
+        "anonymous": found.anonymous,
+        "k": int(settings.DISCLOSURE_THRESHOLD),
+    }
+
+
+def email_invitations(
+    actor: Any, found: Round, links: list[NewLink], *, today: dt.date | None = None
+) -> EmailOutcome:
+    """Email each person their own link, just made (the token exists only now: Accord keeps a
+    hash). The day each was emailed is kept on the invitation, and the sending is audited."""
+    if not can_manage(actor, found.collaboration):
+        raise PermissionRefused("You may not invite people to this round.")
+    today = today or timezone.localdate()
+    context = _email_context(found, actor)
+    sent: list[str] = []
+    failed: list[str] = []
+    for link in links:
+        ok = _send(
+            link.email,
+            f"Survey: {found.title}",
+            INVITATION_EMAIL,
+            {**context, "link": respond_url(link.token), "organisation": link.organisation},
+            actor,
+        )
+        (sent if ok else failed).append(link.email)
+    with transaction.atomic():
+        Invitation.objects.filter(round=found, email__in=sent).update(emailed_on=today)
+        batch = SurveyEmail.objects.create(
+            round=found,
+            kind=SurveyEmailKind.INVITATION,
+            sent_on=today,
+            sent=len(sent),
+            failed=len(failed),
+            sent_by=user_or_none(actor),
+        )
+        audit.record(
+            actor=actor,
+            action="assessment_round.email_invitations",
+            obj=batch,
+            after={
+                "round": found.pk,
+                "sent": len(sent),
+                "failed": sorted(failed),
+                "emails": sorted(sent),
+            },
+        )
+    return EmailOutcome(sent=len(sent), failed=failed)
+
+
+@dataclass
+class ReminderState:
+    """What the reminders page shows: counts only, never who."""
+
+    not_answered: int
+    last_reminder: dt.date | None
+    refusal: str  # why a reminder cannot be sent now; "" if it can
+
+    @property
+    def can_send(self) -> bool:
+        return not self.refusal
+
+
+def reminder_state(found: Round, *, today: dt.date | None = None) -> ReminderState:
+    today = today or timezone.localdate()
+    not_answered = Invitation.objects.filter(round=found, responded=False).count()
+    last = (
+        SurveyEmail.objects.filter(round=found, kind=SurveyEmailKind.REMINDER)
+        .order_by("-sent_on")
+        .values_list("sent_on", flat=True)
+        .first()
+    )
+    refusal = ""
+    if not found.is_open(today):
+        refusal = (
+            f"This round is {found.state(today)}: reminders can be sent only while it is open."
+        )
+    elif not not_answered:
+        refusal = "Everyone invited has answered: there is nobody to remind."
+    elif last == today:
+        refusal = (
+            "A reminder was sent today. A round's reminders go at most once a day: "
+            "send the next one tomorrow."
+        )
+    return ReminderState(not_answered=not_answered, last_reminder=last, refusal=refusal)
+
+
+def send_reminders(actor: Any, found: Round, *, today: dt.date | None = None) -> SurveyEmail:
+    """Remind every invitation not yet used to answer. Nobody is told who: the page shows
+    counts, the audit event a count, and only a day's sending is kept (not to whom).
+
+    The reminder cannot carry the person's link (Accord keeps only its hash, and a new link
+    would strand answers saved under the old one): it points them to their invitation.
+    """
+    if not can_manage(actor, found.collaboration):
+        raise PermissionRefused("You may not send reminders for this round.")
+    today = today or timezone.localdate()
+    state = reminder_state(found, today=today)
+    if not state.can_send:
+        raise Problems([Problem(state.refusal)])
+    try:
+        with transaction.atomic():
+            # Claiming the day first: the constraint refuses a second claim, from anyone.
+            batch = SurveyEmail.objects.create(
+                round=found,
+                kind=SurveyEmailKind.REMINDER,
+                sent_on=today,
+                sent_by=user_or_none(actor),
+            )
+    except IntegrityError as exc:
+        raise Problems([Problem(reminder_state(found, today=today).refusal)]) from exc
+    context = _email_context(found, actor)
+    sent = failed = 0
+    try:
+        for email, emailed_on in Invitation.objects.filter(
+            round=found, responded=False
+        ).values_list("email", "emailed_on"):
+            ok = _send(
+                email,
+                f"Reminder: {found.title}",
+                REMINDER_EMAIL,
+                {**context, "emailed_on": emailed_on},
+                actor,
+            )
+            sent, failed = (sent + 1, failed) if ok else (sent, failed + 1)
+    finally:
+        with transaction.atomic():
+            batch.sent, batch.failed = sent, failed
+            batch.save(update_fields=["sent", "failed"])
+            audit.record(
+                actor=actor,
+                action="assessment_round.remind",
+                obj=batch,
+                after={"round": found.pk, "sent": sent, "failed": failed},
+            )
+    return batch
 
 
 # Answering through a personal link ---------------------------------------------------------
@@ -470,10 +681,12 @@ def add_responses(
     source: str = ResponseSource.IMPORT,
     submitted_on: dt.date | None = None,
     action: str = "assessment_round.import_responses",
+    answered: list[str] | None = None,
 ) -> ImportSummary:
     """Add submitted responses from a file (already parsed and checked), all in one transaction.
 
-    The audit event records how many, from where: not the rows themselves.
+    The audit event records how many, from where: not the rows themselves. ``answered`` (the
+    demo's) names invitations whose answers these stand for, marked as answered.
     """
     if not can_manage(actor, found.collaboration):
         raise PermissionRefused("You may not import responses to this round.")
@@ -496,6 +709,8 @@ def add_responses(
         counts[row.organisation.code] = counts.get(row.organisation.code, 0) + 1
     with transaction.atomic():
         Response.objects.bulk_create(made)
+        if answered:
+            Invitation.objects.filter(round=found, email__in=answered).update(responded=True)
         audit.record(
             actor=actor,
             action=action,

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,16 +30,33 @@ from .forms import (
     RoundForm,
     SurveyPageForm,
 )
-from .models import Invitation, Round
+from .models import Invitation, Round, SurveyEmailKind
 
 # Across the register -----------------------------------------------------------------------
+
+
+ROUNDS_A_PAGE = 20
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     visible = register_services.visible_collaborations(request.user).current()
     overview = results.register_overview(visible)
-    return render(request, "assessments/index.html", {"overview": overview})
+    rounds = (
+        Round.objects.filter(collaboration__in=visible.values("pk"))
+        .select_related("collaboration", "framework")
+        .order_by("-opens_on", "-pk")
+    )
+    page = Paginator(rounds, ROUNDS_A_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/index.html",
+        {
+            "overview": overview,
+            "rounds_page": page,
+            "round_rows": results.round_rows(list(page.object_list)),
+        },
+    )
 
 
 @login_required
@@ -83,6 +101,7 @@ def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, A
         "c": collaboration,
         "panel": results.panel(collaboration),
         "can_manage": services.can_manage(request.user, collaboration),
+        "can_start": services.can_start_round(request.user, collaboration),
     }
 
 
@@ -99,8 +118,10 @@ def collaboration_rounds(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "c": collaboration,
             "rounds": rounds,
+            "round_rows": results.round_rows(rounds),
             "timelines": results.collaboration_timelines(rounds),
             "can_manage": services.can_manage(request.user, collaboration),
+            "can_start": services.can_start_round(request.user, collaboration),
             "k": results.k(),
         },
     )
@@ -112,11 +133,26 @@ def round_create(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = services.get_collaboration(request.user, reference)
     if not services.can_manage(request.user, collaboration):
         raise PermissionRefused("You may not start assessment rounds for this collaboration.")
+    if not services.can_start_round(request.user, collaboration):
+        raise PermissionRefused(
+            "This collaboration is archived, so it cannot have new assessment rounds. Restore "
+            "it first if it is still going on."
+        )
     form = RoundForm(request.POST or None, initial=RoundForm.initial_values())
     if request.method == "POST" and form.is_valid():
-        created = services.create_round(request.user, collaboration, form.to_data())
-        messages.success(request, f"Started {created.title}. Now invite people.")
-        return HttpResponseRedirect(reverse("assessments:invite", args=[created.pk]))
+        try:
+            created = services.create_round(request.user, collaboration, form.to_data())
+        except Problems as exc:
+            for problem in exc.problems:
+                form.add_error(problem.field or None, problem.reason)
+        else:
+            warning = form.warning()
+            messages.success(
+                request,
+                " ".join(p for p in (f"Started {created.title}.", warning) if p)
+                + " Now invite people.",
+            )
+            return HttpResponseRedirect(reverse("assessments:invite", args=[created.pk]))
     return render(request, "assessments/round_form.html", {"form": form, "c": collaboration})
 
 
@@ -174,8 +210,12 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
                     list_form.cleaned_data["level"],
                 )
             if invitees is not None:
+                form = file_form if request.POST.get("via") == "file" else list_form
                 links = services.invite(request.user, found, invitees)
-                return _links_page(request, found, links)
+                outcome = None
+                if form.cleaned_data["send"] == "email":
+                    outcome = services.email_invitations(request.user, found, links)
+                return _links_page(request, found, links, outcome)
         except Problems as exc:
             problems = exc.problems
     invitations = list(Invitation.objects.filter(round=found).select_related("organisation"))
@@ -189,24 +229,56 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
             "file_form": file_form,
             "problems": problems,
             "invitations": invitations,
-            "responded": sum(1 for i in invitations if i.responded),
+            "counts": results.response_counts([found])[found.pk],
         },
     )
 
 
-def _links_page(request: HttpRequest, found: Round, links: list[services.NewLink]) -> HttpResponse:
-    base = request.build_absolute_uri("/").rstrip("/")
-    rows = [
-        (link.email, base + reverse("assessments:respond", args=[link.token]), link)
-        for link in links
-    ]
+def _links_page(
+    request: HttpRequest,
+    found: Round,
+    links: list[services.NewLink],
+    outcome: services.EmailOutcome | None,
+) -> HttpResponse:
+    rows = [(link.email, services.respond_url(link.token), link) for link in links]
     response = render(
         request,
         "assessments/links.html",
-        {"r": found, "c": found.collaboration, "rows": rows},
+        {"r": found, "c": found.collaboration, "rows": rows, "outcome": outcome},
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Remind everyone whose link is not yet used. Only counts are shown: never who."""
+    found = _managed_round(request, round_id)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        try:
+            batch = services.send_reminders(request.user, found)
+        except Problems as exc:
+            problems = exc.problems
+        else:
+            sent = f"Sent a reminder to {batch.sent} {'person' if batch.sent == 1 else 'people'}"
+            if batch.failed:
+                sent += f"; the mail server refused {batch.failed}"
+            messages.success(request, sent + ".")
+            return HttpResponseRedirect(reverse("assessments:remind", args=[found.pk]))
+    return render(
+        request,
+        "assessments/remind.html",
+        {
+            "r": found,
+            "c": found.collaboration,
+            "counts": results.response_counts([found])[found.pk],
+            "state": services.reminder_state(found),
+            "problems": problems,
+            "reminders": found.emails.filter(kind=SurveyEmailKind.REMINDER).order_by("-sent_on"),
+        },
+    )
 
 
 @login_required
@@ -292,13 +364,52 @@ def round_export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
 
 # The survey, reached by a personal link ----------------------------------------------------
 
+CHECK = "check"
+
 
 def _page_number(value: str | None, pages: int) -> int | str | None:
-    if value == "all":
-        return "all"
+    if value in ("all", CHECK):
+        return value
     if value and value.isdigit() and 1 <= int(value) <= pages:
         return int(value)
     return None
+
+
+def _survey_url(token: str, page: int | str | None = None, **extra: str) -> str:
+    url = reverse("assessments:respond", args=[token])
+    query = {**({"page": str(page)} if page is not None else {}), **extra}
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _answer_label(framework: Any, value: Any) -> str:
+    if value is None:
+        return "Not applicable"
+    return str(framework.scale.labels[int(value) - framework.scale.min])
+
+
+def _check_rows(framework: Any, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each part with each statement's answer, for the check-your-answers page."""
+    parts = []
+    for number, factor in enumerate(framework.factors, start=1):
+        rows = [
+            {
+                "item": item,
+                "answered": item.id in answers,
+                "answer": _answer_label(framework, answers[item.id])
+                if item.id in answers
+                else "Not answered",
+            }
+            for item in factor.items
+        ]
+        parts.append(
+            {
+                "number": number,
+                "factor": factor,
+                "rows": rows,
+                "answered": sum(1 for row in rows if row["answered"]),
+            }
+        )
+    return parts
 
 
 @never_cache
@@ -312,6 +423,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "invitation": invitation,
         "k": results.k(),
+        # A respondent is no user of the service: the header shows no navigation or account.
+        "plain_header": True,
     }
     if not found.is_open(today):
         context["state"] = found.state(today)
@@ -326,8 +439,11 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "assessments/survey_done.html", context)
     if page is None:
         return render(request, "assessments/survey_start.html", context)
+    if page == CHECK:
+        return _check_page(request, token, context)
     on_page = factors if page == "all" else [factors[int(page) - 1]]
     last = page == "all" or page == len(factors)
+    returning = request.GET.get("return") == CHECK
     initial = SurveyPageForm.initial_from(
         existing.answers if existing else {}, existing.comment if existing else ""
     )
@@ -338,34 +454,62 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         factors=on_page,
         with_comment=last,
     )
+    blank_warning = False
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
-        submit = action == "submit"
-        try:
-            services.save_answers(
-                token,
-                form.answers(),
-                comment=form.cleaned_data.get("comment") if last else None,
-                submit=submit,
-            )
-        except services.RoundClosed:
-            context["state"] = "closed"
-            return render(request, "assessments/survey_closed.html", context, status=410)
-        url = reverse("assessments:respond", args=[token])
-        if submit:
-            return HttpResponseRedirect(url + "?done=1")
-        if action == "next" and isinstance(page, int) and page < len(factors):
-            return HttpResponseRedirect(f"{url}?page={page + 1}")
-        if action == "previous" and isinstance(page, int) and page > 1:
-            return HttpResponseRedirect(f"{url}?page={page - 1}")
-        return HttpResponseRedirect(f"{url}?page={page}&saved=1")
+        given = form.answers()
+        # A page left blank is allowed (every statement is optional), but said once: it is
+        # more often a slip than a choice.
+        if action == "next" and not given and not request.POST.get("blank_ok"):
+            blank_warning = True
+        else:
+            try:
+                services.save_answers(
+                    token,
+                    given,
+                    comment=form.cleaned_data.get("comment") if last else None,
+                )
+            except services.RoundClosed:
+                context["state"] = "closed"
+                return render(request, "assessments/survey_closed.html", context, status=410)
+            if action == "next":
+                if returning or last:
+                    return HttpResponseRedirect(_survey_url(token, CHECK))
+                assert isinstance(page, int)
+                return HttpResponseRedirect(_survey_url(token, page + 1))
+            extra = {"return": CHECK} if returning else {}
+            return HttpResponseRedirect(_survey_url(token, page, saved="1", **extra))
     context.update(
         {
             "form": form,
             "page": page,
             "last": last,
+            "returning": returning,
+            "blank_warning": blank_warning,
             "saved": request.GET.get("saved") == "1",
             "previous_page": page - 1 if isinstance(page, int) and page > 1 else None,
         }
     )
     return render(request, "assessments/survey.html", context)
+
+
+def _check_page(request: HttpRequest, token: str, context: dict[str, Any]) -> HttpResponse:
+    """Every answer, with a link to change each, and the one button that submits."""
+    existing = context["response"]
+    if request.method == "POST":
+        try:
+            services.save_answers(token, {}, submit=True)
+        except services.RoundClosed:
+            context["state"] = "closed"
+            return render(request, "assessments/survey_closed.html", context, status=410)
+        return HttpResponseRedirect(_survey_url(token, done="1"))
+    answers = dict(existing.answers or {}) if existing else {}
+    parts = _check_rows(context["framework"], answers)
+    context.update(
+        {
+            "parts": parts,
+            "answered": sum(part["answered"] for part in parts),
+            "comment": existing.comment if existing else "",
+        }
+    )
+    return render(request, "assessments/survey_check.html", context)

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from accord.assessments import presentation
+
 register = template.Library()
 
 
@@ -27,3 +29,20 @@ def signed(value: float | None) -> str:
 @register.filter
 def index_of(values: Any, index: int) -> Any:
     return values[index]
+
+
+@register.filter
+def withheld(value: Any, k: int) -> str:
+    """Why a figure or a breakdown's column is not shown, in the pages' words."""
+    return str(value.withheld(k))
+
+
+@register.filter
+def note(row: Any, k: int) -> str:
+    """Why a count is not shown."""
+    return str(row.note(k))
+
+
+@register.filter
+def any_shown(columns: Any) -> bool:
+    return presentation.any_shown(list(columns))
