@@ -15,7 +15,13 @@ from importlib import import_module
 from accord.core.commandline import CommandGroups, console, setup_django
 
 #: The apps whose verbs the command line offers: each module's `add_commands(groups)`.
-APP_COMMANDS = ("accord.core.cli", "accord.orgs.cli", "accord.register.cli", "accord.appraisal.cli")
+APP_COMMANDS = (
+    "accord.core.cli",
+    "accord.orgs.cli",
+    "accord.register.cli",
+    "accord.appraisal.cli",
+    "accord.notices.cli",
+)
 
 # Commands ---------------------------------------------------------------------------------
 

@@ -94,6 +94,9 @@ class User(AbstractUser):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.READER)
+    # The notices (core/email.py's codes) this person has turned off on their account page;
+    # everything not listed is sent.
+    notices_off = models.JSONField(default=list, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]

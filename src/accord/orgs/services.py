@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
+from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from accord.core import audit
+from accord.core import email as mail
 from accord.core.choices import Role
 from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
 
@@ -499,3 +505,298 @@ def add_person_from_sign_on(
             },
         )
     return user
+
+
+# People, managed in Accord's own pages --------------------------------------------------------
+#
+# Organisation administrators manage the people of their own organisation; platform
+# administrators anyone's. A person outside what the actor manages is absent (NotVisible), as a
+# record one may not see is. Nobody is deleted: deactivating is how a person leaves.
+
+#: How long an invitation's set-password link works. Longer than a password reset's
+#: (settings.PASSWORD_RESET_TIMEOUT), because the person invited did not ask for the email and
+#: may not read it the same day.
+INVITATION_VALID_FOR = dt.timedelta(days=7)
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens for an invitation's set-password link: Django's password reset tokens, with their
+    own salt (a reset link is no invitation, nor the other way round) and their own lifetime.
+
+    Like a reset token, one stops working once used: it signs the password's hash and the last
+    sign-in, both of which setting the password and signing in change.
+    """
+
+    key_salt = "accord.orgs.services.InvitationTokenGenerator"
+
+    def check_token(self, user: Any, token: str | None) -> bool:
+        if not (user and token):
+            return False
+        try:
+            timestamp = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        signed = any(
+            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        )
+        age = self._num_seconds(self._now()) - timestamp
+        return signed and 0 <= age <= INVITATION_VALID_FOR.total_seconds()
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def can_manage_people(actor: Any) -> bool:
+    """Platform administrators, and organisation administrators who belong to an organisation."""
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return False
+    if getattr(actor, "is_platform_admin", False):
+        return True
+    return bool(actor.organisation_id) and actor.role == Role.ORG_ADMIN
+
+
+def _require_people_manager(actor: Any) -> None:
+    if not can_manage_people(actor):
+        raise PermissionRefused(
+            "Only your organisation's administrators can manage its people. Ask one of them."
+        )
+
+
+def people_managed_by(actor: Any) -> QuerySet[User]:
+    """Everyone this person manages: their organisation's people, or everyone for a platform
+    administrator. Refused for anyone else."""
+    _require_people_manager(actor)
+    people = User.objects.select_related("organisation")
+    if actor.is_platform_admin:
+        return people.order_by("organisation__name", "email")
+    return people.filter(organisation_id=actor.organisation_id).order_by("email")
+
+
+def managed_person(actor: Any, person_id: int) -> User:
+    """One person this actor manages; anyone else is absent (NotVisible)."""
+    person = people_managed_by(actor).filter(pk=person_id).first()
+    if person is None:
+        raise NotVisible("person")
+    return person
+
+
+def roles_assignable_by(actor: Any) -> list[Role]:
+    """The roles this actor may give: up to their own (a platform administrator, any)."""
+    if not can_manage_people(actor):
+        return []
+    if actor.is_platform_admin:
+        return list(Role)
+    return [role for role in Role if role != Role.PLATFORM_ADMIN]
+
+
+def organisations_for_invitations(actor: Any) -> QuerySet[Organisation]:
+    """Where this actor may add people: their own organisation, or any for a platform
+    administrator."""
+    _require_people_manager(actor)
+    organisations = Organisation.objects.filter(active=True).order_by("name")
+    if actor.is_platform_admin:
+        return organisations
+    return organisations.filter(pk=actor.organisation_id)
+
+
+def is_invited(person: User) -> bool:
+    """Invited and not yet arrived: no password set and never signed in."""
+    return person.last_login is None and not person.has_usable_password()
+
+
+def _check_change(actor: Any, person: User) -> None:
+    """What every change to someone else's access needs, beyond managing their organisation."""
+    if not actor.is_platform_admin and person.organisation_id != actor.organisation_id:
+        raise NotVisible("person")
+    if person.pk == getattr(actor, "pk", None):
+        raise PermissionRefused(
+            "You cannot change your own role or deactivate yourself: ask another administrator."
+        )
+    if not actor.is_platform_admin and person.is_platform_admin:
+        raise PermissionRefused(
+            "Only a platform administrator can change a platform administrator."
+        )
+
+
+def _checked_role(actor: Any, role: str) -> Role:
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise Problems([Problem("Select a role", field="role")]) from None
+    if chosen not in roles_assignable_by(actor):
+        raise Problems(
+            [Problem("Only a platform administrator can make someone one.", field="role")]
+        )
+    return chosen
+
+
+def _grant(person: User, role: Role) -> None:
+    # The Django admin is for platform administrators only: its flags follow the role.
+    person.role = role
+    person.is_staff = person.is_superuser = role == Role.PLATFORM_ADMIN
+
+
+def invite_person(
+    actor: Any,
+    *,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Add a person with no password and email them a link to set one (valid for
+    INVITATION_VALID_FOR). An organisation administrator adds people to their own
+    organisation only."""
+    _require_people_manager(actor)
+    problems: list[Problem] = []
+    email = email.strip().lower()
+    if "@" not in email:
+        problems.append(Problem("Enter an email address in the correct format", field="email"))
+    elif User.objects.filter(email__iexact=email).exists():
+        problems.append(Problem(f"{email} already has an account", field="email"))
+    try:
+        chosen = _checked_role(actor, role)
+    except Problems as exc:
+        problems.extend(exc.problems)
+    if organisation is None:
+        organisation = actor.organisation
+    allowed = organisations_for_invitations(actor)
+    if organisation is None or not allowed.filter(pk=organisation.pk).exists():
+        problems.append(Problem("Select an organisation", field="organisation"))
+    if problems:
+        raise Problems(problems)
+    assert organisation is not None
+    with transaction.atomic():
+        person = User(
+            email=email,
+            organisation=organisation,
+            first_name=first_name.strip()[:150],
+            last_name=last_name.strip()[:150],
+        )
+        _grant(person, chosen)
+        person.set_unusable_password()
+        person.save()
+        audit.record(
+            actor=actor,
+            action="user.invite",
+            obj=person,
+            after={"email": email, "organisation": organisation.code, "role": chosen.value},
+        )
+        # Sent inside the transaction: if the email cannot be sent, nobody is added, and the
+        # administrator can try again.
+        _send_invitation(actor, person)
+    return person
+
+
+def resend_invitation(actor: Any, person: User) -> None:
+    """Send a new set-password link to someone invited who has not yet set a password."""
+    _require_people_manager(actor)
+    if not actor.is_platform_admin and person.organisation_id != actor.organisation_id:
+        raise NotVisible("person")
+    if not person.is_active or not is_invited(person):
+        raise PermissionRefused(
+            f"{person.email} has already set a password or is deactivated: no invitation sent."
+        )
+    with transaction.atomic():
+        audit.record(actor=actor, action="user.invite_again", obj=person)
+        _send_invitation(actor, person)
+
+
+def invitation_link(person: User) -> str:
+    path = reverse(
+        "invitation_accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": invitation_tokens.make_token(person),
+        },
+    )
+    return mail.site_url(path)
+
+
+def _send_invitation(actor: Any, person: User) -> None:
+    inviter = " ".join(
+        part for part in (getattr(actor, "first_name", ""), getattr(actor, "last_name", "")) if part
+    )
+    mail.send(
+        person.email,
+        "You have been invited to Accord",
+        "orgs/email/invitation.txt",
+        {
+            "person": person,
+            "organisation": person.organisation,
+            "role": person.get_role_display(),
+            "inviter": inviter or getattr(actor, "email", "") or "An administrator",
+            "link": invitation_link(person),
+            "valid_days": INVITATION_VALID_FOR.days,
+        },
+    )
+
+
+def change_role(actor: Any, person: User, role: str) -> User:
+    """Give someone another role, audited with the role before and after."""
+    _require_people_manager(actor)
+    _check_change(actor, person)
+    chosen = _checked_role(actor, role)
+    if chosen == person.role:
+        return person
+    with transaction.atomic():
+        before = person_snapshot(person)
+        _grant(person, chosen)
+        person.save(update_fields=["role", "is_staff", "is_superuser"])
+        audit.record(
+            actor=actor,
+            action="user.change_role",
+            obj=person,
+            before=before,
+            after=person_snapshot(person),
+        )
+    return person
+
+
+def set_active(actor: Any, person: User, *, active: bool) -> User:
+    """Deactivate someone (they can no longer sign in, and their tokens stop working) or
+    reactivate them. Nothing they did is removed."""
+    _require_people_manager(actor)
+    _check_change(actor, person)
+    if person.is_active == active:
+        return person
+    with transaction.atomic():
+        before = person_snapshot(person)
+        person.is_active = active
+        person.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="user.reactivate" if active else "user.deactivate",
+            obj=person,
+            before=before,
+            after=person_snapshot(person),
+        )
+    return person
+
+
+# A person's own account ----------------------------------------------------------------------
+
+
+def set_notices_off(person: User, codes: Iterable[str], actor: Any = None) -> User:
+    """Turn off the notices named (core/email.py's registered codes), turning the others on."""
+    known = {kind.code for kind in mail.notice_kinds()}
+    off = sorted(set(codes))
+    unknown = [code for code in off if code not in known]
+    if unknown:
+        raise Problems([Problem(f"No such notice: {', '.join(unknown)}", field="notices")])
+    if off == sorted(person.notices_off or []):
+        return person
+    with transaction.atomic():
+        before = {"notices_off": list(person.notices_off or [])}
+        person.notices_off = off
+        person.save(update_fields=["notices_off"])
+        audit.record(
+            actor=actor if actor is not None else person,
+            action="user.notices",
+            obj=person,
+            before=before,
+            after={"notices_off": off},
+        )
+    return person
