@@ -141,6 +141,10 @@ def _govuk_required(form: forms.BaseForm) -> None:
     for name, message in REQUIRED.items():
         if name in form.fields:
             form.fields[name].error_messages["required"] = message
+            if "password" in name:
+                # Every message about these names the password: the error summary lists it
+                # as written, without the label before it (core's summary_message).
+                form.fields[name].error_name = "password"  # type: ignore[attr-defined]
 
 
 #: How many reset emails one address gets an hour, and how many reset requests one client
@@ -300,7 +304,7 @@ class NoticesForm(PlainTextForm):
     """The notices a person gets, each ticked unless they turned it off."""
 
     notices = forms.MultipleChoiceField(
-        label="Send me an email when",
+        label="Send me an email",
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Untick any you do not want. Emails about your account, such as password "
