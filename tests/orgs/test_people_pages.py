@@ -474,3 +474,39 @@ def test_no_page_links_to_the_django_admin() -> None:
         if linking.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# The rest of the rules, each with someone refused ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["colleague", "owner", "moderator", "outsider"])
+def test_people_who_are_not_administrators_cannot_invite(name: str) -> None:
+    response = signed_in(make_person(name)).post(
+        INVITE, {"email": "new@lincs-fire.test", "role": "reader"}
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="new@lincs-fire.test").exists()
+    assert mail.outbox == []
+
+
+def test_only_their_own_organisations_administrators_reactivate_someone(
+    org_admin: Any, other_admin: Any, outsider: Any, colleague: Any
+) -> None:
+    services.set_active(org_admin, colleague, active=False)
+    assert signed_in(other_admin).post(person_page(colleague) + "reactivate/").status_code == 404
+    assert signed_in(outsider).post(person_page(colleague) + "reactivate/").status_code == 403
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    signed_in(org_admin).post(person_page(colleague) + "reactivate/")
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+def test_only_their_own_organisations_administrators_send_a_new_invitation(
+    org_admin: Any, other_admin: Any, owner: Any
+) -> None:
+    invited = services.invite_person(org_admin, email="late@lincs-fire.test", role="reader")
+    mail.outbox.clear()
+    assert signed_in(other_admin).post(person_page(invited) + "invite-again/").status_code == 404
+    assert signed_in(owner).post(person_page(invited) + "invite-again/").status_code == 403
+    assert mail.outbox == []
