@@ -335,6 +335,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # The protective marking shown on every page and export.
 PROTECTIVE_MARKING = os.environ.get("ACCORD_PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
+# Where people write about the service: the contact, accessibility and privacy pages show it.
+CONTACT_EMAIL = os.environ.get("ACCORD_CONTACT_EMAIL", "").strip()
+# A refused form post (CSRF) is a page in the site's layout that says why and what to do.
+CSRF_FAILURE_VIEW = "accord.core.views.csrf_failure"
+# Personal links sent to people outside the service (a survey's): a bad one's 404 says to ask
+# the sender for a new link, and their error pages show only a plain header.
+PERSONAL_LINK_URL_NAMES = ["assessments:respond"]
 # Groups smaller than this show no figures (assessments).
 # Every page, export, API response and command takes it from here (`core/disclosure.py`).
 try:

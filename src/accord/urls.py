@@ -13,4 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("", include("accord.core.urls")),
 ]
+
+# Error pages in the site's layout (core/views.py); a refused form post's page is settings'
+# CSRF_FAILURE_VIEW.
+handler404 = "accord.core.views.page_not_found"
+handler500 = "accord.core.views.server_error"

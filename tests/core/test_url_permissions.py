@@ -56,6 +56,14 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("home", "/", EVERYONE),
         ("healthz", "/healthz", EVERYONE),
         ("audit_log", "/audit/", ADMIN_HIDDEN),
+        # The site's own pages, for everyone (core/urls.py).
+        ("help", "/help/", EVERYONE),
+        ("help_topic", "/help/three-cs/", EVERYONE),
+        ("help_organisations", "/help/organisations/?organisations=E31000025", EVERYONE),
+        ("accessibility", "/accessibility/", EVERYONE),
+        ("privacy", "/privacy/", EVERYONE),
+        ("cookies", "/cookies/", EVERYONE),
+        ("contact", "/contact/", EVERYONE),
         # Signed in already: sent on to the home page.
         ("login", "/accounts/sign-in/", (200, 302, 302, 302, 302, 302)),
         # Signing out is a POST (Django 5): a GET is refused for everyone.
