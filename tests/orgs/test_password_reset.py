@@ -250,3 +250,9 @@ def test_the_sign_in_page_offers_a_reset_and_says_how_to_get_an_account(db: Any)
     assert f'href="{RESET}"' in page and "Forgotten your password?" in page
     assert "If you do not have an account" in page
     assert "Ask your organisation's Accord administrator to invite you" in page
+
+
+def test_the_sign_in_pages_contact_link_is_a_page(db: Any) -> None:
+    page = Client().get("/accounts/sign-in/").content.decode()
+    assert 'href="/contact/">contact us</a>' in page
+    assert Client().get("/contact/").status_code == 200
