@@ -20,11 +20,12 @@ from accord.orgs.models import User
 from accord.register.demo import load_demo_collaborations
 
 DEMO_ADMIN = "admin@demo.accord.test"
-#: (email, organisation code, role): an administrator, a contributor at a lead partner, and a
-#: reader elsewhere.
+#: (email, organisation code, role): a platform administrator, a contributor at a lead partner
+#: and its organisation's administrator (who manages its people), and a reader elsewhere.
 DEMO_PEOPLE = (
     (DEMO_ADMIN, "X-HO", "platform_admin"),
     ("contributor@lincolnshire-fire.demo.accord.test", "E31000025", "contributor"),
+    ("org-admin@lincolnshire-fire.demo.accord.test", "E31000025", "org_admin"),
     ("reader@hampshire-police.demo.accord.test", "E23000030", "reader"),
 )
 
