@@ -149,7 +149,7 @@ def test_inviting_by_list_shows_the_links_once_and_offers_them_as_csv(
     assert response.status_code == 200 and "shown only now" in page
     assert response["Cache-Control"] == "no-store"
     links = [
-        line.split('<code class="accord-link-text">')[1].split("<")[0]
+        line.split('class="accord-link-text')[1].split(">")[1].split("<")[0]
         for line in page.splitlines()
         if "accord-link-text" in line
     ][0:1]

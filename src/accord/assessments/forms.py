@@ -7,13 +7,13 @@ from django import forms
 from django.utils import timezone
 
 from accord.core.forms import PlainTextForm
+from accord.core.widgets import GovukDateField
 from accord.orgs.models import Organisation
 
 from .framework import Factor, Framework
 from .models import FrameworkVersion, Level
 from .services import RoundData
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOT_APPLICABLE = "na"
 
 
@@ -47,26 +47,16 @@ class RoundForm(PlainTextForm):
         required=False,
         help_text="Shown to people when they open their link.",
     )
-    opens_on = forms.DateField(
+    opens_on = GovukDateField(
         label="Opening date",
-        input_formats=DATE_FORMATS,
-        help_text="For example, 2026-03-01 or 01/03/2026",
-        widget=forms.DateInput(format="%Y-%m-%d"),
-        error_messages={
-            "required": "Enter an opening date",
-            "invalid": "Opening date must be a real date",
-        },
+        help_text="For example, 1 3 2027. People can answer from this day.",
+        error_messages={"required": "Enter an opening date"},
     )
-    closes_on = forms.DateField(
+    closes_on = GovukDateField(
         label="Closing date",
-        input_formats=DATE_FORMATS,
         help_text="Today or later. People can answer and change their answers until the end "
         "of this day.",
-        widget=forms.DateInput(format="%Y-%m-%d"),
-        error_messages={
-            "required": "Enter a closing date",
-            "invalid": "Closing date must be a real date",
-        },
+        error_messages={"required": "Enter a closing date"},
     )
     anonymous = forms.ChoiceField(
         label="Are responses anonymous?",

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 STRENGTH = 4.0
 CONCERN = 3.0
 
+# A long factor's name takes at most 320 px beside a chart, and on a phone (a container under
+# 600 px) 110 px, leaving the plot room; the tooltip and the table give names in full.
+LABEL_LIMIT = {"expr": "containerSize()[0] < 600 ? 110 : 320"}
+
 
 def band(mean: float | None) -> str:
     """Strength (4.0 and above), borderline (3.0 to 3.9) or concern (below 3.0)."""
@@ -207,16 +211,21 @@ class ResponseCount:
         )
 
     @property
-    def summary(self) -> str:
-        """'12 responses: 9 of 15 invited answered (60%), 3 imported'."""
+    def detail(self) -> str:
+        """Where the responses came from: '9 of 15 invited answered (60%), 3 imported'."""
         parts = []
         if self.invited:
             parts.append(f"{self.answered} of {self.invited} invited answered ({self.rate})")
         if self.imported:
             parts.append(f"{self.imported} imported")
+        return ", ".join(parts)
+
+    @property
+    def summary(self) -> str:
+        """'12 responses: 9 of 15 invited answered (60%), 3 imported'."""
         plural = "" if self.responses == 1 else "s"
         head = f"{self.responses} response{plural}"
-        return f"{head}: {', '.join(parts)}" if parts else head
+        return f"{head}: {self.detail}" if self.detail else head
 
 
 @dataclass
@@ -319,6 +328,7 @@ def _band_layers(framework: Framework) -> list[dict[str, Any]]:
                     "type": "quantitative",
                     "scale": {"domain": [low, high]},
                     "title": None,
+                    "axis": {"values": list(range(low, high + 1))},
                 },
                 "x2": {"field": "to"},
                 "color": {
@@ -329,6 +339,8 @@ def _band_layers(framework: Framework) -> list[dict[str, Any]]:
                         "domain": [b["band"] for b in bands],
                         "range": ["#d4351c", "#f47738", "#00703c"],
                     },
+                    # Below the plot, so that on a phone the plot keeps the width.
+                    "legend": {"orient": "bottom", "columns": 1},
                 },
             },
         }
@@ -367,13 +379,15 @@ def _score_chart(
         "type": "quantitative",
         "scale": {"domain": [low, high], "clamp": True},
         "title": f"Mean score ({low} to {high}, higher is better) with 95% interval",
+        # The scale's own points: no crowded decimals on a phone.
+        "axis": {"values": list(range(low, high + 1))},
     }
     y = {
         "field": "name",
         "type": "nominal",
         "sort": None,
         "title": None,
-        "axis": {"labelLimit": 320},
+        "axis": {"labelLimit": LABEL_LIMIT},
     }
     chart_spec = spec(
         data,
@@ -401,10 +415,10 @@ def _score_chart(
             },
         ],
     )
+    # The kind goes with the name, so that the table fits a phone's width without scrolling.
     table_rows = [
         [
-            f.title,
-            f.kind.capitalize() if f.kind != "group" else "Group",
+            f.title if f.kind == "group" else f"{f.title} ({f.kind})",
             "" if f.suppressed else _n_of(f, total),
             f.withheld(k_) if f.suppressed else _num(f.mean),
             "" if f.suppressed else _interval(f),
@@ -417,8 +431,7 @@ def _score_chart(
         title=title,
         spec=chart_spec,
         columns=[
-            "Factor" if chart_id.endswith("factors") else "Group",
-            "Kind",
+            "Factor (kind)" if chart_id.endswith("factors") else "Group",
             "n",
             "Mean",
             "95% interval",
@@ -550,7 +563,7 @@ def timeline_chart(
         table_rows.append([row.title, *cells])
     return Chart(
         id=f"timeline-{key}",
-        title=f"{what} over time ({key})",
+        title=f"{what} over time",
         spec=chart_spec,
         columns=columns,
         rows=table_rows,
@@ -593,6 +606,12 @@ class Overview:
     charts: list[Chart]
     grouping_note: str | None = None
 
+    @property
+    def any_prevalence(self) -> bool:
+        """Whether any collaboration's barriers are shown (else a chart would be an empty
+        frame)."""
+        return any(p.shown for p in self.prevalence)
+
 
 def prevalence_chart(rows: list[Prevalence]) -> Chart:
     data = [
@@ -610,7 +629,7 @@ def prevalence_chart(rows: list[Prevalence]) -> Chart:
                 "type": "nominal",
                 "sort": None,
                 "title": None,
-                "axis": {"labelLimit": 320},
+                "axis": {"labelLimit": LABEL_LIMIT},
             },
             "x": {
                 "field": "share",
@@ -624,13 +643,9 @@ def prevalence_chart(rows: list[Prevalence]) -> Chart:
         id="barrier-prevalence",
         title="How often each barrier is a concern",
         spec=chart_spec,
-        columns=[
-            "Barrier",
-            "Collaborations where it is a concern",
-            "Collaborations with a figure",
-            "Share",
-        ],
-        rows=[[r.title, r.concern, r.shown, r.share] for r in rows],
+        # The share with its n ("40% (2 of 5)"): two columns, which a phone shows whole.
+        columns=["Barrier", "A concern in (share of the collaborations with a figure)"],
+        rows=[[r.title, r.share] for r in rows],
         description="A concern: the barrier's mean below 3.0 in the collaboration's latest round "
         "(reversed, so higher is better). Only figures shown under disclosure control count.",
     )

@@ -532,7 +532,7 @@ def register_overview(collaborations: Any) -> Overview:
             )
         )
     charts = []
-    if prevalence:
+    if any(p.shown for p in prevalence):
         charts.append(prevalence_chart(prevalence))
     return Overview(
         k=threshold,

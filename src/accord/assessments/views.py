@@ -193,6 +193,8 @@ def round_invite(request: HttpRequest, round_id: int) -> HttpResponse:
     file_form = InviteFileForm(
         request.POST if request.POST.get("via") == "file" else None,
         request.FILES if request.POST.get("via") == "file" else None,
+        # Both forms ask how people get their links: their ids must differ.
+        auto_id="id_upload_%s",
     )
     problems: list[Problem] = []
     if request.method == "POST":
