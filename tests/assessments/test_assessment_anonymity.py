@@ -109,3 +109,35 @@ def test_a_named_round_links_the_response_and_audits_it(collaboration: Any) -> N
     invitation = Invitation.objects.get(round=found)
     assert response.invitation_id == invitation.pk
     assert AuditEvent.objects.filter(action="assessment_response.submit").count() == 1
+
+
+def test_reminders_keep_no_trace_of_who_had_not_answered(collaboration: Any) -> None:
+    from django.core import mail
+    from tests.assessments.assessment_helpers import ACTOR
+
+    from accord.assessments.models import SurveyEmail
+
+    found = make_round(collaboration, anonymous=True)
+    tokens = invite(
+        found,
+        [("ann@lincs-fire.test", "E31000025", "strategic"), ("bob@emas.test", "RX9", "tactical")],
+    )
+    services.save_answers(tokens[0], all_answers(found, 3), submit=True)
+    before = {
+        i.pk: {f.name: getattr(i, f.name) for f in Invitation._meta.concrete_fields}
+        for i in Invitation.objects.filter(round=found)
+    }
+    services.send_reminders(ACTOR, found)
+    assert [m.to for m in mail.outbox] == [["bob@emas.test"]]
+    # The invitations are as they were: nothing marks who was reminded, or when.
+    after = {
+        i.pk: {f.name: getattr(i, f.name) for f in Invitation._meta.concrete_fields}
+        for i in Invitation.objects.filter(round=found)
+    }
+    assert after == before
+    # What is kept is a day and a number, for the round.
+    (batch,) = SurveyEmail.objects.filter(round=found)
+    kept = " ".join(str(getattr(batch, f.attname)) for f in SurveyEmail._meta.concrete_fields)
+    assert "bob" not in kept and "ann" not in kept and batch.sent == 1
+    event = AuditEvent.objects.get(action="assessment_round.remind")
+    assert "bob" not in f"{event.object_label} {event.before} {event.after}"

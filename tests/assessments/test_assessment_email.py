@@ -174,3 +174,36 @@ def test_only_an_editor_may_send_reminders(
     assert mail.outbox == []
     assert _client(partner_user).post(path).status_code == 302
     assert len(mail.outbox) == 1
+
+
+class RefusingBackend:
+    """An email backend whose server refuses any address at refused.test."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: list[Any]) -> int:
+        import smtplib
+
+        for message in messages:
+            if any(address.endswith("@refused.test") for address in message.to):
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no such user")})
+            mail.outbox.append(message)
+        return len(messages)
+
+
+def test_an_address_the_server_refuses_is_listed_and_the_others_still_sent(
+    collaboration: Any, owner: Any, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "tests.assessments.test_assessment_email.RefusingBackend"
+    found = make_round(collaboration)
+    page = _invite_by_email(_client(owner), found, "a@emas.test, b@refused.test").content.decode()
+    assert "Emailed 1 person their link." in page
+    failures = page.split('id="email-failures"')[1].split("</ul>")[0]
+    assert "b@refused.test" in failures and "a@emas.test" not in failures
+    # The refused person's link is on the page, to send by hand; and was not marked emailed.
+    assert page.count("accord-link-text") == 2
+    emailed = dict(Invitation.objects.values_list("email", "emailed_on"))
+    assert emailed == {"a@emas.test": timezone.localdate(), "b@refused.test": None}
+    batch = SurveyEmail.objects.get(kind="invitation")
+    assert (batch.sent, batch.failed) == (1, 1)

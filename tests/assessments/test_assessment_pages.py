@@ -545,3 +545,24 @@ def test_framework_upload_page(platform_admin: Any, owner: Any, collaboration: A
         "t.yaml: factors[0].kind: must be one of enabler, barrier, principle"
         in bad.content.decode()
     )
+
+
+def test_the_index_makes_as_many_queries_for_many_rounds_as_for_few(
+    collaboration: Any, colleague: Any
+) -> None:
+    client = _client(colleague)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/assessments/").status_code == 200
+        return len(ctx.captured_queries)
+
+    first = make_round(collaboration, title="First")
+    add_responses(first, {("RX9", "tactical"): 5})
+    invite(first, [("a@emas.test", "RX9", "tactical")])
+    few = queries()
+    for number in range(5):
+        more = make_round(collaboration, title=f"More {number}")
+        add_responses(more, {("RX9", "tactical"): 6, ("E31000025", "strategic"): 3})
+        invite(more, [(f"b{number}@emas.test", "RX9", "tactical")])
+    assert queries() == few

@@ -14,6 +14,7 @@ from tests.browser.support import CHROMIUM, axe_blocking, sign_in
 from tests.conftest import PASSWORD
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "assessment-results.png"
+PHONE_SCREENSHOT = "assessment-results-375.png"
 
 pytestmark = [
     pytest.mark.browser,
@@ -107,11 +108,13 @@ def test_screenshot_of_round_results(page: Any, site: str, editor: Any) -> None:
     load_demo_collaborations(SystemActor())
     rounds = load_demo(SystemActor())
     sign_in(page, site, editor.email)
-    page.goto(f"{site}/assessments/rounds/{rounds[1].pk}/")
-    page.wait_for_load_state("networkidle")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > 10_000
+    for width, path in ((1280, SCREENSHOT), (375, SCREENSHOT.with_name(PHONE_SCREENSHOT))):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{site}/assessments/rounds/{rounds[1].pk}/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
 
 
 SHOTS = os.environ.get("ACCORD_SHOTS_DIR", "")
