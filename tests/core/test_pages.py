@@ -44,6 +44,22 @@ def test_the_api_documents_itself_without_reaching_outside(client: Client) -> No
     assert "/api/collaborations" in schema["paths"]
 
 
+def test_the_api_documentation_is_in_the_sites_layout(client: Client, owner: Any) -> None:
+    client.force_login(owner)
+    response = client.get("/api/docs")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ">API documentation</h1>" in html
+    assert '<a href="/" class="govuk-back-link">Back to Accord</a>' in html
+    # How to sign requests, and where tokens come from.
+    assert "Authorization: Bearer" in html and 'href="/accounts/tokens/"' in html
+    assert 'href="/api/openapi.json"' in html
+    # Swagger UI started from a static file, its settings as data.
+    assert '<script id="swagger-settings" type="application/json">' in html
+    assert "/static/accord/swagger-init.js" in html
+    assert 'id="navigation"' in html and "Accessibility statement" in html
+
+
 @pytest.fixture
 def admin_client(client: Client, platform_admin: Any) -> Client:
     """Signed in to the Django admin as a platform administrator with staff rights."""

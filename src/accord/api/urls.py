@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from accord.core.problems import NotVisible, PermissionRefused, Problems
 from accord.core.security import RETRY_AFTER
+from accord.core.views import SiteSwagger
 
 from .appraisal import router as appraisal_router
 from .assessments import router as assessments_router
@@ -54,6 +55,8 @@ api = AccordAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[bearer, session],
+    # The documentation page in the site's layout, with no inline script (core.views).
+    docs=SiteSwagger(),
 )
 api.add_router("/", register_router)
 api.add_router("/assessments/", assessments_router)

@@ -19,6 +19,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from ninja.openapi.docs import Swagger
 
 from .disclosure import DEFAULT as DEFAULT_THRESHOLD
 from .forms import PlainTextForm
@@ -170,7 +171,7 @@ class FindOrganisationsForm(PlainTextForm):
         label="Organisations",
         queryset=None,
         required=False,
-        help_text="Type part of a name or a code, then choose from the list.",
+        help_text="Choose one or more organisations by name or code.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -236,3 +237,32 @@ def server_error(request: HttpRequest) -> HttpResponse:
         {"protective_marking": settings.PROTECTIVE_MARKING, "plain_header": True},
     )
     return HttpResponseServerError(content)
+
+
+# The API's documentation page ----------------------------------------------------------------
+
+
+class SiteSwagger(Swagger):
+    """django-ninja's Swagger UI inside the site's layout (templates/pages/api_docs.html): a
+    link back, a note on signing requests with a personal token, and Swagger UI started from
+    a static file (static/accord/swagger-init.js), as the Content-Security-Policy allows no
+    inline script. ``NinjaAPI(..., docs=SiteSwagger())``."""
+
+    template = "pages/api_docs.html"
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        # No deep links: Swagger UI would put each as a link inside the operation's button,
+        # nesting one control in another (axe: nested-interactive).
+        super().__init__({"deepLinking": False, **(settings or {})})
+
+    def render_page(self, request: HttpRequest, api: Any, **kwargs: Any) -> HttpResponse:
+        settings_for_ui = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        return render(
+            request,
+            self.template,
+            {
+                "swagger_settings": settings_for_ui,
+                "api": api,
+                "csrf_needed": any(getattr(a, "csrf", False) for a in (api.auth or [])),
+            },
+        )

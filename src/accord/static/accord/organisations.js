@@ -83,7 +83,7 @@ function enhanceMany(container) {
   label.setAttribute("for", id);
   var holder = document.createElement("div");
   var status = document.createElement("div");
-  status.className = "govuk-visually-hidden";
+  status.className = "govuk-visually-hidden accord-organisations__status";
   status.setAttribute("role", "status");
   group.appendChild(label);
   group.appendChild(holder);
