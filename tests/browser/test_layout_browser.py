@@ -282,3 +282,59 @@ def test_the_api_documentation_in_the_layout_passes_axe(
     context.close()
     assert blocking == [], describe(blocking)
     assert csp_violations == [], "\n".join(csp_violations)
+
+
+def test_the_filter_panel_folds_behind_a_button_on_a_phone(
+    browser: Any, site: str, csp_violations: list[str]
+) -> None:
+    """The shared MOJ filter layout (includes/filter.html), rendered with a filter form and
+    shown with the site's own CSS and scripts: no app page uses it yet."""
+    from django import forms
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from accord.core.forms import PlainTextForm, filter_panel
+
+    class Filters(PlainTextForm):
+        q = forms.CharField(label="Search", required=False)
+        archived = forms.BooleanField(label="Include archived", required=False)
+
+    request = RequestFactory().get("/collaborations/", {"q": "fire", "archived": "on"})
+    layout = render_to_string(
+        "includes/filter.html", {"panel": filter_panel(Filters(request.GET), request)}
+    )
+    html = (
+        f'<!DOCTYPE html><html lang="en-GB" class="govuk-template"><head><title>Filter</title>'
+        f'<link rel="stylesheet" href="{site}/static/build/accord.css"></head>'
+        f'<body class="govuk-template__body"><script src="{site}/static/accord/js-enabled.js">'
+        f'</script><main class="govuk-width-container">{layout}<p>Results</p></main>'
+        f'<script type="module" src="{site}/static/accord/govuk-init.js"></script></body></html>'
+    )
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport)
+        watch_csp(context, csp_violations)
+        page = context.new_page()
+        page.route(
+            f"{site}/filter", lambda route: route.fulfill(body=html, content_type="text/html")
+        )
+        page.goto(f"{site}/filter")
+        filter_panel_ = page.locator(".moj-filter")
+        tags = page.locator(".moj-filter__tag")
+        if viewport is PHONE:
+            show = page.get_by_role("button", name="Show filter")
+            show.wait_for()
+            assert not filter_panel_.is_visible()
+            show.click()
+            assert filter_panel_.is_visible()
+            assert page.get_by_role("button", name="Hide filter").is_visible()
+        else:
+            page.wait_for_load_state("networkidle")
+            assert filter_panel_.is_visible()
+            assert page.get_by_role("button", name="Show filter").count() == 0
+        assert [" ".join(t.split()) for t in tags.all_inner_texts()] == [
+            "Remove this filter: fire",
+            "Remove this filter: Include archived",
+        ]
+        shoot(page, f"filter-{viewport['width']}")
+        context.close()
+    assert csp_violations == [], "\n".join(csp_violations)
