@@ -62,7 +62,7 @@ def test_the_form_explains_each_mistake(client: Client, owner: Any) -> None:
     )
     page = response.content.decode()
     assert "There is a problem" in page
-    assert "This field is required" in page
+    assert "Enter a title" in page
     assert "The end date must be on or after the start date" in page
     assert "is not a web address" in page
     assert not Collaboration.objects.exists()

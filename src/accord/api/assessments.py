@@ -75,7 +75,9 @@ class RateOut(Schema):
 
     label: str
     invited: int
-    responded: int
+    # None where the count is withheld (fewer than the disclosure threshold, or it would give
+    # a withheld one away by subtraction), as the round's page says "fewer than k".
+    responded: int | None
 
 
 class DivergenceOut(Schema):
