@@ -469,5 +469,7 @@ def test_a_year_outside_the_appraisal_is_refused(
     record = make_appraisal(collaboration)
     client.force_login(owner)
     response = client.post(f"/appraisals/{record.pk}/realised/", {"year": "7", "amount": "5"})
-    assert response.status_code == 200 and "Select a year from the list" in response.content.decode()
+    assert (
+        response.status_code == 200 and "Select a year from the list" in response.content.decode()
+    )
     assert not RealisedBenefit.objects.exists()
