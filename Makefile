@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP) frontend
 
-src/accord/static/build/accord.css: package.json package-lock.json src/accord/static_src/accord.scss scripts/build-frontend.mjs src/accord/static/accord/charts.js
+src/accord/static/build/accord.css: package.json package-lock.json $(wildcard src/accord/static_src/*.scss) scripts/build-frontend.mjs src/accord/static/accord/charts.js
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
