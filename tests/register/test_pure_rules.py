@@ -28,16 +28,18 @@ def test_service_mix_follows_the_services_involved(services: set[str], mix: str)
 TODAY = dt.date(2026, 11, 25)
 
 
+_ARGS: dict[str, object] = {
+    "status": "operational",
+    "champions": 2,
+    "funding_ends_on": None,
+    "has_written_agreement": True,
+    "last_review_on": dt.date(2026, 6, 1),
+    "today": TODAY,
+}
+
+
 def _codes(**overrides: object) -> list[str]:
-    args: dict[str, object] = {
-        "status": "operational",
-        "champions": 2,
-        "funding_ends_on": None,
-        "has_written_agreement": True,
-        "last_review_on": dt.date(2026, 6, 1),
-        "today": TODAY,
-    }
-    args.update(overrides)
+    args = {**_ARGS, **overrides}
     return [r.code for r in sustainability_risks(**args)]  # type: ignore[arg-type]
 
 
@@ -51,9 +53,18 @@ def test_each_risk_the_research_names_is_flagged() -> None:
     assert _codes(funding_ends_on=dt.date(2027, 11, 25)) == ["funding_ending"]
     assert _codes(funding_ends_on=dt.date(2027, 11, 26)) == []
     assert _codes(has_written_agreement=False) == ["no_agreement"]
+    assert _codes(has_written_agreement=None) == ["agreement_not_recorded"]
     assert _codes(last_review_on=None) == ["no_review"]
     assert _codes(last_review_on=dt.date(2025, 11, 24)) == ["no_review"]
     assert _codes(last_review_on=dt.date(2025, 11, 25)) == []
+
+
+def test_unknown_is_not_no_for_a_written_agreement() -> None:
+    (no,) = sustainability_risks(**{**_ARGS, "has_written_agreement": False})  # type: ignore[arg-type]
+    (unknown,) = sustainability_risks(**{**_ARGS, "has_written_agreement": None})  # type: ignore[arg-type]
+    assert no.message == "No written collaboration agreement"
+    assert unknown.message.startswith("Agreement not recorded")
+    assert "no written" not in unknown.message.lower()
 
 
 def test_ended_collaborations_carry_no_risks() -> None:

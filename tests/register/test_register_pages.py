@@ -114,33 +114,6 @@ def test_platform_administrators_may_edit_any_collaboration(
     assert collaboration.title == "Fixed by admin"
 
 
-def test_the_second_of_two_crossing_edits_is_refused_and_told_what_changed(
-    client: Client, owner: Any, partner_user: Any, collaboration: Any
-) -> None:
-    url = f"/collaborations/{collaboration.reference}/edit/"
-    # Both open the form at version 1.
-    first = edit_data(collaboration, title="Owner's title")
-    second = edit_data(collaboration, summary="Partner's summary")
-    client.force_login(owner)
-    client.post(url, first)
-    client.force_login(partner_user)
-    response = client.post(url, second)
-    page = response.content.decode()
-    assert "Not saved" in page
-    assert "owner@lincs-fire.test" in page
-    assert "Owner&#x27;s title" in page  # what the other person changed
-    assert "Partner&#x27;s summary" in page  # their own input is still in the form
-    collaboration.refresh_from_db()
-    assert collaboration.title == "Owner's title"
-    assert collaboration.summary != "Partner's summary"
-    # Having seen the change, saving again is deliberate and succeeds.
-    resubmit = response.context["form"].data.copy()
-    client.post(url, resubmit)
-    collaboration.refresh_from_db()
-    assert collaboration.summary == "Partner's summary"
-    assert collaboration.title == "Joint response pilot"
-
-
 # Archive and reviews ------------------------------------------------------------------------
 
 

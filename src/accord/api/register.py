@@ -115,7 +115,11 @@ class CollaborationDetailOut(CollaborationOut):
     funding_amount: Decimal | None = Field(..., description="pounds")
     funding_ends_on: dt.date | None
     board: str
-    has_written_agreement: bool
+    has_written_agreement: bool | None = Field(
+        ...,
+        description="A written collaboration agreement: true (yes), false (no) or null (not "
+        "known: nobody has recorded whether there is one)",
+    )
     agreement_signed_on: dt.date | None
     champions: list[ChampionOut]
     areas: list[AreaOut]

@@ -51,7 +51,8 @@ def load_demo_collaborations(actor: Any, path: Path = DEMO_FILE) -> list[Collabo
             ),
             funding_ends_on=_date(funding.get("ends_on")),
             board=governance.get("board") or "",
-            has_written_agreement=bool(governance.get("written_agreement")),
+            # The sources' null (not stated) is "not known", never "no".
+            has_written_agreement=governance.get("written_agreement"),
             agreement_signed_on=_date(governance.get("agreement_signed_on")),
             champions=[
                 (c["name"], organisations.get(c.get("organisation") or ""))

@@ -222,6 +222,9 @@ if ROW_COLUMNS != EXPORT_COLUMNS:  # pragma: no cover - caught by any test that 
     raise ImportError("exports.ROW_COLUMNS must list EXPORT_COLUMNS in their order")
 
 
+#: The written agreement as read (the driver's 1/0, True/False or None): yes, no or not known.
+AGREEMENT_TEXT: dict[object, str] = {None: "not known", False: "no", True: "yes"}
+
 #: The services column for each combination of the four `involves_*` flags, in SERVICES' order.
 SERVICES_TEXT = {
     flags: "; ".join(name for name, on in zip(SERVICES, flags, strict=True) if on)
@@ -280,7 +283,7 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[list[str]]:
                 str(funding_amount) if funding_amount is not None else "",
                 funding_ends_on.isoformat() if funding_ends_on else "",
                 board,
-                "yes" if has_written_agreement else "no",
+                AGREEMENT_TEXT.get(has_written_agreement, "yes"),
                 agreement_signed_on.isoformat() if agreement_signed_on else "",
                 "; ".join(champions.get(pk, no)),
                 outcomes,

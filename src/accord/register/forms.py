@@ -6,8 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from accord.core import widgets
 from accord.core.choices import Visibility
 from accord.core.forms import PlainTextForm
+from accord.core.matching import not_found_message
 from accord.core.sectors import INVOLVED_LABELS, SERVICES
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area, Organisation
@@ -30,14 +32,52 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
+def _code_of_id(queryset: Any, value: Any) -> Any:
+    """An organisation's code for a value that is its id rather than its code or name (what the
+    form's select sent before it sent codes, and what older scripts and tests still send)."""
+    text = str(value).strip()
+    if text.isdigit() and not queryset.filter(code__iexact=text).exists():
+        code = queryset.filter(pk=int(text)).values_list("code", flat=True).first()
+        if code is not None:
+            return code
+    return value
 
 
-class OrganisationMultipleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
+class OrganisationChoiceField(widgets.OrganisationChoiceField):
+    """One organisation, chosen (never typed into the record): by code or name, in any case,
+    anything else refused with "did you mean" (core.widgets, the import's matching)."""
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        super().__init__(queryset if queryset is not None else _active(), **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not hasattr(value, "code"):
+            value = _code_of_id(self.queryset, value)
+        return super().to_python(value)
+
+
+class OrganisationMultipleField(widgets.OrganisationsChoiceField):
+    """Any number of organisations, chosen as `OrganisationChoiceField` is one."""
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        super().__init__(queryset if queryset is not None else _active(), **kwargs)
+
+    def clean(self, value: Any) -> list[Any]:  # type: ignore[override]
+        if isinstance(value, list | tuple):
+            value = [v if hasattr(v, "code") else _code_of_id(self.queryset, v) for v in value]
+        elif isinstance(value, str):
+            value = _code_of_id(self.queryset, value)
+        return super().clean(value)
+
+
+def _active() -> Any:
+    return Organisation.objects.filter(active=True)
+
+
+#: A written collaboration agreement: yes, no or not known, never assumed.
+AGREEMENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+AGREEMENT_VALUES: dict[str, bool | None] = {"yes": True, "no": False, "not_known": None}
+AGREEMENT_ANSWERS = {value: key for key, value in AGREEMENT_VALUES.items()}
 
 
 class CollaborationForm(PlainTextForm):
@@ -58,22 +98,12 @@ class CollaborationForm(PlainTextForm):
     proposed_on = _date_field("Proposed on")
     started_on = _date_field("Started on")
     ended_on = _date_field("Ended on")
-    lead = OrganisationChoiceField(
-        label="Lead organisation", queryset=Organisation.objects.filter(active=True)
-    )
-    partners = OrganisationMultipleField(
-        label="Other partners",
-        queryset=Organisation.objects.filter(active=True),
-        required=False,
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
+    lead = OrganisationChoiceField(label="Lead organisation")
+    partners = OrganisationMultipleField(label="Other partners", required=False)
     supporters = OrganisationMultipleField(
         label="Supporters",
-        queryset=Organisation.objects.filter(active=True),
         required=False,
         help_text="Organisations that support it without being full partners.",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     services = forms.MultipleChoiceField(
         label="Services involved",
@@ -99,9 +129,15 @@ class CollaborationForm(PlainTextForm):
         required=False,
         help_text="The board or group that oversees it.",
     )
-    has_written_agreement = forms.BooleanField(
-        label="There is a written collaboration agreement (Policing and Crime Act 2017, s.1)",
-        required=False,
+    has_written_agreement = forms.ChoiceField(
+        label="Is there a written collaboration agreement?",
+        choices=AGREEMENT_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="Under the Policing and Crime Act 2017, s.1. Choose not known if nobody has "
+        "found out yet: it is flagged as not recorded, not as no agreement.",
+        error_messages={
+            "required": "Select yes, no or not known for a written collaboration agreement"
+        },
     )
     agreement_signed_on = _date_field("Agreement signed on")
     champions = forms.CharField(
@@ -131,16 +167,16 @@ class CollaborationForm(PlainTextForm):
         widget=forms.RadioSelect,
     )
     named_organisations = OrganisationMultipleField(
-        queryset=Organisation.objects.filter(active=True),
+        label="Named organisations",
         required=False,
         help_text="Only with 'Named organisations only'.",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean_champions(self) -> list[tuple[str, Organisation | None]]:
         result: list[tuple[str, Organisation | None]] = []
+        index = None
         for line in self.cleaned_data["champions"].splitlines():
             line = line.strip()
             if not line:
@@ -148,9 +184,13 @@ class CollaborationForm(PlainTextForm):
             org = None
             if line.endswith(")") and "(" in line:
                 name, _, code = line[:-1].rpartition("(")
-                org = Organisation.objects.filter(code=code.strip()).first()
+                # The organisation in brackets by code or name, as every organisation field.
+                index = index or widgets.organisation_index(Organisation.objects.all())
+                org = index.find(code)
                 if org is None:
-                    raise ValidationError(f"No organisation has the code {code.strip()!r}")
+                    raise ValidationError(
+                        not_found_message("organisation", code, index.did_you_mean(code))
+                    )
                 line = name.strip()
             result.append((line, org))
         return result
@@ -206,7 +246,7 @@ class CollaborationForm(PlainTextForm):
             funding_amount=d.get("funding_amount"),
             funding_ends_on=d.get("funding_ends_on"),
             board=d.get("board", ""),
-            has_written_agreement=bool(d.get("has_written_agreement")),
+            has_written_agreement=AGREEMENT_VALUES.get(d.get("has_written_agreement") or ""),
             agreement_signed_on=d.get("agreement_signed_on"),
             champions=d.get("champions", []),
             evidence=d.get("evidence", []),
@@ -241,7 +281,7 @@ class CollaborationForm(PlainTextForm):
             "funding_amount": c.funding_amount,
             "funding_ends_on": c.funding_ends_on,
             "board": c.board,
-            "has_written_agreement": c.has_written_agreement,
+            "has_written_agreement": AGREEMENT_ANSWERS[c.has_written_agreement],
             "agreement_signed_on": c.agreement_signed_on,
             "champions": "\n".join(
                 f"{ch.name} ({ch.organisation.code})" if ch.organisation else ch.name
@@ -306,12 +346,7 @@ class ReviewForm(PlainTextForm):
         label="Opportunity considered", widget=forms.Textarea(attrs={"rows": 3})
     )
     considered_on = forms.DateField(input_formats=DATE_FORMATS, help_text=DATE_HINT)
-    notified = OrganisationMultipleField(
-        label="Services notified",
-        queryset=Organisation.objects.filter(active=True),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    notified = OrganisationMultipleField(label="Services notified", required=False)
     decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -7,7 +7,6 @@ the whole file is good.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accord.core.choices import Visibility
+from accord.core.matching import NameIndex
 from accord.core.problems import Problem, Problems
 from accord.core.sectors import SERVICES
 from accord.core.spreadsheets import UnreadableFile, read_rows
+from accord.core.widgets import organisation_index
 from accord.orgs.models import Area, Organisation
 
 from .choices import Nature, PartnerRole, ResearchArea, Status
@@ -76,8 +77,9 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "written_agreement",
         False,
-        "yes or no: a written collaboration agreement (Policing and Crime Act 2017 s.1).",
-        "no",
+        "yes, no or not known: a written collaboration agreement (Policing and Crime Act 2017 "
+        "s.1). Blank: not known.",
+        "not known",
     ),
     Column("agreement_signed_on", False, "Date the agreement was signed.", ""),
     Column(
@@ -116,7 +118,14 @@ COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 MAX_AMOUNT_DIGITS = 14
 TRUE_WORDS = {"yes", "y", "true", "1"}
-FALSE_WORDS = {"no", "n", "false", "0", ""}
+FALSE_WORDS = {"no", "n", "false", "0"}
+#: A written agreement nobody has recorded: blank is not "no".
+UNKNOWN_WORDS = {"", "not known", "unknown", "not recorded"}
+AGREEMENT_ANSWERS: dict[str, bool | None] = {
+    **{word: True for word in TRUE_WORDS},
+    **{word: False for word in FALSE_WORDS},
+    **{word: None for word in UNKNOWN_WORDS},
+}
 
 
 #: What an import raises when any row is wrong (nothing is written).
@@ -130,21 +139,19 @@ class ParsedRow:
 
 
 class _OrganisationIndex:
+    """Every organisation by code, name or short name, in any case, with "did you mean": the
+    shared matching (core/matching.py) that the forms' organisation fields use too."""
+
     def __init__(self) -> None:
-        self.by_key: dict[str, Organisation] = {}
-        for org in Organisation.objects.all():
-            for key in (org.code, org.name, org.short_name):
-                self.by_key.setdefault(key.casefold(), org)
+        self.index: NameIndex[Organisation] = organisation_index(Organisation.objects.all())
 
     def find(self, text: str) -> Organisation | None:
-        return self.by_key.get(text.strip().casefold())
+        return self.index.find(text)
 
     def suggestion(self, text: str) -> str:
-        matches = difflib.get_close_matches(text.casefold(), self.by_key.keys(), n=1, cutoff=0.6)
-        if not matches:
-            return ""
-        org = self.by_key[matches[0]]
-        return f" Did you mean {org.name} ({org.code})?"
+        """The sentence " Did you mean Lincolnshire Fire and Rescue (E31000025)?", or "" if
+        nothing is close: the closest organisation only, as a row's message has room for one."""
+        return self.index.did_you_mean(text, limit=1)
 
 
 def _split(value: str) -> list[str]:
@@ -333,9 +340,12 @@ def _parse_row(
                 problem("funding_amount", f"{shown!r} is not an amount in pounds")
             amount = None
 
-    agreement_text = row.get("written_agreement", "").strip().casefold()
-    if agreement_text not in TRUE_WORDS | FALSE_WORDS:
-        problem("written_agreement", f"{row['written_agreement']!r} is not yes or no")
+    agreement_text = " ".join(row.get("written_agreement", "").split()).casefold()
+    if agreement_text not in TRUE_WORDS | FALSE_WORDS | UNKNOWN_WORDS:
+        problem(
+            "written_agreement",
+            f"{row['written_agreement']!r} is not yes, no or not known (blank is not known)",
+        )
 
     champions: list[tuple[str, Organisation | None]] = []
     for entry in _split(row.get("champions", "")):
@@ -363,7 +373,10 @@ def _parse_row(
     for code in _split(row.get("named_organisations", "")):
         org = index.find(code)
         if org is None:
-            problem("named_organisations", f"no organisation matches {code!r}")
+            problem(
+                "named_organisations",
+                f"no organisation matches {code!r}.{index.suggestion(code)}",
+            )
         else:
             named.append(org)
     if visibility == Visibility.NAMED and not named:
@@ -410,7 +423,7 @@ def _parse_row(
         funding_amount=amount,
         funding_ends_on=dates["funding_ends_on"],
         board=row.get("board", "").strip(),
-        has_written_agreement=agreement_text in TRUE_WORDS,
+        has_written_agreement=AGREEMENT_ANSWERS.get(agreement_text),
         agreement_signed_on=dates["agreement_signed_on"],
         champions=champions,
         evidence=evidence,

@@ -54,6 +54,14 @@ def seen_through(organisation_id: int) -> Q:
     )
 
 
+#: A written collaboration agreement's answer in words, as the form, files and API give it.
+AGREEMENT_WORDS: dict[bool | None, str] = {True: "yes", False: "no", None: "not known"}
+
+
+def agreement_word(value: bool | None) -> str:
+    return AGREEMENT_WORDS[value]
+
+
 class CollaborationQuerySet(models.QuerySet["Collaboration"]):
     def visible_to(self, user: Any) -> CollaborationQuerySet:
         """Only what the person may see: the one rule every list, count and export uses."""
@@ -97,7 +105,8 @@ class Collaboration(models.Model):
     funding_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     funding_ends_on = models.DateField(null=True, blank=True)
     board = models.CharField(max_length=200, blank=True)
-    has_written_agreement = models.BooleanField(default=False)
+    # Yes, no or not known (None): a record that does not say is not a record of "no".
+    has_written_agreement = models.BooleanField(null=True, blank=True, default=None)
     agreement_signed_on = models.DateField(null=True, blank=True)
 
     outcomes = models.TextField(blank=True)

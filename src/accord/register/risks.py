@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 ENDED = ("closed", "stopped")
+#: The agreement's two flags: a fact ("no") and a gap in the record ("not known").
+NO_AGREEMENT = "no_agreement"
+AGREEMENT_NOT_RECORDED = "agreement_not_recorded"
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,15 @@ def sustainability_risks(
     status: str,
     champions: int,
     funding_ends_on: dt.date | None,
-    has_written_agreement: bool,
+    has_written_agreement: bool | None,
     last_review_on: dt.date | None,
     today: dt.date,
 ) -> list[Risk]:
-    """The risks to flag; none for a collaboration that has ended."""
+    """The risks to flag; none for a collaboration that has ended.
+
+    A written agreement is yes, no or not known (None): "no written agreement" only for no,
+    "agreement not recorded" for not known, so that a gap in the record is not reported as a
+    fact."""
     if status in ENDED:
         return []
     risks: list[Risk] = []
@@ -51,8 +58,16 @@ def sustainability_risks(
         else:
             message = f"Funding ends within 12 months, on {funding_ends_on:%-d %B %Y}"
         risks.append(Risk("funding_ending", message))
-    if not has_written_agreement:
-        risks.append(Risk("no_agreement", "No written collaboration agreement"))
+    if has_written_agreement is False:
+        risks.append(Risk(NO_AGREEMENT, "No written collaboration agreement"))
+    elif has_written_agreement is None:
+        risks.append(
+            Risk(
+                AGREEMENT_NOT_RECORDED,
+                "Agreement not recorded: whether there is a written collaboration agreement is "
+                "not known",
+            )
+        )
     if last_review_on is None or last_review_on < _months_before(today, 12):
         risks.append(Risk("no_review", "No duty-to-collaborate review in the last 12 months"))
     return risks

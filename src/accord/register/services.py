@@ -53,7 +53,9 @@ class CollaborationData:
     funding_amount: Decimal | None = None
     funding_ends_on: dt.date | None = None
     board: str = ""
-    has_written_agreement: bool = False
+    # Yes, no or not known (None). False for a caller that does not say (the tests'
+    # factories); the form, the import and the demo always say.
+    has_written_agreement: bool | None = False
     agreement_signed_on: dt.date | None = None
     champions: list[tuple[str, Organisation | None]] = field(default_factory=list)
     evidence: list[tuple[str, str]] = field(default_factory=list)

@@ -22,9 +22,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from accord.core import audit
+from accord.core import audit, editing
 from accord.core.choices import Visibility
-from accord.core.editing import for_editing, resubmission
+from accord.core.editing import for_editing
 from accord.core.panels import render_panels
 from accord.core.problems import EditConflict, PermissionRefused, Problem, Problems
 from accord.core.uploads import read_upload
@@ -188,15 +188,24 @@ def collaboration_create(request: HttpRequest) -> HttpResponse:
     return render(request, "register/form.html", {"form": form, "creating": True})
 
 
+def _edit_form(collaboration: Collaboration, data: Any = None, **kwargs: Any) -> CollaborationForm:
+    form = CollaborationForm(data, **kwargs)
+    form.fields["reference"].disabled = True
+    form.fields["reference"].initial = collaboration.reference
+    return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = _editable(request, reference, "edit this collaboration")
-    conflict = None
+    salt = f"collaboration:{collaboration.pk}"
+    conflict = merged = None
     if request.method == "POST":
-        form = CollaborationForm(request.POST)
-        form.fields["reference"].disabled = True
-        form.fields["reference"].initial = collaboration.reference
+        opened = editing.read_opened(request.POST, salt)
+        # The choices of a merged page (keep yours or theirs) applied before anything is checked.
+        form = _edit_form(collaboration, editing.resolved(request.POST, opened))
+        editing.offer_choices(form, opened)
         if form.is_valid():
             try:
                 data = form.to_data()
@@ -208,12 +217,16 @@ def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
             except EditConflict as exc:
+                # Someone saved first: the form again, with the record as it is now plus only
+                # what this person changed, and a choice wherever both changed one field.
                 conflict = exc
-                # Their input stays on the page, with the current version.
-                form = CollaborationForm(resubmission(request.POST, exc))
-                form.fields["reference"].disabled = True
-                form.fields["reference"].initial = collaboration.reference
-                form.is_valid()
+                current = services.get_visible(request.user, reference)
+                now = _edit_form(current, initial=CollaborationForm.initial_for(current))
+                merged = editing.merge_edit(
+                    editing.Version(form), editing.Version(now), opened, exc, salt=salt
+                )
+                form = _edit_form(current, initial=merged.initial)
+                editing.offer_choices(form, merged.payload, token=merged.token)
             except PermissionRefused as exc:
                 form.add_error("lead", exc.message)
             except Problems as exc:
@@ -222,12 +235,18 @@ def collaboration_edit(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(request, f"Saved {collaboration.title}.")
                 return HttpResponseRedirect(reverse("register:detail", args=[reference]))
     else:
-        form = CollaborationForm(initial=CollaborationForm.initial_for(collaboration))
-        form.fields["reference"].disabled = True
+        form = _edit_form(collaboration, initial=CollaborationForm.initial_for(collaboration))
+        editing.start(form, salt=salt, version=collaboration.version)
     return render(
         request,
         "register/form.html",
-        {"form": form, "c": collaboration, "creating": False, "conflict": conflict},
+        {
+            "form": form,
+            "c": collaboration,
+            "creating": False,
+            "conflict": conflict,
+            "merge": editing.summary(merged),
+        },
     )
 
 
