@@ -50,6 +50,7 @@ def load(password: str | None = None) -> DemoLoaded:
     actor = SystemActor("demo loader")
     with transaction.atomic():
         changed = orgs.load_reference_organisations(actor=actor)
+        orgs.load_reference_areas(actor=actor)
         created = load_demo_collaborations(actor)
         rounds = load_assessment_demo(actor)
         appraisals = load_appraisal_demo(actor)

@@ -64,9 +64,11 @@ def import_organisations(args: argparse.Namespace) -> int:
 
     try:
         changed = services.load_reference_organisations(actor=acting_person(None))
+        areas = services.load_reference_areas(actor=acting_person(None))
     except Problems as exc:
         return print_problems(exc.problems)
     print(f"Reference organisations: {changed} created or updated.")
+    print(f"Reference areas (police force and fire authority areas): {areas} created or updated.")
     return 0
 
 

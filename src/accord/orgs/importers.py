@@ -330,3 +330,63 @@ def _first(properties: dict[str, Any], names: tuple[str, ...], *, suffix: str) -
         if key.endswith(suffix) and value:
             return str(value).strip()
     return ""
+
+
+# The reference areas ----------------------------------------------------------------------
+
+AREA_COLUMNS = ("code", "name", "kind")
+_AREA_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+
+
+def read_areas(data: bytes, filename: str = "areas.csv") -> list[AreaRow]:
+    """The shipped reference areas (data/areas.csv): one area a line, code, name and kind."""
+    reader = csv.DictReader(io.StringIO(_decode(data, filename, "CSV")))
+    header = list(reader.fieldnames or [])
+    missing = [c for c in AREA_COLUMNS if c not in header]
+    if missing:
+        raise Problems(
+            [
+                problem_at(filename, "the header has no such column", line=1, column=c)
+                for c in missing
+            ]
+        )
+    kinds = set(AreaKind.values)
+    rows: list[AreaRow] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.append(problem_at(filename, "more fields than the header has", line=line))
+            continue
+        record = {c: (raw.get(c) or "").strip() for c in AREA_COLUMNS}
+        found = [
+            problem_at(filename, "is required", line=line, column=c)
+            for c in AREA_COLUMNS
+            if not record[c]
+        ]
+        code = record["code"]
+        if code and not _AREA_CODE.match(code):
+            found.append(
+                problem_at(filename, f"{code!r} is not an area code", line=line, column="code")
+            )
+        if record["kind"] and record["kind"] not in kinds:
+            found.append(
+                problem_at(
+                    filename,
+                    f"{record['kind']!r} is not one of {', '.join(sorted(kinds))}",
+                    line=line,
+                    column="kind",
+                )
+            )
+        if code in seen:
+            found.append(
+                problem_at(filename, f"{code} repeats line {seen[code]}", line=line, column="code")
+            )
+        seen.setdefault(code, line)
+        problems.extend(found)
+        if not found:
+            rows.append(AreaRow(code=code, name=record["name"], kind=record["kind"]))
+    if problems:
+        raise Problems(problems)
+    return rows

@@ -800,3 +800,43 @@ def set_notices_off(person: User, codes: Iterable[str], actor: Any = None) -> Us
             after={"notices_off": off},
         )
     return person
+
+
+# The reference areas -------------------------------------------------------------------------
+
+#: The force and fire authority areas the reference organisations serve (data/README.md).
+REFERENCE_AREAS_FILE = REFERENCE_FILE.parent / "areas.csv"
+
+
+def load_reference_areas(path: Path = REFERENCE_AREAS_FILE, actor: Any = "system") -> int:
+    """Create or update the shipped areas and link each organisation to the area it serves;
+    returns how many areas changed. `accord import organisations` and the demo run it, so a
+    new site's place filter and area choices work before any ONS lookup is imported.
+
+    One audited event for each area created or renamed; an area an ONS lookup has already put
+    inside others keeps those links.
+    """
+    from .importers import read_areas
+
+    rows = read_areas(path.read_bytes(), path.name)
+    changed = 0
+    with transaction.atomic():
+        existing = {a.code: a for a in Area.objects.filter(code__in=[r.code for r in rows])}
+        for row in rows:
+            values = {"name": row.name, "kind": row.kind}
+            area = existing.get(row.code)
+            if area is None:
+                area = Area.objects.create(code=row.code, **values)
+                audit.record(actor=actor, action="area.create", obj=area, after=values)
+                changed += 1
+                continue
+            before = {"name": area.name, "kind": area.kind}
+            if before != values:
+                area.name, area.kind = row.name, row.kind
+                area.save(update_fields=["name", "kind"])
+                audit.record(
+                    actor=actor, action="area.update", obj=area, before=before, after=values
+                )
+                changed += 1
+        _link_organisations_to_areas(actor)
+    return changed
