@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -9,29 +11,75 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accord.core import audit
 from accord.core.choices import Visibility
+from accord.core.matching import NameIndex
 from accord.core.sectors import SERVICES
-from accord.orgs.models import Organisation
+from accord.orgs.models import Area, Organisation
 
+from . import risks
 from .choices import Nature, ResearchArea, ServiceMix, Status
-from .models import Collaboration, Partner, seen_through, wholly_visible
+from .models import Champion, Collaboration, DutyReview, Partner, seen_through, wholly_visible
 
+# Each order, and its reverse for a column heading clicked twice; ties broken by title so that
+# pages do not shuffle.
 SORTS = {
     "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
     "-updated": ("-updated_at", "pk"),
+    "updated": ("updated_at", "pk"),
     "-started": ("-started_on", "title"),
-    "status": ("status", "title"),
+    "started": ("started_on", "title"),
+    # In the order a collaboration moves through (an idea first), not the codes' alphabet.
+    "status": ("status_rank", "title", "pk"),
+    "-status": ("-status_rank", "title", "pk"),
+    # Most risks first, or fewest: the number of sustainability flags (register/risks.py).
+    "-risks": ("-risk_count", "title", "pk"),
+    "risks": ("risk_count", "title", "pk"),
 }
+RISK_SORTS = ("risks", "-risks")
+STATUS_RANK = Case(
+    *(When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)),
+    default=Value(len(Status.values)),
+    output_field=IntegerField(),
+)
 
 
 def apply_filters(
-    queryset: QuerySet[Collaboration], f: dict[str, Any], *, every_row: bool = False
+    queryset: QuerySet[Collaboration],
+    f: dict[str, Any],
+    *,
+    every_row: bool = False,
+    today: dt.date | None = None,
 ) -> QuerySet[Collaboration]:
     """The filtered, ordered register. `every_row` plans the search for reading every row of
-    a large set, to count them, rather than a page of them or the few an organisation is on."""
+    a large set, to count them, rather than a page of them or the few an organisation is on.
+    `today` is the day the risk flags are judged on (the site's today unless told)."""
+    sort = f.get("sort") or "title"
+    if f.get("at_risk") or sort in RISK_SORTS:
+        today = today or timezone.localdate()
+        queryset = queryset.alias(champion_count=_champion_count())
+    if f.get("at_risk"):
+        queryset = queryset.filter(at_risk(today))  # type: ignore[arg-type]
+    if sort in RISK_SORTS:
+        queryset = queryset.alias(risk_count=risk_count(today))  # type: ignore[arg-type]
+    if sort in ("status", "-status"):
+        queryset = queryset.alias(status_rank=STATUS_RANK)
     if not f.get("archived"):
         queryset = queryset.filter(archived_at__isnull=True)
     for key, column in (
@@ -55,11 +103,13 @@ def apply_filters(
     place = (f.get("place") or "").strip()
     if place:
         # Where it works: an area recorded on it, or the area a partner serves.
-        area_match = Q(area__code__iexact=place) | Q(area__name__icontains=place)
-        in_area = Collaboration.areas.through.objects.filter(area_match).values("collaboration_id")
-        partner_area = Partner.objects.filter(
-            Q(organisation__area__code__iexact=place) | Q(organisation__area__name__icontains=place)
-        ).values("collaboration_id")
+        areas = place_areas(place)
+        in_area = Collaboration.areas.through.objects.filter(area_id__in=areas).values(
+            "collaboration_id"
+        )
+        partner_area = Partner.objects.filter(organisation__area_id__in=areas).values(
+            "collaboration_id"
+        )
         queryset = queryset.filter(Q(pk__in=in_area) | Q(pk__in=partner_area))
     text = (f.get("q") or "").strip()
     if text:
@@ -87,7 +137,140 @@ def apply_filters(
             | Q(outcomes__icontains=text)
             | matching_partners
         )
-    return queryset.order_by(*SORTS.get(f.get("sort") or "title", SORTS["title"]))
+    return queryset.order_by(*SORTS.get(sort, SORTS["title"]))
+
+
+# Sustainability risks, in the database ------------------------------------------------------
+#
+# The same rules as risks.sustainability_risks, written as conditions on each row so that the
+# "at risk" filter and the sort by risks run in the database over every row; the list's column
+# takes each row's flags from risks.py itself (`with_risk_inputs`). The tests hold the two to
+# the same answer, case by case.
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (earlier if negative), clamped to the month's last day, as
+    risks.py counts twelve months."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _champion_count() -> Coalesce:
+    champions = (
+        Champion.objects.filter(collaboration_id=OuterRef("pk"))
+        .order_by()
+        .values("collaboration_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(champions, output_field=IntegerField()), Value(0))
+
+
+def _last_review() -> Subquery:
+    reviews = DutyReview.objects.filter(collaboration_id=OuterRef("pk")).order_by("-considered_on")
+    return Subquery(reviews.values("considered_on")[:1])
+
+
+def _risk_conditions(today: dt.date) -> list[Q]:
+    """One condition a flag risks.py can raise (both champion flags are one condition: fewer
+    than two). Each needs `champion_count` aliased on the queryset."""
+    recent_review = DutyReview.objects.filter(
+        collaboration_id=OuterRef("pk"), considered_on__gte=_shift_months(today, -12)
+    )
+    return [
+        Q(champion_count__lt=2),
+        Q(funding_ends_on__isnull=False, funding_ends_on__lte=_shift_months(today, 12)),
+        # Not recorded as yes: a "no" and a "not known" are both flagged.
+        ~Q(has_written_agreement=True),
+        ~Q(Exists(recent_review)),
+    ]
+
+
+def at_risk(today: dt.date) -> Q:
+    """Collaborations that have not ended with at least one sustainability flag."""
+    flagged = Q()
+    for condition in _risk_conditions(today):
+        flagged |= condition
+    return ~Q(status__in=risks.ENDED) & flagged
+
+
+def risk_count(today: dt.date) -> Case:
+    """How many flags each collaboration has: none once it has ended."""
+    flags: Any = Value(0)
+    for condition in _risk_conditions(today):
+        flags = flags + Case(When(condition, then=Value(1)), default=Value(0))
+    return Case(
+        When(status__in=risks.ENDED, then=Value(0)),
+        default=flags,
+        output_field=IntegerField(),
+    )
+
+
+def with_risk_inputs(queryset: QuerySet[Collaboration]) -> QuerySet[Collaboration]:
+    """Each row with what risks.py needs beyond its own columns, in the same query: the number
+    of champions and the day of the latest review."""
+    return queryset.annotate(champion_total=_champion_count(), last_review_on=_last_review())
+
+
+def risks_of(collaboration: Collaboration, today: dt.date) -> list[risks.Risk]:
+    """A row's flags, by risks.py, from the columns `with_risk_inputs` added."""
+    return risks.sustainability_risks(
+        status=collaboration.status,
+        champions=collaboration.champion_total,  # type: ignore[attr-defined]
+        funding_ends_on=collaboration.funding_ends_on,
+        has_written_agreement=collaboration.has_written_agreement,
+        last_review_on=collaboration.last_review_on,  # type: ignore[attr-defined]
+        today=today,
+    )
+
+
+# Places -------------------------------------------------------------------------------------
+
+
+def _place_names(text: str) -> set[str]:
+    """The spellings a typed place name stands for: as typed, and with "&" and "and" swapped
+    (an ONS lookup writes "Devon & Cornwall", Accord's own list "Devon and Cornwall")."""
+    typed = " ".join(text.split())
+    return {typed, typed.replace("&", "and").replace("  ", " "), typed.replace(" and ", " & ")}
+
+
+def _named(text: str) -> Q:
+    """Areas whose code or name is what was typed, in any case."""
+    match = Q(code__iexact=text.strip())
+    for name in _place_names(text):
+        match |= Q(name__iexact=name)
+    return match
+
+
+def place_areas(text: str) -> QuerySet[Area, Any]:
+    """The areas a place filter stands for, as a subquery: those with this code or name (a
+    name may be a police force area and a fire authority area at once, such as Lincolnshire),
+    the areas they lie within, and those within them, so that a district finds what its force
+    and fire authority do, and a force area what is recorded in its districts."""
+    matched = Area.objects.filter(_named(text)).values("pk")
+    return (
+        Area.objects.filter(Q(pk__in=matched) | Q(contains__in=matched) | Q(within__in=matched))
+        .order_by()
+        .values("pk")
+    )
+
+
+def place_is_known(text: str) -> bool:
+    return Area.objects.filter(_named(text)).exists()
+
+
+def place_suggestions(text: str, limit: int = 3) -> list[str]:
+    """The names of the places closest to what was typed, best first, each name once: for
+    "No place called “Lincs”. Did you mean Lincolnshire?"."""
+    areas = list(Area.objects.order_by("name").values_list("code", "name"))
+    index: NameIndex[tuple[str, str]] = NameIndex(areas, keys=lambda a: a, label=lambda a: a[1])
+    names: list[str] = []
+    # More candidates than wanted, because several areas can share one name.
+    for _, name in index.suggestions(text.replace("&", "and"), limit=limit * 3):
+        if name not in names:
+            names.append(name)
+    return names[:limit]
 
 
 def _partners_of(organisations: Q) -> QuerySet[Partner, Any]:
@@ -144,7 +327,13 @@ Facets = dict[str, dict[str, int]]
 # memory for filter combinations nobody asks for again, and how long a change made outside the
 # services (by hand in the database) could go unseen.
 FACET_CACHE_SECONDS = 300
-COUNTS_DEPEND_ON = ("register.collaboration", "orgs.organisation", "orgs.area")
+# Reviews too: the "at risk" filter reads when each collaboration was last reviewed.
+COUNTS_DEPEND_ON = (
+    "register.collaboration",
+    "register.dutyreview",
+    "orgs.organisation",
+    "orgs.area",
+)
 
 
 def facet_counts(queryset: QuerySet[Collaboration]) -> Facets:
@@ -163,7 +352,8 @@ def visible_facet_counts(user: Any, filters: dict[str, Any]) -> Facets:
     are keyed by the filters and the newest audit events about what the filters read, so any
     change to those counts anew.
     """
-    version = audit.state_version(COUNTS_DEPEND_ON)
+    # And the day: whether funding ends within twelve months changes at midnight.
+    version = f"{audit.state_version(COUNTS_DEPEND_ON)}@{timezone.localdate().isoformat()}"
     by_visibility: dict[str, Facets] = _cached(
         "visibility",
         version,

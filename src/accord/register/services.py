@@ -31,6 +31,7 @@ from .models import (
     EvidenceLink,
     Partner,
 )
+from .references import readable_reference
 from .risks import Risk, sustainability_risks
 
 
@@ -291,13 +292,10 @@ def _write_children(collaboration: Collaboration, data: CollaborationData) -> No
 
 
 def unique_reference(title: str) -> str:
-    words = [w for w in "".join(c if c.isalnum() else " " for c in title).split() if w]
-    base = "".join(w[0] for w in words).upper()[:8] or "COLLAB"
-    candidate, number = base, 1
-    while Collaboration.objects.filter(reference=candidate).exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+    """A reference from the title's words and a number (register/references.py)."""
+    return readable_reference(
+        title, lambda candidate: Collaboration.objects.filter(reference__iexact=candidate).exists()
+    )
 
 
 def create_collaboration(actor: Any, data: CollaborationData) -> Collaboration:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from html import escape
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,117 +16,66 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accord.core import audit, editing
 from accord.core.choices import Visibility
 from accord.core.editing import for_editing
+from accord.core.forms import filter_panel
 from accord.core.panels import render_panels
 from accord.core.problems import EditConflict, PermissionRefused, Problem, Problems
 from accord.core.uploads import read_upload
 
-from . import exports, importers, queries, services
-from .choices import Nature, ServiceMix, Status
-from .forms import CollaborationForm, FilterForm, ImportForm, ReviewForm
+from . import exports, importers, listing, queries, record, services
+from .forms import CollaborationForm, ImportForm, ReviewForm
+from .listing import ListFilterForm
 from .models import Collaboration
 
 
-def _filters(request: HttpRequest, form: FilterForm | None = None) -> dict[str, Any]:
-    form = form or FilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        return {k: v for k, v in form.cleaned_data.items() if v}
-    return {}
-
-
-LIST_COLUMNS = ("reference", "title", "nature", "status", "service_mix", "archived_at")
-NATURE_LABELS = dict(Nature.choices)
-STATUS_LABELS = dict(Status.choices)
-MIX_LABELS = dict(ServiceMix.choices)
-# A reference cannot hold "/", so the rest of RFC 3986's safe characters are as `reverse`'s.
-REFERENCE_SAFE = "!$&'()*+,;=~:@"
+def _filters(request: HttpRequest, form: ListFilterForm | None = None) -> dict[str, Any]:
+    return listing.filters_from(form or ListFilterForm(request.GET or None))
 
 
 def collaboration_list(request: HttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None)
+    form = ListFilterForm(request.GET or None)
     filters = _filters(request, form)
+    today = timezone.localdate()
     visible = Collaboration.objects.visible_to(request.user)
-    filtered = queries.apply_filters(visible, filters)
+    filtered = queries.apply_filters(visible, filters, today=today)
     facets = queries.visible_facet_counts(request.user, filters)
-    # Only what a row shows: the long text fields would cost more to load than to render.
-    paginator = Paginator(filtered.only(*LIST_COLUMNS), settings.PAGE_SIZE)
+    form.show_counts(facets)
+    rows = queries.with_risk_inputs(filtered.only(*listing.LIST_COLUMNS))
+    paginator = Paginator(rows, settings.PAGE_SIZE)
     # The counts hold the number of rows already; the paginator need not count them again.
     paginator.count = facets["total"][""]
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _list_rows(page.object_list)
+    page.object_list = listing.list_rows(page.object_list, today)
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
-    selects = _filter_selects(form, facets)
+    chosen = {k: v for k, v in filters.items() if k != "sort"}
     return render(
         request,
         "register/list.html",
         {
             "form": form,
-            "filter_selects": selects[:-1],
-            "sort_select": selects[-1],
+            "panel": filter_panel(form, request),
             "page": page,
             "total": paginator.count,
+            "count_words": listing.count_words(paginator.count, bool(chosen)),
             "facets": facets,
             "filters": filters,
+            "place_not_found": listing.place_not_found_html(form, request.GET),
             "query": urlencode(pairs),
             "can_create": services.can_create(request.user),
         },
     )
 
 
-def _list_rows(collaborations: Any) -> list[Collaboration]:
-    """The page's rows, each with what its line shows worked out here rather than by template
-    tags a row: its link, its labels and its partners' short names (one query)."""
-    rows = list(collaborations)
-    names = queries.partner_names([c.pk for c in rows])
-    placeholder = "reference-placeholder"
-    detail_url = reverse("register:detail", args=[placeholder])
-    for c in rows:
-        c.partner_names = names[c.pk]
-        c.url = detail_url.replace(placeholder, quote(c.reference, safe=REFERENCE_SAFE))
-        c.nature_label = NATURE_LABELS.get(c.nature, c.nature)
-        c.status_label = STATUS_LABELS.get(c.status, c.status)
-        c.mix_label = MIX_LABELS.get(c.service_mix, c.service_mix)
-    return rows
-
-
-def _filter_selects(form: FilterForm, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    """Each filter's options with the count of matches beside it, ready for the template; the
-    sort order last, without counts.
-
-    The options are written here as HTML, every value escaped: some sixty options went
-    through the template language one variable at a time, a fifth of the page's rendering.
-    """
-    selects = []
-    for name in ("nature", "research_area", "status", "mix", "sector", "sort"):
-        field = form[name]
-        chosen = str(field.value() or "")
-        counts = facets.get(name)
-        options = []
-        for value, label in field.field.choices:  # type: ignore[attr-defined]
-            text = f"{label} ({counts.get(value, 0)})" if value and counts else str(label)
-            selected = " selected" if value == chosen else ""
-            options.append(f'<option value="{escape(value)}"{selected}>{escape(text)}</option>')
-        selects.append(
-            {
-                "id": field.auto_id,
-                "name": name,
-                "label": field.label,
-                "options": mark_safe("".join(options)),  # every part escaped above
-            }
-        )
-    return selects
-
-
 def collaboration_detail(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = services.get_visible(request.user, reference, whole=True)
     can_edit = services.can_edit(request.user, collaboration)
-    history = audit.history(collaboration) if can_edit else []
+    history = record.history_sentences(audit.history(collaboration)) if can_edit else []
     return render(
         request,
         "register/detail.html",
