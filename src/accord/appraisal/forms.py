@@ -19,14 +19,25 @@ from django.utils import timezone
 
 from accord.core import safe_yaml
 from accord.core.forms import PlainTextForm
+from accord.core.matching import NameIndex
 from accord.core.problems import Problem, Problems
 from accord.core.uploads import read_upload
+from accord.core.widgets import OrganisationChoiceField
+from accord.orgs.models import Organisation
 
 from . import engine
 from .deflators import DeflatorTable, financial_year_label
 from .engine import BENEFIT_CLASSES
 from .models import CONFIDENCE_CHOICES, UnitCost
-from .services import RealisedData, UnitCostData, deflator_release, uplifted
+from .services import (
+    RealisedData,
+    UnitCostData,
+    deflator_release,
+    organisation_index,
+    party_key,
+    party_name,
+    uplifted,
+)
 from .values import DISTRIBUTION_HINT, list_text, parse_list_text, parse_value_text, value_text
 
 CLASS_LABELS: Final = {
@@ -35,6 +46,25 @@ CLASS_LABELS: Final = {
     "economic": "Economic (wider economic gain)",
     "social": "Social (wellbeing, safety, health)",
 }
+
+#: The choice, beside the organisations, of someone who is not one.
+NOT_AN_ORGANISATION: Final = "not-an-organisation"
+
+
+def _party_initial(text: str | None, organisations: NameIndex[Any] | None) -> tuple[str, str]:
+    """(the org field's value, the party field's) for a line's payer or beneficiary: an
+    organisation's code; or "not an organisation" and the party's name, which is also how a
+    name from before organisations were chosen is shown, kept rather than lost."""
+    if not text:
+        return "", ""
+    name = party_name(text)
+    if name is not None:
+        return NOT_AN_ORGANISATION, name
+    found = (organisations or organisation_index()).find(text)
+    if found is not None:
+        return str(found.code), ""
+    return NOT_AN_ORGANISATION, text
+
 
 # Figures typed as text -----------------------------------------------------------------------
 
@@ -218,12 +248,23 @@ class LineForm(PlainTextForm):
         label="Volumes in each year",
         help_text="How many units in each year, separated by commas: such as 0, 3000, 3000.",
     )
-    org = forms.CharField(
-        label="Who pays (organisation code)",
-        max_length=32,
+    org = OrganisationChoiceField(
+        label="Who pays",
+        queryset=Organisation.objects.all(),
         required=False,
-        help_text="Such as E31000025 for Lincolnshire Fire and Rescue.",
+        extra_choices=[(NOT_AN_ORGANISATION, "Not an organisation (name who below)")],
+        help_text="Choose the organisation by its name or code, such as Lincolnshire Fire and "
+        "Rescue (E31000025). For people or a body that is not an organisation, choose “Not an "
+        "organisation” and name them below.",
     )
+    party = forms.CharField(
+        label="Who pays, if not an organisation",
+        max_length=200,
+        required=False,
+        help_text="Such as local residents. Only with “Not an organisation” chosen above.",
+    )
+    #: The line's place in the version of the appraisal the page showed (for merging).
+    origin = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     confidence = forms.TypedChoiceField(
         label="Confidence grade",
         choices=[("", "Not graded"), *CONFIDENCE_CHOICES],
@@ -263,16 +304,29 @@ class LineForm(PlainTextForm):
         data = super().clean() or {}
         if not self.is_blank() and not data.get("name"):
             self.add_error("name", "Give the line a name")
+        org, party = data.get("org"), (data.get("party") or "").strip()
+        if org == NOT_AN_ORGANISATION and not party:
+            self.add_error("party", f"Enter {self.PARTY_WORDS}, or choose an organisation")
+        elif party and org != NOT_AN_ORGANISATION:
+            self.add_error(
+                "party",
+                "Choose “Not an organisation” above to name someone who is not an "
+                "organisation, or clear this box",
+            )
         return data
+
+    PARTY_WORDS = "who pays"
 
     def to_mapping(self, price_year: int | None, table: DeflatorTable) -> dict[str, Any]:
         """The line in the file's layout; a unit cost from the library is uplifted to the
         appraisal's price year with ``table``, the GDP deflators in use."""
         d = self.cleaned_data
         out: dict[str, Any] = {"name": d["name"]}
-        code = (d.get("org") or "").strip().upper()
-        if code:
-            out[self.ORG_KEY] = code
+        org = d.get("org")
+        if org == NOT_AN_ORGANISATION:
+            out[self.ORG_KEY] = party_key(d.get("party") or "")
+        elif org is not None:
+            out[self.ORG_KEY] = org.code
         for key in ("amounts", "volumes"):
             if d.get(key) is not None:
                 out[key] = d[key]
@@ -309,13 +363,23 @@ class LineForm(PlainTextForm):
         return out
 
     @classmethod
-    def initial_for(cls, line: engine.CostLine | engine.BenefitLine) -> dict[str, Any]:
+    def initial_for(
+        cls,
+        line: engine.CostLine | engine.BenefitLine,
+        organisations: NameIndex[Any] | None = None,
+        origin: int | None = None,
+    ) -> dict[str, Any]:
+        """The line as the form shows it; `organisations` (one index for all the lines) finds
+        who pays or benefits, and `origin` is the line's place in the appraisal."""
+        org, party = _party_initial(getattr(line, cls.ORG_KEY), organisations)
         return {
             "name": line.name,
             "amounts": list_text(line.amounts),
             "unit_cost": value_text(line.unit_cost),
             "volumes": list_text(line.volumes),
-            "org": getattr(line, cls.ORG_KEY) or "",
+            "org": org,
+            "party": party,
+            "origin": origin,
             "confidence": line.confidence,
             "optimism_bias": value_text(line.optimism_bias),
             "source": line.source or "",
@@ -355,10 +419,17 @@ class BenefitLineForm(LineForm):
         label="Leave out of the SROI ratio (it still counts in NPV and BCR)", required=False
     )
 
+    PARTY_WORDS = "who benefits"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].label = "Who benefits (organisation code)"
-        self.fields["org"].help_text = "Such as RX9 for East Midlands Ambulance Service."
+        self.fields["org"].label = "Who benefits"
+        self.fields["org"].help_text = (
+            "Choose the organisation by its name or code, such as East Midlands Ambulance "
+            "Service (RX9). For people or a body that is not an organisation, such as local "
+            "residents, choose “Not an organisation” and name them below."
+        )
+        self.fields["party"].label = "Who benefits, if not an organisation"
 
     def is_blank(self) -> bool:
         if not super().is_blank():
@@ -381,8 +452,13 @@ class BenefitLineForm(LineForm):
         return ordered
 
     @classmethod
-    def initial_for(cls, line: engine.CostLine | engine.BenefitLine) -> dict[str, Any]:
-        initial = super().initial_for(line)
+    def initial_for(
+        cls,
+        line: engine.CostLine | engine.BenefitLine,
+        organisations: NameIndex[Any] | None = None,
+        origin: int | None = None,
+    ) -> dict[str, Any]:
+        initial = super().initial_for(line, organisations, origin)
         assert isinstance(line, engine.BenefitLine)
         initial["benefit_class"] = line.benefit_class
         for key in ("deadweight", "attribution", "displacement", "drop_off"):

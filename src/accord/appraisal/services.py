@@ -21,8 +21,9 @@ import yaml
 from django.conf import settings
 from django.db import models, transaction
 
-from accord.core import audit, safe_yaml
+from accord.core import audit, safe_yaml, widgets
 from accord.core.actors import user_or_none
+from accord.core.matching import NameIndex
 from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
 from accord.orgs.models import Organisation
 from accord.register import services as register
@@ -145,7 +146,7 @@ def create_appraisal(
 ) -> Appraisal:
     if not can_edit(actor, collaboration):
         raise PermissionRefused("You may not add appraisals to this collaboration.")
-    tied, text = _for_collaboration(appraisal, collaboration)
+    tied, text = _for_collaboration(check_parties(appraisal), collaboration)
     npv, bcr = _headline(tied)
     with transaction.atomic():
         record = Appraisal.objects.create(
@@ -177,7 +178,7 @@ def update_appraisal(
 ) -> Appraisal:
     if not can_edit(actor, record.collaboration):
         raise PermissionRefused("You may not edit this appraisal.")
-    tied, text = _for_collaboration(appraisal, record.collaboration)
+    tied, text = _for_collaboration(check_parties(appraisal), record.collaboration)
     npv, bcr = _headline(tied)
     with transaction.atomic():
         current = (
@@ -278,7 +279,81 @@ def report_for(record: Appraisal) -> dict[str, Any]:
 
 
 def organisation_names(codes: list[str]) -> dict[str, str]:
-    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+    """What the results call each payer and beneficiary: an organisation by its name, a party
+    that is not an organisation by the name it was given."""
+    names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+    for code in codes:
+        party = party_name(code)
+        if party is not None:
+            names[code] = party
+    return names
+
+
+# Who pays and who benefits ----------------------------------------------------------------
+
+#: How the file names a payer or beneficiary that is not an organisation ("local residents"):
+#: an explicit choice, never an organisation's name mistyped.
+NOT_AN_ORGANISATION: Final = "not an organisation: "
+
+
+def party_key(name: str) -> str:
+    """The file's text for a party that is not an organisation."""
+    return NOT_AN_ORGANISATION + " ".join(name.split())
+
+
+def party_name(text: str | None) -> str | None:
+    """The name of a party that is not an organisation, or None for anything else."""
+    if text and text.casefold().startswith(NOT_AN_ORGANISATION.strip().casefold()):
+        name = " ".join(text[len(NOT_AN_ORGANISATION.strip()) :].split())
+        return name or None
+    return None
+
+
+def organisation_index() -> NameIndex[Organisation]:
+    """Every organisation by code, name or short name, matched as the import matches them."""
+    return widgets.organisation_index(Organisation.objects.all())
+
+
+def check_parties(appraisal: engine.Appraisal) -> engine.Appraisal:
+    """The appraisal with every payer and beneficiary an organisation's code (found by code or
+    name, in any case) or an explicit party that is not an organisation; anything else is
+    refused with the closest organisations, so that nobody invents one by typing its name."""
+    index: NameIndex[Organisation] | None = None
+    problems: list[Problem] = []
+
+    def checked(text: str | None, path: str) -> str | None:
+        nonlocal index
+        if text is None or not text.strip():
+            return None
+        name = party_name(text)
+        if name is not None:
+            return party_key(name)
+        index = index or organisation_index()
+        found = index.find(text)
+        if found is not None:
+            return str(found.code)
+        problems.append(
+            Problem(
+                f"no organisation matches {text.strip()!r}.{index.did_you_mean(text)} For "
+                f"someone who is not an organisation, write '{party_key(text)}'.",
+                field=path,
+            )
+        )
+        return text
+
+    costs = tuple(
+        dataclasses.replace(line, payer=checked(line.payer, f"costs[{i}].payer"))
+        for i, line in enumerate(appraisal.costs)
+    )
+    benefits = tuple(
+        dataclasses.replace(
+            line, beneficiary=checked(line.beneficiary, f"benefits[{i}].beneficiary")
+        )
+        for i, line in enumerate(appraisal.benefits)
+    )
+    if problems:
+        raise Problems(problems)
+    return dataclasses.replace(appraisal, costs=costs, benefits=benefits)
 
 
 # Benefits realisation ---------------------------------------------------------------------

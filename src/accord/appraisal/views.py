@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from accord.core import audit
-from accord.core.editing import for_editing, resubmission
+from accord.core import audit, editing
+from accord.core.editing import for_editing
 from accord.core.problems import EditConflict, Problem, Problems
-from accord.orgs.models import Organisation
 
 from . import deflators, exports, presentation, services
 from .forms import (
@@ -132,9 +131,12 @@ def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = for_editing(
         services.get_unit_cost(pk), services.can_manage_unit_costs(request.user), _CHANGE_LIBRARY
     )
-    conflict = None
+    salt = f"unit_cost:{item.pk}"
+    conflict = merged = None
     if request.method == "POST":
-        form = UnitCostForm(request.POST, instance=item)
+        opened = editing.read_opened(request.POST, salt)
+        form = UnitCostForm(editing.resolved(request.POST, opened), instance=item)
+        editing.offer_choices(form, opened)
         if form.is_valid():
             try:
                 services.update_unit_cost(
@@ -144,18 +146,25 @@ def unit_cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
             except EditConflict as exc:
+                # Merged: the unit cost as it is now plus only this person's changes.
                 conflict = exc
-                form = UnitCostForm(resubmission(request.POST, exc), instance=item)
-                form.is_valid()
+                current = services.get_unit_cost(pk)
+                now = UnitCostForm(initial=UnitCostForm.initial_for(current), instance=current)
+                merged = editing.merge_edit(
+                    editing.Version(form), editing.Version(now), opened, exc, salt=salt
+                )
+                form = UnitCostForm(initial=merged.initial, instance=current)
+                editing.offer_choices(form, merged.payload, token=merged.token)
             else:
                 messages.success(request, f"Saved {item.name}.")
                 return HttpResponseRedirect(reverse("appraisal:unit_costs"))
     else:
         form = UnitCostForm(initial=UnitCostForm.initial_for(item), instance=item)
+        editing.start(form, salt=salt, version=item.version)
     return render(
         request,
         "appraisal/unit_cost_form.html",
-        {"form": form, "item": item, "conflict": conflict},
+        {"form": form, "item": item, "conflict": conflict, "merge": editing.summary(merged)},
     )
 
 
@@ -177,19 +186,32 @@ def _editable_appraisal(request: HttpRequest, pk: int) -> Appraisal:
 
 
 def _forms(
-    request: HttpRequest, initial: dict[str, Any] | None = None, lines: Any = None
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    lines: Any = None,
+    rows: dict[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[AppraisalForm, Any, Any]:
+    """The appraisal's form and its cost and benefit lines: bound to `data`, or filled from an
+    appraisal (`initial` and its `lines`) or from a merge's `rows`."""
     unit_costs = UnitCost.objects.all()
-    data = request.POST if request.method == "POST" else None
     costs_initial = benefits_initial = None
     if lines is not None:
-        costs_initial = [CostLineForm.initial_for(x) for x in lines.costs]
-        benefits_initial = [BenefitLineForm.initial_for(x) for x in lines.benefits]
+        index = services.organisation_index()
+        costs_initial = [CostLineForm.initial_for(x, index, i) for i, x in enumerate(lines.costs)]
+        benefits_initial = [
+            BenefitLineForm.initial_for(x, index, i) for i, x in enumerate(lines.benefits)
+        ]
+    if rows is not None:
+        costs_initial, benefits_initial = rows.get("costs"), rows.get("benefits")
     form = AppraisalForm(data, initial=initial)
     kwargs = {"unit_costs": unit_costs}
     costs = CostFormSet(data, prefix="costs", initial=costs_initial, form_kwargs=kwargs)
     benefits = BenefitFormSet(data, prefix="benefits", initial=benefits_initial, form_kwargs=kwargs)
     return form, costs, benefits
+
+
+#: How a merged page names each formset's lines ("Cost line 2").
+LINE_LABELS = {"costs": "Cost", "benefits": "Benefit"}
 
 
 def _valid(form: AppraisalForm, costs: Any, benefits: Any) -> bool:
@@ -223,7 +245,6 @@ def _build(form: AppraisalForm, costs: Any, benefits: Any) -> Any:
 
 
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context["organisations"] = Organisation.objects.filter(active=True).values_list("code", "name")
     return render(request, "appraisal/form.html", context)
 
 
@@ -231,7 +252,8 @@ def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appraisal_create(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = _editable_collaboration(request, reference)
-    form, costs, benefits = _forms(request, initial={"title": f"{collaboration.title} appraisal"})
+    data = request.POST if request.method == "POST" else None
+    form, costs, benefits = _forms(data, initial={"title": f"{collaboration.title} appraisal"})
     if request.method == "POST" and _valid(form, costs, benefits):
         appraisal = _build(form, costs, benefits)
         if appraisal is not None:
@@ -248,9 +270,14 @@ def appraisal_create(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = _editable_appraisal(request, pk)
-    conflict = None
+    salt = f"appraisal:{record.pk}"
+    conflict = merged = None
     if request.method == "POST":
-        form, costs, benefits = _forms(request)
+        opened = editing.read_opened(request.POST, salt)
+        # The choices of a merged page (keep yours or theirs, keep or remove a line) applied
+        # before anything is checked.
+        form, costs, benefits = _forms(editing.resolved(request.POST, opened))
+        editing.offer_choices(form, opened, {"costs": costs, "benefits": benefits})
         if _valid(form, costs, benefits):
             appraisal = _build(form, costs, benefits)
             if appraisal is not None:
@@ -263,16 +290,24 @@ def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 except EditConflict as exc:
                     conflict = exc
-                    request.POST = resubmission(request.POST, exc)  # type: ignore[assignment]
-                    form, costs, benefits = _forms(request)
-                    form.is_valid()
+                    merged = _merged(request, pk, (form, costs, benefits), opened, exc, salt)
+                    form, costs, benefits = _forms(initial=merged.initial, rows=merged.rows)
+                    editing.offer_choices(
+                        form,
+                        merged.payload,
+                        {"costs": costs, "benefits": benefits},
+                        token=merged.token,
+                    )
                 else:
                     messages.success(request, f"Saved {record.title}.")
                     return HttpResponseRedirect(reverse("appraisal:detail", args=[pk]))
     else:
         appraisal = services.stored_appraisal(record)
         form, costs, benefits = _forms(
-            request, AppraisalForm.initial_for(appraisal, record.version), appraisal
+            None, AppraisalForm.initial_for(appraisal, record.version), appraisal
+        )
+        editing.start(
+            form, {"costs": costs, "benefits": benefits}, salt=salt, version=record.version
         )
     return _form_page(
         request,
@@ -283,8 +318,34 @@ def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "c": record.collaboration,
             "record": record,
             "conflict": conflict,
+            "merge": editing.summary(merged),
         },
     )
+
+
+def _merged(
+    request: HttpRequest,
+    pk: int,
+    sent: tuple[AppraisalForm, Any, Any],
+    opened: dict[str, Any] | None,
+    conflict: EditConflict,
+    salt: str,
+) -> editing.Merged:
+    """What this person sent merged with the appraisal as it is now, field by field and line
+    by line."""
+    form, costs, benefits = sent
+    current = services.get_appraisal(request.user, pk)
+    appraisal = services.stored_appraisal(current)
+    now = _forms(None, AppraisalForm.initial_for(appraisal, current.version), appraisal)
+    mine = editing.Version(
+        form,
+        {
+            "costs": editing.rows_sent(costs, costs.kept_forms()),
+            "benefits": editing.rows_sent(benefits, benefits.kept_forms()),
+        },
+    )
+    theirs = editing.Version.shown(now[0], {"costs": now[1], "benefits": now[2]})
+    return editing.merge_edit(mine, theirs, opened, conflict, salt=salt, row_labels=LINE_LABELS)
 
 
 @login_required
@@ -296,10 +357,10 @@ def appraisal_upload(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             appraisal = services.parse_yaml_text(form.cleaned_data["yaml_text"])
+            record = services.create_appraisal(request.user, collaboration, appraisal, how="upload")
         except Problems as exc:
             problems = exc.problems
         else:
-            record = services.create_appraisal(request.user, collaboration, appraisal, how="upload")
             messages.success(request, f"Uploaded {record.title}.")
             return HttpResponseRedirect(reverse("appraisal:detail", args=[record.pk]))
     return render(

@@ -187,6 +187,9 @@ def display(form_field: forms.Field, raw: Any) -> str:
     if isinstance(value, dt.date):
         return f"{value.day} {value:%B %Y}"
     if isinstance(value, Decimal):
+        places = getattr(form_field, "decimal_places", None)
+        if isinstance(places, int) and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-places))
         return f"{value:,}"
     text = " ".join(str(raw if isinstance(value, dict | list) else value).split())
     return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
