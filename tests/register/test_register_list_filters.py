@@ -72,7 +72,7 @@ def test_clear_filters_keeps_the_order(client: Client, pilots: None) -> None:
 def test_the_choices_show_how_many_each_would_match(client: Client, pilots: None) -> None:
     page = client.get("/collaborations/").content.decode()
     assert '<option value="shared_estates">Shared estates (1)</option>' in page
-    assert '<select class="govuk-select" id="id_status" name="status">' in page
+    assert '<select class="govuk-select govuk-!-width-full" id="id_status" name="status">' in page
 
 
 def test_the_filter_panel_labels_each_field_and_links_its_hint(

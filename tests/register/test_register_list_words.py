@@ -227,3 +227,23 @@ def test_the_list_and_record_pages_name_no_repository_path_or_command(
     ):
         text = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
         assert not REPOSITORY_WORDS.search(text), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (True, "Written collaboration agreement"),
+        (False, "No written collaboration agreement"),
+        (None, "Not known whether there is a written collaboration agreement"),
+    ],
+)
+def test_the_record_says_what_is_known_of_its_agreement(
+    client: Client, make_collaboration: Any, answer: bool | None, words: str
+) -> None:
+    made = make_collaboration(
+        "Joint response pilot", visibility="public", has_written_agreement=answer
+    )
+    page = client.get(f"/collaborations/{made.reference}/").content.decode()
+    governance = page[page.index(">Governance<") :].split("</div>")[0]
+    assert f">{words}</dd>" in governance, governance

@@ -91,6 +91,9 @@ class Select(forms.Select):
         chosen = "" if value is None else str(value)
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
+        # As wide as the panel, never as its longest option: on a phone the folded-out panel
+        # is as wide as its widest content, and a long option made it wider than the screen.
+        final["class"] = " ".join([*str(final.get("class", "")).split(), "govuk-!-width-full"])
         parts = [f"<select{_attributes(final)}>"]
         for option, label in self.choices:
             text = str(label)
@@ -294,12 +297,15 @@ def list_rows(collaborations: Iterable[Collaboration], today: dt.date) -> list[C
 
 
 def risk_cell(words: list[str]) -> SafeString:
-    """The list's risk column for one row: a tag a flag, or "None". Written here, each word
-    escaped, as the selects are: a row's few tags cost more through the template language."""
+    """The list's risk column for one row: how many flags as a tag ("2 risks") above each
+    flag in a word or two, or "None". Written here, each word escaped, as the selects are: a
+    row's few flags cost more through the template language."""
     if not words:
         return mark_safe('<span class="govuk-body-s">None</span>')
-    tags = "".join(
-        f'<li><strong class="govuk-tag govuk-tag--orange">{escape(word)}</strong></li>'
-        for word in words
+    count = f"{len(words)} risk{'' if len(words) == 1 else 's'}"
+    items = "".join(f"<li>{escape(word)}</li>" for word in words)
+    return mark_safe(
+        f'<strong class="govuk-tag govuk-tag--orange">{count}</strong>'
+        f'<ul class="govuk-list govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0">'
+        f"{items}</ul>"
     )
-    return mark_safe(f'<ul class="govuk-list govuk-body-s govuk-!-margin-bottom-0">{tags}</ul>')
