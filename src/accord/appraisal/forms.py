@@ -287,11 +287,22 @@ class LineForm(PlainTextForm):
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, unit_costs: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        unit_costs: Any = None,
+        organisations: NameIndex[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["library_cost"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = unit_costs if unit_costs is not None else UnitCost.objects.all()
+        if organisations is not None:
+            # One index of the organisations for every line of the page, not one a line:
+            # the field finds what is sent (and what it shows) in it (core.widgets).
+            org = self.fields["org"]
+            org._index = (org.queryset, organisations)  # type: ignore[attr-defined]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}

@@ -194,9 +194,9 @@ def _forms(
     """The appraisal's form and its cost and benefit lines: bound to `data`, or filled from an
     appraisal (`initial` and its `lines`) or from a merge's `rows`."""
     unit_costs = UnitCost.objects.all()
+    index = services.organisation_index()
     costs_initial = benefits_initial = None
     if lines is not None:
-        index = services.organisation_index()
         costs_initial = [CostLineForm.initial_for(x, index, i) for i, x in enumerate(lines.costs)]
         benefits_initial = [
             BenefitLineForm.initial_for(x, index, i) for i, x in enumerate(lines.benefits)
@@ -204,7 +204,7 @@ def _forms(
     if rows is not None:
         costs_initial, benefits_initial = rows.get("costs"), rows.get("benefits")
     form = AppraisalForm(data, initial=initial)
-    kwargs = {"unit_costs": unit_costs}
+    kwargs = {"unit_costs": unit_costs, "organisations": index}
     costs = CostFormSet(data, prefix="costs", initial=costs_initial, form_kwargs=kwargs)
     benefits = BenefitFormSet(data, prefix="benefits", initial=benefits_initial, form_kwargs=kwargs)
     return form, costs, benefits
