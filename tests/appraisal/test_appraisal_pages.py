@@ -54,7 +54,9 @@ def test_an_editor_builds_an_appraisal_in_the_form_and_sees_the_clis_numbers(
     # The form stands for the same appraisal as the hand-written file.
     expected = services.parse_yaml_text(FORM_YAML)
     stored = services.stored_appraisal(record)
-    assert stored == expected.__class__(**{**expected.__dict__, "collaboration": "JRP"})
+    assert stored == expected.__class__(
+        **{**expected.__dict__, "collaboration": record.collaboration.reference}
+    )
 
     page = client.get(f"/appraisals/{record.pk}/").content.decode()
     yaml_file = tmp_path / "form.yaml"
@@ -207,7 +209,7 @@ def test_what_is_downloaded_uploads_again_to_the_same_results(
     assert downloaded["Content-Type"].startswith("application/yaml")
     assert "attachment" in downloaded["Content-Disposition"]
     text = downloaded.content.decode()
-    assert text == record.yaml_text and "collaboration: JRP" in text
+    assert text == record.yaml_text and f"collaboration: {record.collaboration.reference}" in text
     client.post(f"/appraisals/for/{collaboration.reference}/upload/", {"text": text})
     again = Appraisal.objects.exclude(pk=record.pk).get()
     assert again.yaml_text == record.yaml_text
