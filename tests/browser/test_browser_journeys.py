@@ -51,8 +51,9 @@ def test_contributor_adds_finds_and_edits_a_collaboration(
     page.get_by_label("Nature of the collaboration").select_option("shared_estates")
     page.get_by_label("Status", exact=True).select_option("operational")
     lead = page.get_by_label("Lead organisation")
-    # Preselected to the contributor's own organisation.
-    assert lead.input_value() == str(contributor.organisation_id)
+    # Preselected to the contributor's own organisation, shown by name and code.
+    assert contributor.organisation.code in lead.input_value()
+    page.get_by_role("radio", name="Not known").check()
     page.get_by_role("radio", name="All signed-in users").check()
     page.get_by_role("button", name="Add collaboration").click()
     page.wait_for_load_state()
