@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .text import import_max_bytes, megabytes
+from .text import import_max_bytes, megabytes, too_large
 
 #: Nodes a document may hold once every alias is expanded. The largest shipped file (an
 #: appraisal of 200 years, or a framework) has a few thousand; an alias bomb has billions.
@@ -123,9 +123,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
     file = Path(path)
     size = file.stat().st_size
     if size > limit:
-        raise YamlRefused(
-            f"the file is {megabytes(size)}, larger than the import limit of {megabytes(limit)}"
-        )
+        raise YamlRefused(too_large(size, limit))
     return decode(file.read_bytes())
 
 

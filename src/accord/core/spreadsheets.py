@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .problems import Problem, Problems
-from .text import import_max_bytes, megabytes
+from .text import import_max_bytes, megabytes, too_large
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,10 +82,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
     limit = import_max_bytes() if max_bytes is None else max_bytes
     size = file.stat().st_size
     if size > limit:
-        raise UnreadableFile(
-            f"{file}: the file is {megabytes(size)}, larger than the import limit of "
-            f"{megabytes(limit)}"
-        )
+        raise UnreadableFile(f"{file}: {too_large(size, limit)}")
     return file.read_bytes()
 
 
@@ -111,10 +108,7 @@ def read_rows(
     """
     limit = import_max_bytes() if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise UnreadableFile(
-            f"{filename}: the file is {megabytes(len(data))}, larger than the import limit of "
-            f"{megabytes(limit)}"
-        )
+        raise UnreadableFile(f"{filename}: {too_large(len(data), limit)}")
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):

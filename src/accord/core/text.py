@@ -50,6 +50,11 @@ def import_max_bytes(environ: Mapping[str, str] | None = None) -> int:
     return max(megabytes, 1) * 1024 * 1024
 
 
+def too_large(size: int, limit: int) -> str:
+    """The one wording for a file over the import limit, whichever reader refuses it."""
+    return f"the file is {megabytes(size)}, larger than the import limit of {megabytes(limit)}"
+
+
 def megabytes(size: int) -> str:
     """A size in bytes as a person reads it: 10 MB, 476.9 MB, 480 KB."""
     if size < 1024 * 1024:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from .problems import Problem, Problems
-from .text import megabytes
+from .text import too_large
 
 
 def import_max_bytes() -> int:
@@ -20,14 +20,5 @@ def read_upload(upload: UploadedFile) -> bytes:
     limit = import_max_bytes()
     size = upload.size or 0
     if size > limit:
-        raise Problems(
-            [
-                Problem(
-                    f"the file is {megabytes(size)}, larger than the import limit of "
-                    f"{megabytes(limit)}",
-                    source=upload.name,
-                    refused=True,
-                )
-            ]
-        )
+        raise Problems([Problem(too_large(size, limit), source=upload.name, refused=True)])
     return upload.read()

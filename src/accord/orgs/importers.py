@@ -91,11 +91,11 @@ class OrganisationRow:
         }
 
 
-def read_organisations(data: bytes, filename: str = "organisations.csv") -> list[OrganisationRow]:
-    """The shipped reference list (data/organisations.csv): one organisation a line."""
+def _csv_with_columns(data: bytes, filename: str, columns: tuple[str, ...]) -> csv.DictReader[str]:
+    """A shipped CSV file's rows, refused with every column its header lacks."""
     reader = csv.DictReader(io.StringIO(_decode(data, filename, "CSV")))
     header = list(reader.fieldnames or [])
-    missing = [c for c in ORGANISATION_COLUMNS if c not in header]
+    missing = [c for c in columns if c not in header]
     if missing:
         raise Problems(
             [
@@ -103,6 +103,12 @@ def read_organisations(data: bytes, filename: str = "organisations.csv") -> list
                 for c in missing
             ]
         )
+    return reader
+
+
+def read_organisations(data: bytes, filename: str = "organisations.csv") -> list[OrganisationRow]:
+    """The shipped reference list (data/organisations.csv): one organisation a line."""
+    reader = _csv_with_columns(data, filename, ORGANISATION_COLUMNS)
     choices = {
         "sector": set(Sector.values),
         "kind": set(OrganisationKind.values),
@@ -340,16 +346,7 @@ _AREA_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 
 def read_areas(data: bytes, filename: str = "areas.csv") -> list[AreaRow]:
     """The shipped reference areas (data/areas.csv): one area a line, code, name and kind."""
-    reader = csv.DictReader(io.StringIO(_decode(data, filename, "CSV")))
-    header = list(reader.fieldnames or [])
-    missing = [c for c in AREA_COLUMNS if c not in header]
-    if missing:
-        raise Problems(
-            [
-                problem_at(filename, "the header has no such column", line=1, column=c)
-                for c in missing
-            ]
-        )
+    reader = _csv_with_columns(data, filename, AREA_COLUMNS)
     kinds = set(AreaKind.values)
     rows: list[AreaRow] = []
     problems: list[Problem] = []
