@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import yaml
-from django.conf import settings
 from django.db import models, transaction
 
 from accord.core import audit, safe_yaml, widgets
 from accord.core.actors import user_or_none
 from accord.core.matching import NameIndex
 from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
+from accord.core.uploads import import_max_bytes
 from accord.orgs.models import Organisation
 from accord.register import services as register
 
@@ -90,7 +90,7 @@ def parse_yaml_text(text: str, source: str = "<appraisal>") -> engine.Appraisal:
     """Check YAML text as ``accord appraise`` would; raises :class:`Problems` (each problem
     ``path: reason``)."""
     try:
-        data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+        data = safe_yaml.load(text, max_bytes=import_max_bytes())
     except safe_yaml.YamlRefused as exc:
         raise AppraisalFileError([Problem(str(exc), refused=True)], source) from exc
     except yaml.YAMLError as exc:

@@ -25,6 +25,7 @@ from accord.core import audit, safe_yaml
 from accord.core import email as mail
 from accord.core.actors import user_or_none
 from accord.core.problems import NotVisible, PermissionRefused, Problem, Problems
+from accord.core.uploads import import_max_bytes
 from accord.orgs.models import Organisation
 from accord.register import services as register
 
@@ -185,7 +186,7 @@ def add_framework(actor: Any, text: str | bytes, filename: str) -> tuple[Framewo
         except safe_yaml.YamlRefused as exc:
             raise FrameworkRefused([Problem(str(exc), source=filename, refused=True)]) from exc
     try:
-        data = safe_yaml.load(text, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+        data = safe_yaml.load(text, max_bytes=import_max_bytes())
     except safe_yaml.YamlRefused as exc:
         raise FrameworkRefused([Problem(str(exc), source=filename, refused=True)]) from exc
     except yaml.YAMLError as exc:

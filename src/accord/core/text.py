@@ -41,7 +41,7 @@ def describe_character(character: str) -> str:
 def import_max_bytes(environ: Mapping[str, str] | None = None) -> int:
     """The size limit of one uploaded or imported file, in bytes, read from the same variable
     as ``settings.IMPORT_MAX_MB`` so that pure readers without Django use the same limit.
-    Callers with Django should pass ``settings.IMPORT_MAX_MB * 1024 * 1024`` instead."""
+    Callers with Django should pass ``core.uploads.import_max_bytes()`` instead."""
     value = (os.environ if environ is None else environ).get(IMPORT_MAX_MB_VARIABLE, "").strip()
     try:
         megabytes = int(value) if value else DEFAULT_IMPORT_MAX_MB

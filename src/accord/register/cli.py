@@ -48,16 +48,15 @@ def add_commands(groups: CommandGroups) -> None:
 
 def import_collaborations(args: argparse.Namespace) -> int:
     setup_django()
-    from django.conf import settings
-
     from accord.core.problems import PermissionRefused, Problems
     from accord.core.spreadsheets import read_file
+    from accord.core.uploads import import_max_bytes
 
     from . import importers, services
 
     actor = acting_person(args.as_email)
     try:
-        data = read_file(args.file, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+        data = read_file(args.file, max_bytes=import_max_bytes())
         parsed = importers.parse_file(data, args.file)
         with progress("Importing collaborations") as bar:
             task = bar.add_task("collaborations", total=len(parsed))

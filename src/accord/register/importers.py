@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -20,6 +19,7 @@ from accord.core.matching import NameIndex
 from accord.core.problems import Problem, Problems
 from accord.core.sectors import SERVICES
 from accord.core.spreadsheets import UnreadableFile, read_rows
+from accord.core.uploads import import_max_bytes
 from accord.core.widgets import organisation_index
 from accord.orgs.models import Area, Organisation
 
@@ -185,7 +185,7 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
     if not data.strip():
         raise ImportFailed([f"{filename}: the file is empty"])
     try:
-        header, rows = read_rows(data, filename, max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024)
+        header, rows = read_rows(data, filename, max_bytes=import_max_bytes())
     except UnreadableFile as exc:
         raise ImportFailed(exc.problems) from exc
     problems: list[Problem | str] = []
