@@ -142,7 +142,7 @@ def test_a_unit_cost_from_the_library_is_uplifted_to_the_price_year(
     # At full precision (it was rounded to the penny): the file is a machine output.
     expected = 11320 * services.deflator_table()[2016] / services.deflator_table()[2015]
     assert line.unit_cost == expected
-    assert line.source is not None and "uplifted from 2015 to 2016 prices" in line.source
+    assert line.source is not None and "uplifted from 2015-16 to 2016-17 prices" in line.source
 
 
 def test_editing_keeps_every_line_and_moves_the_version_on(

@@ -113,7 +113,8 @@ class AppraisalForm(PlainTextForm):
         label="Price year",
         min_value=1950,
         max_value=2100,
-        help_text="Every figure is in this year's prices (real terms), such as 2016.",
+        help_text="The financial year whose prices every figure is in (real terms), by its first "
+        f"calendar year: 2016 for {financial_year_label(2016)} prices.",
     )
     years = forms.IntegerField(
         label="Years covered",
@@ -223,7 +224,8 @@ class AppraisalForm(PlainTextForm):
 
 class UnitCostChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}: £{obj.value:,.2f} {obj.unit} ({obj.price_year} prices)"
+        prices = financial_year_label(obj.price_year)
+        return f"{obj.name}: £{obj.value:,.2f} {obj.unit} ({prices} prices)"
 
 
 class LineForm(PlainTextForm):
@@ -350,13 +352,17 @@ class LineForm(PlainTextForm):
                 if price_year is not None
                 else None
             )
-            if value is None:
+            if value is None or price_year is None:
                 value = float(library.value)
-                note = f"{library.price_year} prices: no GDP deflator to uplift it"
+                note = (
+                    f"{financial_year_label(library.price_year)} prices: no GDP deflator to "
+                    "uplift it"
+                )
             else:
                 # Not rounded: the file keeps the uplift at full precision; pages round.
                 note = (
-                    f"uplifted from {library.price_year} to {price_year} prices by the GDP "
+                    f"uplifted from {financial_year_label(library.price_year)} to "
+                    f"{financial_year_label(price_year)} prices by the GDP "
                     f"deflator, {deflator_release(table)}"
                 )
             unit_cost = value

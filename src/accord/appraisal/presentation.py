@@ -11,6 +11,7 @@ from typing import Any
 from accord.core.charts import Chart, spec
 
 from .realisation import RealisationRow
+from .services import party_name
 
 CLASS_NAMES = {
     "fiscal_cashable": "Fiscal, cashable",
@@ -298,9 +299,20 @@ def cumulative_chart(report: Mapping[str, Any]) -> Chart:
     )
 
 
+def party_label(key: str, names: Mapping[str, str]) -> str:
+    """How the results name a payer or beneficiary: an organisation by its name and code,
+    "Lincolnshire Fire and Rescue (E31000025)"; a party that is not an organisation (the file's
+    "not an organisation: Local residents", or a name stored before payers were chosen) by its
+    name alone, "Local residents": its key is not a code a reader could look up."""
+    name = names.get(key)
+    if name is None or party_name(key) is not None:
+        return name or key
+    return f"{name} ({key})"
+
+
 def organisation_chart(report: Mapping[str, Any], names: Mapping[str, str]) -> Chart:
     split: Mapping[str, Mapping[str, float]] = report["by_organisation"]
-    label = {code: f"{names.get(code, code)} ({code})" for code in split}
+    label = {code: party_label(code, names) for code in split}
     data = [
         {"organisation": label[code], "flow": flow, "amount": amount}
         for code, s in split.items()
