@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accord.core.actors import SystemActor
-from accord.register import queries, services
+from accord.register import queries, risks, services
 from accord.register.models import Collaboration
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +62,8 @@ def test_the_filter_and_the_sort_count_the_flags_risks_py_raises(
     either side of each twelve-month boundary, for a running and an ended collaboration: the
     database's count of flags is the length of risks.py's list, and 'at risk' is its being
     non-empty."""
-    twelve_on = queries._shift_months(today, 12)
-    twelve_ago = queries._shift_months(today, -12)
+    twelve_on = risks.months_after(today, 12)
+    twelve_ago = risks.months_after(today, -12)
     fundings = [None, today - dt.timedelta(days=1), twelve_on, twelve_on + dt.timedelta(days=1)]
     reviews = [None, twelve_ago - dt.timedelta(days=1), twelve_ago]
     cases = itertools.product(
@@ -97,9 +97,9 @@ def test_the_filter_and_the_sort_count_the_flags_risks_py_raises(
 
 
 def test_twelve_months_on_is_clamped_to_the_end_of_a_short_month() -> None:
-    assert queries._shift_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
-    assert queries._shift_months(dt.date(2025, 3, 31), -1) == dt.date(2025, 2, 28)
-    assert queries._shift_months(dt.date(2025, 1, 31), -12) == dt.date(2024, 1, 31)
+    assert risks.months_after(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert risks.months_after(dt.date(2025, 3, 31), -1) == dt.date(2025, 2, 28)
+    assert risks.months_after(dt.date(2025, 1, 31), -12) == dt.date(2024, 1, 31)
 
 
 # The list page ---------------------------------------------------------------------------------

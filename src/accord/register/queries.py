@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -148,14 +147,6 @@ def apply_filters(
 # the same answer, case by case.
 
 
-def _shift_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (earlier if negative), clamped to the month's last day, as
-    risks.py counts twelve months."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
 def _champion_count() -> Coalesce:
     champions = (
         Champion.objects.filter(collaboration_id=OuterRef("pk"))
@@ -176,11 +167,11 @@ def _risk_conditions(today: dt.date) -> list[Q]:
     """One condition a flag risks.py can raise (both champion flags are one condition: fewer
     than two). Each needs `champion_count` aliased on the queryset."""
     recent_review = DutyReview.objects.filter(
-        collaboration_id=OuterRef("pk"), considered_on__gte=_shift_months(today, -12)
+        collaboration_id=OuterRef("pk"), considered_on__gte=risks.months_after(today, -12)
     )
     return [
         Q(champion_count__lt=2),
-        Q(funding_ends_on__isnull=False, funding_ends_on__lte=_shift_months(today, 12)),
+        Q(funding_ends_on__isnull=False, funding_ends_on__lte=risks.months_after(today, 12)),
         # Not recorded as yes: a "no" and a "not known" are both flagged.
         ~Q(has_written_agreement=True),
         ~Q(Exists(recent_review)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -17,16 +18,14 @@ class Risk:
     message: str
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 - months, 12)
-    target_year, target_month = day.year + year, month + 1
-    # Clamp 31 March minus one month to 28/29 February and so on.
-    for last_day in (day.day, 30, 29, 28):
-        try:
-            return dt.date(target_year, target_month, min(day.day, last_day))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (earlier if negative), clamped to the end of a shorter
+    month: 31 March one month back is 28 or 29 February. The register's filter and sort by
+    risks count twelve months with it too (queries.py), so the database and these flags agree
+    at the boundary."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def sustainability_risks(
@@ -52,7 +51,7 @@ def sustainability_risks(
         risks.append(
             Risk("single_champion", "One champion only: it depends on a single key individual")
         )
-    if funding_ends_on is not None and funding_ends_on <= _months_after(today, 12):
+    if funding_ends_on is not None and funding_ends_on <= months_after(today, 12):
         if funding_ends_on < today:
             message = f"Funding ended on {funding_ends_on:%-d %B %Y}"
         else:
@@ -68,10 +67,7 @@ def sustainability_risks(
                 "not known",
             )
         )
-    if last_review_on is None or last_review_on < _months_before(today, 12):
+    if last_review_on is None or last_review_on < months_after(today, -12):
         risks.append(Risk("no_review", "No duty-to-collaborate review in the last 12 months"))
     return risks
 
-
-def _months_after(day: dt.date, months: int) -> dt.date:
-    return _months_before(day, -months)
