@@ -12,13 +12,16 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .problems import Problem, Problems
 from .text import import_max_bytes, megabytes, too_large
@@ -326,7 +329,16 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def xlsx_to(
-    target: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, marking: str
+    target: Any,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    marking: str,
+    guides: Mapping[str, ColumnGuide] | None = None,
+    sheets: Sequence[ReferenceSheet] = (),
+    about: Sequence[tuple[str, str]] = (),
+    widths: Mapping[str, float] | None = None,
 ) -> None:
     """Write the workbook to a file or file-like `target`, row by row (openpyxl's write-only
     mode keeps no rows in memory).
@@ -334,27 +346,188 @@ def xlsx_to(
     One data sheet (header then rows, so that it imports again) and an About sheet. The
     protective marking goes in the printed header and footer and on the About sheet, not in
     the data, so that the file can be edited and imported back.
+
+    A workbook that people fill in (an import template) may also have, by column name,
+    `guides` (a message shown when a cell is chosen and, for a coded column, a drop-down
+    list: see :func:`add_guides`), `sheets` of reference after the data sheet (every sheet
+    but the first is ignored by the import), more `about` rows and column `widths`.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
     for band in (sheet.oddHeader, sheet.oddFooter):
         band.center.text = marking
+    for name, width in (widths or {}).items():
+        if name in header:
+            sheet.column_dimensions[get_column_letter(header.index(name) + 1)].width = width
+    lists = add_guides(sheet, header, guides or {})
     sheet.append([_xlsx_cell(v) for v in header])
     for row in rows:
         sheet.append([_xlsx_cell(v) for v in row])
-    about = workbook.create_sheet("About")
-    about.append(["Protective marking", marking])
-    about.append(["Exported from", "Accord"])
+    for extra in sheets:
+        _reference_sheet(workbook, extra, marking)
+    about_sheet = workbook.create_sheet("About")
+    about_sheet.column_dimensions["A"].width = 24
+    about_sheet.column_dimensions["B"].width = 100
+    about_sheet.append(["Protective marking", marking])
+    about_sheet.append(["Exported from", "Accord"])
+    for label, text in about:
+        about_sheet.append([_xlsx_cell(label), _xlsx_cell(text)])
+    if lists:
+        write_lists_sheet(workbook, lists)
     workbook.save(target)
 
 
 def write_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, marking: str
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    marking: str,
+    guides: Mapping[str, ColumnGuide] | None = None,
+    sheets: Sequence[ReferenceSheet] = (),
+    about: Sequence[tuple[str, str]] = (),
+    widths: Mapping[str, float] | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
-    xlsx_to(buffer, header, rows, title=title, marking=marking)
+    xlsx_to(
+        buffer,
+        header,
+        rows,
+        title=title,
+        marking=marking,
+        guides=guides,
+        sheets=sheets,
+        about=about,
+        widths=widths,
+    )
     return buffer.getvalue()
+
+
+# Workbooks that people fill in: messages and drop-down lists -------------------------------
+
+#: Excel's own limits: longer text makes it call the file corrupt and "repair" it away.
+PROMPT_TITLE_MAX = 32
+PROMPT_MAX = 255
+ERROR_MAX = 225
+#: An inline list ("a,b,c") holds at most this many characters, its quotes and commas counted;
+#: a longer one is kept on the hidden Lists sheet and referred to by its range.
+INLINE_LIST_MAX = 255
+LISTS_SHEET = "Lists"
+#: Rows a guide covers below the header: as many as an import may hold.
+GUIDED_ROWS = MAX_ROWS
+
+
+@dataclass(frozen=True)
+class ColumnGuide:
+    """Help for one column of a workbook people fill in: the message Excel shows when one of
+    its cells is chosen, and, for a coded column, the values its drop-down list offers."""
+
+    title: str
+    message: str
+    choices: tuple[str, ...] = ()
+    #: A value not in the list is refused as it is typed (a column that takes one code), or,
+    #: when False, only questioned (a column whose cells may combine codes, "fire; ambulance").
+    strict: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.title) > PROMPT_TITLE_MAX:
+            raise ValueError(f"guide title {self.title!r} is over {PROMPT_TITLE_MAX} characters")
+        if len(self.message) > PROMPT_MAX:
+            raise ValueError(
+                f"guide {self.title!r}: message is {len(self.message)} characters; Excel shows "
+                f"at most {PROMPT_MAX}"
+            )
+
+    def error(self) -> str:
+        """What Excel says of a value not in the list: the list itself when it fits."""
+        listed = f"Choose one from the list: {', '.join(self.choices)}."
+        if len(listed) <= ERROR_MAX:
+            return listed
+        return "Choose a value from the cell's drop-down list."
+
+
+@dataclass(frozen=True)
+class ReferenceSheet:
+    """A sheet of reference after the data (the codes a column takes, with their names)."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[float] = ()
+
+
+def inline_list(choices: Sequence[str]) -> str | None:
+    """The drop-down's values as Excel's inline list (`"a,b,c"`), or None when it cannot be
+    one: longer than Excel allows, or a value holding a comma or a double quote."""
+    formula = '"' + ",".join(choices) + '"'
+    if len(formula) > INLINE_LIST_MAX or any("," in c or '"' in c for c in choices):
+        return None
+    return formula
+
+
+def add_guides(
+    sheet: Any, header: Sequence[str], guides: Mapping[str, ColumnGuide]
+) -> list[tuple[str, ...]]:
+    """Add each guided column's message and drop-down to `sheet` (from row 2 down), and
+    return the lists too long to go inline, in the order of the Lists sheet's columns
+    (:func:`write_lists_sheet` writes them; each guide refers to its column there)."""
+    unknown = [name for name in guides if name not in header]
+    if unknown:
+        raise ValueError(f"guides for columns the sheet does not have: {', '.join(unknown)}")
+    long_lists: list[tuple[str, ...]] = []
+    for name, guide in guides.items():
+        letter = get_column_letter(header.index(name) + 1)
+        cells = f"{letter}2:{letter}{GUIDED_ROWS + 1}"
+        if guide.choices:
+            formula = inline_list(guide.choices)
+            if formula is None:
+                long_lists.append(guide.choices)
+                column = get_column_letter(len(long_lists))
+                formula = (
+                    f"{quote_sheetname(LISTS_SHEET)}!${column}$1:${column}${len(guide.choices)}"
+                )
+            validation = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop" if guide.strict else "warning",
+                errorTitle=guide.title,
+                error=guide.error(),
+            )
+        else:  # a message only: any value may be typed
+            validation = DataValidation(allow_blank=True)
+        validation.promptTitle = guide.title
+        validation.prompt = guide.message
+        validation.showInputMessage = True
+        validation.add(cells)
+        sheet.data_validations.append(validation)
+    return long_lists
+
+
+def write_lists_sheet(workbook: Any, lists: Sequence[Sequence[str]]) -> None:
+    """The hidden sheet that holds the drop-downs too long to go inline, a list a column, in
+    the order :func:`add_guides` gave them."""
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    sheet.sheet_state = "hidden"
+    depth = max(len(values) for values in lists)
+    for index in range(depth):
+        sheet.append(
+            [_xlsx_cell(values[index]) if index < len(values) else None for values in lists]
+        )
+
+
+def _reference_sheet(workbook: Any, extra: ReferenceSheet, marking: str) -> None:
+    sheet = workbook.create_sheet(extra.title[:31])
+    sheet.freeze_panes = "A2"
+    for band in (sheet.oddHeader, sheet.oddFooter):
+        band.center.text = marking
+    for index, width in enumerate(extra.widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([_xlsx_cell(v) for v in extra.header])
+    for row in extra.rows:
+        sheet.append([_xlsx_cell(v) for v in row])
 
 
 def stream_json(records: Iterable[dict[str, Any]], *, count: int, marking: str) -> Iterator[bytes]:

@@ -364,14 +364,3 @@ def render(
 ) -> bytes:
     """The whole file's bytes (for tests and small files; pages and commands stream)."""
     return b"".join(stream(queryset, fmt, progress))
-
-
-def template(fmt: str) -> bytes:
-    """An empty import file with every column and one example row."""
-    header = [c.name for c in COLUMNS]
-    example = [c.example for c in COLUMNS]
-    if fmt == "xlsx":
-        return write_xlsx(
-            header, [example], title="Collaborations", marking=settings.PROTECTIVE_MARKING
-        )
-    return write_csv(header, [example])

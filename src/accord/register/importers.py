@@ -36,20 +36,30 @@ class Column:
     example: str
 
 
+#: The template's example row says it is one, and matches no demo record (the demo has JACP,
+#: H3...): a file that still holds it is refused, so the example never joins the register.
+EXAMPLE_REFERENCE = "EXAMPLE-DELETE-ME"
+EXAMPLE_TITLE = "Example collaboration: delete this row"
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "reference",
         False,
         "Short unique code (letters, digits, hyphens). Blank: made from the title.",
-        "JACP",
+        EXAMPLE_REFERENCE,
     ),
-    Column("title", True, "Name of the collaboration.", "Joint Ambulance Conveyance Project"),
-    Column("summary", True, "What it does, in a few sentences.", "Firefighters convey patients"),
+    Column("title", True, "Name of the collaboration.", EXAMPLE_TITLE),
+    Column(
+        "summary",
+        True,
+        "What it does, in a few sentences.",
+        "An example of how each column is filled in: replace this row with your own.",
+    ),
     Column("research_area", True, "One of: " + ", ".join(ResearchArea.values) + ".", "effective"),
     Column("nature", True, "One of: " + ", ".join(Nature.values) + ".", "co_responding"),
     Column("status", True, "One of: " + ", ".join(Status.values) + ".", "operational"),
     Column("proposed_on", False, "Date, YYYY-MM-DD or DD/MM/YYYY.", ""),
-    Column("started_on", False, "Date, YYYY-MM-DD or DD/MM/YYYY.", "2015-01-01"),
+    Column("started_on", False, "Date, YYYY-MM-DD or DD/MM/YYYY.", "2024-04-01"),
     Column("ended_on", False, "Date, YYYY-MM-DD or DD/MM/YYYY.", ""),
     Column(
         "services",
@@ -69,9 +79,9 @@ COLUMNS: tuple[Column, ...] = (
         "funding_source",
         False,
         "Where the money comes from.",
-        "DCLG Transformation Challenge Award",
+        "Example fund",
     ),
-    Column("funding_amount", False, "Pounds, digits only (commas and £ allowed).", "491000"),
+    Column("funding_amount", False, "Pounds, digits only (commas and £ allowed).", "100000"),
     Column("funding_ends_on", False, "Date the funding ends.", ""),
     Column("board", False, "The board that governs it.", ""),
     Column(
@@ -95,7 +105,7 @@ COLUMNS: tuple[Column, ...] = (
         "evidence",
         False,
         "Evidence links: title | URL, separated by ';'.",
-        "Evaluation report | https://example.org/report",
+        "Example evaluation report | https://example.org/report",
     ),
     Column(
         "visibility",
@@ -276,6 +286,13 @@ def _parse_row(
             return None
 
     reference = row.get("reference", "").strip().upper()
+    same_title = " ".join(row.get("title", "").split()).casefold() == EXAMPLE_TITLE.casefold()
+    if reference == EXAMPLE_REFERENCE or same_title:
+        problem(
+            "reference" if reference == EXAMPLE_REFERENCE else "title",
+            "is the template's example row: delete the row, or replace it with a collaboration "
+            "of your own (and a reference of its own, or none)",
+        )
     if reference and not all(c.isalnum() or c == "-" for c in reference):
         problem("reference", f"{reference!r} may hold only letters, digits and hyphens")
     if len(reference) > 32:

@@ -29,6 +29,7 @@ from accord.core.problems import EditConflict, PermissionRefused, Problem, Probl
 from accord.core.uploads import read_upload
 
 from . import exports, importers, listing, queries, record, services
+from . import import_template as import_template_file
 from .forms import CollaborationForm, ImportForm, ReviewForm
 from .listing import ListFilterForm
 from .models import Collaboration
@@ -262,9 +263,10 @@ def collaboration_import(request: HttpRequest) -> HttpResponse:
 
 
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in {"csv", "xlsx"}:
+    if fmt not in import_template_file.FORMATS:
         raise Http404("Unknown format")
-    content_type, extension = exports.FORMATS[fmt]
-    response = HttpResponse(exports.template(fmt), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="collaborations-template.{extension}"'
+    response = HttpResponse(
+        import_template_file.template(fmt), content_type=import_template_file.FORMATS[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="collaborations-template.{fmt}"'
     return response
