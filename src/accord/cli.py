@@ -1,7 +1,7 @@
 """`accord`: the one command for operators.
 
-Commands that only read a file (`assess score`, `appraise`) run without a database; the rest
-start Django first.
+Commands that only read a file (`assess score`, `appraise`, `kpi spc`) run without a database;
+the rest start Django first.
 """
 
 from __future__ import annotations
@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("rest", nargs=argparse.REMAINDER)
     q.set_defaults(func=_passthrough("accord.assessments.score_cli"))
 
+    p = sub.add_parser("kpi", help="KPIs: `accord kpi spc FILE.csv` (control charts)")
+    ksub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = ksub.add_parser("spc", help="statistical process control of a CSV series", add_help=False)
+    q.add_argument("rest", nargs=argparse.REMAINDER)
+    q.set_defaults(func=_passthrough("accord.kpis.spc_cli"))
+
     p = sub.add_parser("appraise", help="appraise a YAML appraisal file", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_passthrough("accord.appraisal.appraise_cli"))
@@ -153,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 PASSTHROUGH = {
     ("appraise",): "accord.appraisal.appraise_cli",
     ("assess", "score"): "accord.assessments.score_cli",
+    ("kpi", "spc"): "accord.kpis.spc_cli",
 }
 
 

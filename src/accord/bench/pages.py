@@ -10,9 +10,9 @@ of a minimal page: the home page, which goes through everything a page does (ses
 middleware, the site's layout) and reads no data. The health check, which skips all of that, and
 exports, which write every visible row, are listed but not held to it.
 
-Afterwards the engine benchmarks run too (`accord.bench.scoring` and `accord.bench.appraisal`):
-they are part of the package, so `accord bench` works from an installed wheel, with no files
-read from a checkout.
+Afterwards the engine benchmarks run too (`accord.bench.scoring`, `accord.bench.appraisal` and
+`accord.bench.spc`): they are part of the package, so `accord bench` works from an installed
+wheel, with no files read from a checkout.
 """
 
 from __future__ import annotations
@@ -558,9 +558,9 @@ def markdown(results: list[Measurement], sizes: dict[str, int], counts: dict[str
 
 
 def _engine_benchmarks(console: Any) -> int:
-    """The scoring and appraisal engines' benchmarks, imported from the package."""
+    """The scoring, appraisal and SPC engines' benchmarks, imported from the package."""
     status = 0
-    for name in ("scoring", "appraisal"):
+    for name in ("scoring", "appraisal", "spc"):
         console.rule(f"accord.bench.{name}")
         try:
             importlib.import_module(f"accord.bench.{name}").main()
