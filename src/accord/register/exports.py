@@ -6,21 +6,20 @@ The columns are the import's, so that an export can be edited and imported elsew
 from __future__ import annotations
 
 import functools
-import itertools
-import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, QuerySet
+from django.db.models import QuerySet
 
 from accord.core.sectors import SERVICES
-from accord.core.spreadsheets import stream_csv, stream_json, write_csv, write_xlsx, xlsx_to
+from accord.core.spreadsheets import stream_csv, stream_json, xlsx_to
 from accord.orgs.models import Area, Organisation
 
-from .importers import COLUMN_NAMES, COLUMNS
+from .importers import COLUMN_NAMES
 from .models import Champion, Collaboration, EvidenceLink, Partner
 
 EXPORT_COLUMNS = (*COLUMN_NAMES, "service_mix", "archived", "updated_at")
@@ -31,276 +30,157 @@ FORMATS = {
 }
 
 
-#: The record's own columns, read as plain tuples: building a model instance for each row (and
-#: one for each partner, champion and link) was most of an export's time.
-FIELDS = (
-    "id",
-    "reference",
-    "title",
-    "summary",
-    "research_area",
-    "nature",
-    "status",
-    "proposed_on",
-    "started_on",
-    "ended_on",
-    *(f"as_read_involves_{name}" for name in SERVICES),
-    "funding_source",
-    "funding_amount",
-    "funding_ends_on",
-    "board",
-    "as_read_has_written_agreement",
-    "agreement_signed_on",
-    "outcomes",
-    "public_summary",
-    "visibility",
-    "notes",
-    "service_mix",
-    "as_read_archived_at",
-    "as_read_updated_at",
-)
-#: Fields read as the database driver gives them, past Django's conversions, which took a
-#: third of the rows' time: the flags and the archiving time are only asked whether they are
-#: set, and the time of the last change is made aware here, once.
-AS_READ = {
-    f"as_read_{name}": ExpressionWrapper(F(name), output_field=CharField())
-    for name in (
-        *(f"involves_{name}" for name in SERVICES),
-        "has_written_agreement",
-        "archived_at",
-        "updated_at",
-    )
-}
-#: Rows read from the database at a time, with their relations (one query each a chunk): memory
-#: holds a chunk, whatever the register's size. Fewer, larger chunks cost fewer queries; a
-#: database that takes fewer parameters a query gets smaller ones (`_chunk_size`).
+#: Rows read from the database at a time: memory holds a chunk, whatever the register's size.
 CHUNK = 2000
-
-Joined = dict[int, list[str]]
-
-
-def _grouped(pairs: Iterable[tuple[int, str]]) -> Joined:
-    grouped: Joined = {}
-    for collaboration_id, text in pairs:
-        grouped.setdefault(collaboration_id, []).append(text)
-    return grouped
 
 
 @functools.cache
-def _relation_sql() -> tuple[str, ...]:
-    """The five queries that read a chunk's relations, in SQL with `{ids}` for the chunk's
-    placeholders. The ORM took longer to prepare a 500-id `IN` list than the database took to
-    answer it. Every name is quoted by the database's own rules; the ids are parameters."""
+def _row_sql(vendor: str) -> str:
+    """One query that reads a chunk of records as the export writes them: every column as its
+    text, the relations joined into theirs by the database (one correlated subquery each), in
+    EXPORT_COLUMNS' order. Building each row in Python (and a model instance or a tuple for
+    every partner, champion and link) was most of an export's time; now a row goes from the
+    database driver to the CSV writer as it is.
+
+    `{visible}` is the person's visible records as a subquery of ids; after it come the last
+    reference read (keyset paging) and the chunk's size. Every name is quoted by the database's
+    own rules."""
     q = connection.ops.quote_name
+    postgres = vendor == "postgresql"
 
     def table(model: Any) -> str:
         return q(model._meta.db_table)
 
-    def column(model: Any, field: str) -> str:
-        return "r." + q(model._meta.get_field(field).column)
+    def col(model: Any, field: str, alias: str) -> str:
+        return f"{alias}.{q(model._meta.get_field(field).column)}"
 
-    def select(model: Any, joined: Any, via: str, columns: str, order: str) -> str:
-        """`model`'s rows (as r) for the chunk's collaborations, with the record they point
-        to through `via` (as o), if any."""
-        of = column(model, "collaboration")
-        join = f"LEFT JOIN {table(joined)} o ON o.{q('id')} = {column(model, via)} " if via else ""
+    def c(field: str) -> str:
+        return col(Collaboration, field, "c")
+
+    def day(field: str) -> str:
+        # SQLite holds a date as its ISO text already; PostgreSQL's text for a date follows the
+        # session's DateStyle, so it is spelt out.
+        expression = (
+            f"to_char({c(field)}, 'YYYY-MM-DD')" if postgres else f"CAST({c(field)} AS TEXT)"
+        )
+        return f"COALESCE({expression}, '')"
+
+    def joined(model: Any, value: str, order: str, via: tuple[Any, str] | None = None) -> str:
+        """The record's `model` rows (as r), with what they point to through `via` (as o), as
+        one text joined by "; " in `order`."""
+        join = ""
+        if via is not None:
+            target, field = via
+            join = f" LEFT JOIN {table(target)} o ON o.{q('id')} = {col(model, field, 'r')}"
+        where = f"{col(model, 'collaboration', 'r')} = c.{q('id')}"
+        if postgres:
+            return (
+                f"COALESCE((SELECT string_agg({value}, '; ' ORDER BY {order}) "  # noqa: S608
+                f"FROM {table(model)} r{join} WHERE {where}), '')"
+            )
+        # SQLite before 3.44 has no ORDER BY inside an aggregate: an ordered subquery of an
+        # aggregate is never flattened, so group_concat reads it in its order.
         return (
-            f"SELECT {of}, {columns} FROM {table(model)} r {join}"  # noqa: S608
-            f"WHERE {of} IN ({{ids}}) ORDER BY {of}, {order}"
+            f"COALESCE((SELECT group_concat(t, '; ') FROM (SELECT {value} AS t "  # noqa: S608
+            f"FROM {table(model)} r{join} WHERE {where} ORDER BY {order})), '')"
         )
 
+    services = " || ".join(
+        f"CASE WHEN {c('involves_' + name)} THEN '; {name}' ELSE '' END" for name in SERVICES
+    )
+    updated = (
+        f"to_char({c('updated_at')} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00'"
+        if postgres
+        # Stored as naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        else f"replace(substr({c('updated_at')}, 1, 19), ' ', 'T') || '+00:00'"
+    )
+    amount = (
+        f"CAST({c('funding_amount')} AS TEXT)"
+        if postgres
+        # SQLite keeps a decimal as a number: written with its two places, as Django reads it.
+        else "CASE WHEN {0} IS NOT NULL THEN printf('%%.2f', {0}) END".format(
+            c("funding_amount")
+        )
+    )
     named = Collaboration.named_organisations.through
     areas = Collaboration.areas.through
-    code, name, entered = "o." + q("code"), "o." + q("name"), "r." + q("id")
-    return (
-        select(
-            Partner,
-            Organisation,
-            "organisation",
-            f"{code}, {column(Partner, 'role')}",
-            f"{column(Partner, 'role')}, {name}",
+    code, name = "o." + q("code"), "o." + q("name")
+    role = col(Partner, "role", "r")
+    champion = col(Champion, "name", "r")
+    title, url = col(EvidenceLink, "title", "r"), col(EvidenceLink, "url", "r")
+    columns = {
+        "reference": c("reference"),
+        "title": c("title"),
+        "summary": c("summary"),
+        "research_area": c("research_area"),
+        "nature": c("nature"),
+        "status": c("status"),
+        "proposed_on": day("proposed_on"),
+        "started_on": day("started_on"),
+        "ended_on": day("ended_on"),
+        "services": f"substr({services}, 3)",
+        "partners": joined(
+            Partner, f"{code} || ':' || {role}", f"{role}, {name}", (Organisation, "organisation")
         ),
-        select(
-            Champion, Organisation, "organisation", f"{column(Champion, 'name')}, {code}", entered
+        "funding_source": c("funding_source"),
+        "funding_amount": f"COALESCE({amount}, '')",
+        "funding_ends_on": day("funding_ends_on"),
+        "board": c("board"),
+        "written_agreement": (
+            f"CASE WHEN {c('has_written_agreement')} IS NULL THEN 'not known' "
+            f"WHEN {c('has_written_agreement')} THEN 'yes' ELSE 'no' END"
         ),
-        select(
+        "agreement_signed_on": day("agreement_signed_on"),
+        "champions": joined(
+            Champion,
+            f"CASE WHEN {code} IS NULL THEN {champion} "
+            f"ELSE {champion} || ' (' || {code} || ')' END",
+            "r." + q("id"),
+            (Organisation, "organisation"),
+        ),
+        "outcomes": c("outcomes"),
+        "public_summary": c("public_summary"),
+        "evidence": joined(
             EvidenceLink,
-            None,
-            "",
-            f"{column(EvidenceLink, 'title')}, {column(EvidenceLink, 'url')}",
-            entered,
+            f"CASE WHEN {url} IS NULL OR {url} = '' THEN {title} "
+            f"ELSE {title} || ' | ' || {url} END",
+            "r." + q("id"),
         ),
-        select(named, Organisation, "organisation", code, name),
-        select(areas, Area, "area", code, name),
+        "visibility": c("visibility"),
+        "named_organisations": joined(named, code, name, (Organisation, "organisation")),
+        "areas": joined(areas, code, name, (Area, "area")),
+        "notes": c("notes"),
+        "service_mix": c("service_mix"),
+        "archived": f"CASE WHEN {c('archived_at')} IS NULL THEN 'no' ELSE 'yes' END",
+        "updated_at": updated,
+    }
+    select = ", ".join(columns[name] for name in EXPORT_COLUMNS)
+    return (
+        f"SELECT {select} FROM {table(Collaboration)} c "  # noqa: S608
+        f"WHERE c.{q('id')} IN ({{visible}}) AND {c('reference')} > %s "
+        f"ORDER BY {c('reference')} LIMIT %s"
     )
 
 
-def _relations(ids: list[int]) -> tuple[Joined, Joined, Joined, Joined, Joined]:
-    """A chunk's partners, champions, evidence links, named organisations and areas, one query
-    each, as the text the export writes, by collaboration. In the order the record's page lists
-    them: partners by role and name, champions and links as entered, organisations and areas by
-    name."""
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-
-        def read(sql: str) -> list[tuple[Any, ...]]:
-            cursor.execute(sql.format(ids=marks), ids)
-            return cursor.fetchall()
-
-        partners, champions, evidence, named, areas = (read(sql) for sql in _relation_sql())
-        return (
-            _grouped((cid, f"{code}:{role}") for cid, code, role in partners),
-            _grouped((cid, f"{name} ({code})" if code else name) for cid, name, code in champions),
-            _grouped((cid, f"{title} | {url}" if url else title) for cid, title, url in evidence),
-            _grouped(named),
-            _grouped(areas),
-        )
-
-
-def _chunk_size() -> int:
-    """CHUNK, or fewer where the database takes fewer parameters a query than a chunk has ids
-    (SQLite before 3.32 took 999)."""
-    limit = connection.features.max_query_params
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        raw = connection.connection
-        if raw is not None and hasattr(raw, "getlimit"):
-            limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return CHUNK if limit is None else max(1, min(CHUNK, limit - 10))
-
-
-def _chunks(queryset: QuerySet[Collaboration]) -> Iterator[tuple[list[tuple[Any, ...]], Any]]:
-    """The records in reference order, a chunk at a time, each with its relations. Read by
-    keyset (the next references after the last one): one query for the rows and one a relation,
-    whatever the chunk's place in the register."""
-    rows_query = queryset.order_by("reference").annotate(**AS_READ).values_list(*FIELDS)
-    size = _chunk_size()
+def rows(queryset: QuerySet[Collaboration]) -> Iterator[tuple[str, ...]]:
+    """Each record as the export writes it, its values in EXPORT_COLUMNS' order, read a chunk
+    at a time by keyset (the next references after the last one read) so that memory does not
+    grow with the register: one query a chunk, whatever its place in the register."""
+    try:
+        visible, params = queryset.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return
+    sql = _row_sql(connection.vendor).replace("{visible}", visible)
     last = ""
-    while True:
-        chunk = list(rows_query.filter(reference__gt=last)[:size])
-        if not chunk:
-            return
-        yield chunk, _relations([row[0] for row in chunk])
-        if len(chunk) < size:
-            return
-        last = chunk[-1][1]
-        del chunk  # before the next is read: one chunk in memory, not two
-
-
-#: The order `rows` writes a record's values in; checked against EXPORT_COLUMNS below.
-ROW_COLUMNS = (
-    "reference",
-    "title",
-    "summary",
-    "research_area",
-    "nature",
-    "status",
-    "proposed_on",
-    "started_on",
-    "ended_on",
-    "services",
-    "partners",
-    "funding_source",
-    "funding_amount",
-    "funding_ends_on",
-    "board",
-    "written_agreement",
-    "agreement_signed_on",
-    "champions",
-    "outcomes",
-    "public_summary",
-    "evidence",
-    "visibility",
-    "named_organisations",
-    "areas",
-    "notes",
-    "service_mix",
-    "archived",
-    "updated_at",
-)
-if ROW_COLUMNS != EXPORT_COLUMNS:  # pragma: no cover - caught by any test that imports this
-    raise ImportError("exports.ROW_COLUMNS must list EXPORT_COLUMNS in their order")
-
-
-#: The written agreement as read (the driver's 1/0, True/False or None): yes, no or not known.
-AGREEMENT_TEXT: dict[object, str] = {None: "not known", False: "no", True: "yes"}
-
-#: The services column for each combination of the four `involves_*` flags, in SERVICES' order.
-SERVICES_TEXT = {
-    flags: "; ".join(name for name, on in zip(SERVICES, flags, strict=True) if on)
-    for flags in itertools.product((False, True), repeat=len(SERVICES))
-}
-
-
-def rows(queryset: QuerySet[Collaboration]) -> Iterator[list[str]]:
-    """Each record as the export writes it, its values in EXPORT_COLUMNS' order, read in
-    chunks so that memory does not grow with the register."""
-    no: list[str] = []
-    utc = connection.timezone  # how Django reads a naive time from the database
-    for chunk, (partners, champions, evidence, named, areas) in _chunks(queryset):
-        for (
-            pk,
-            reference,
-            title,
-            summary,
-            research_area,
-            nature,
-            status,
-            proposed_on,
-            started_on,
-            ended_on,
-            police,
-            fire,
-            ambulance,
-            other,
-            funding_source,
-            funding_amount,
-            funding_ends_on,
-            board,
-            has_written_agreement,
-            agreement_signed_on,
-            outcomes,
-            public_summary,
-            visibility,
-            notes,
-            service_mix,
-            archived_at,
-            updated_at,
-        ) in chunk:
-            yield [
-                reference,
-                title,
-                summary,
-                research_area,
-                nature,
-                status,
-                proposed_on.isoformat() if proposed_on else "",
-                started_on.isoformat() if started_on else "",
-                ended_on.isoformat() if ended_on else "",
-                SERVICES_TEXT[police, fire, ambulance, other],
-                "; ".join(partners.get(pk, no)),
-                funding_source,
-                str(funding_amount) if funding_amount is not None else "",
-                funding_ends_on.isoformat() if funding_ends_on else "",
-                board,
-                AGREEMENT_TEXT.get(has_written_agreement, "yes"),
-                agreement_signed_on.isoformat() if agreement_signed_on else "",
-                "; ".join(champions.get(pk, no)),
-                outcomes,
-                public_summary,
-                "; ".join(evidence.get(pk, no)),
-                visibility,
-                "; ".join(named.get(pk, no)),
-                "; ".join(areas.get(pk, no)),
-                notes,
-                service_mix,
-                "yes" if archived_at else "no",
-                (updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=utc)).isoformat(
-                    timespec="seconds"
-                ),
-            ]
-        # Let go of this chunk before the next is read.
-        del chunk, partners, champions, evidence, named, areas
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, (*params, last, CHUNK))
+            chunk = cursor.fetchall()
+            yield from chunk
+            if len(chunk) < CHUNK:
+                return
+            last = chunk[-1][0]
+            del chunk  # before the next is read: one chunk in memory, not two
 
 
 def records(queryset: QuerySet[Collaboration]) -> Iterator[dict[str, Any]]:
@@ -364,3 +244,5 @@ def render(
 ) -> bytes:
     """The whole file's bytes (for tests and small files; pages and commands stream)."""
     return b"".join(stream(queryset, fmt, progress))
+
+
