@@ -356,7 +356,7 @@ def bench_series(
 
 def main() -> None:
     console = Console()
-    values = bench_series()
+    values = bench_series(SERIES, POINTS)
     periods = [f"{2015 + m // 12}-{m % 12 + 1:02d}" for m in range(POINTS)]
     rows = values.tolist()
 
