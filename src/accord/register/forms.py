@@ -14,7 +14,7 @@ from accord.core.sectors import INVOLVED_LABELS, SERVICES
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area, Organisation
 
-from .choices import Nature, ResearchArea, ReviewDecision, ServiceMix, Status
+from .choices import Nature, ResearchArea, ReviewDecision, Status
 from .models import Collaboration
 from .services import CollaborationData, ReviewData
 
@@ -297,44 +297,6 @@ class CollaborationForm(PlainTextForm):
             "notes": c.notes,
             "version": c.version,
         }
-
-
-class FilterForm(PlainTextForm):
-    q = forms.CharField(label="Search", required=False)
-    nature = forms.ChoiceField(choices=[("", "Any nature"), *Nature.choices], required=False)
-    research_area = forms.ChoiceField(
-        label="Area of research",
-        choices=[("", "Any area"), *ResearchArea.choices],
-        required=False,
-    )
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    mix = forms.ChoiceField(
-        label="Service mix", choices=[("", "Any mix"), *ServiceMix.choices], required=False
-    )
-    sector = forms.ChoiceField(
-        label="Service involved",
-        choices=[("", "Any service"), *((s, INVOLVED_LABELS[s]) for s in SERVICES)],
-        required=False,
-    )
-    organisation = forms.CharField(
-        required=False, help_text="A partner's code or name", label="Organisation"
-    )
-    place = forms.CharField(
-        required=False,
-        label="Place",
-        help_text="An area's code or name, such as E23000020 or Lincolnshire",
-    )
-    sort = forms.ChoiceField(
-        label="Sort by",
-        choices=[
-            ("title", "Title"),
-            ("-updated", "Recently updated"),
-            ("-started", "Newest start"),
-            ("status", "Status"),
-        ],
-        required=False,
-    )
-    archived = forms.BooleanField(label="Include archived", required=False)
 
 
 class ImportForm(PlainTextForm):
