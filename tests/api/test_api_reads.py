@@ -43,8 +43,8 @@ def test_a_record_shows_what_its_page_does_to_a_partner(
     (review,) = body["reviews"]
     assert review["decision"] == "collaborate"
     assert [o["code"] for o in review["notified"]] == ["RX9"]
-    # The page's sustainability risks: no champion, no written agreement.
-    assert {"no_champion", "no_agreement"} <= {r["code"] for r in body["risks"]}
+    # The page's sustainability risks: no champion, and an agreement nobody recorded.
+    assert {"no_champion", "agreement_not_recorded"} <= {r["code"] for r in body["risks"]}
     assert body["named_organisations"] == []
     assert body["funding_amount"] is None and body["version"] == 1
 

@@ -108,7 +108,12 @@ def test_twelve_months_on_is_clamped_to_the_end_of_a_short_month() -> None:
 def test_the_list_shows_each_collaborations_flags_in_a_column(
     client: Client, make_collaboration: Any
 ) -> None:
-    make_collaboration("Fragile pilot", visibility="public", champions=[("Chief", None)])
+    make_collaboration(
+        "Fragile pilot",
+        visibility="public",
+        champions=[("Chief", None)],
+        has_written_agreement=False,
+    )
     _healthy(make_collaboration, "Sturdy pilot")
     page = client.get("/collaborations/").content.decode()
     assert '<th scope="col" class="govuk-table__header" aria-sort="none">' in page

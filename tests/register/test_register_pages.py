@@ -181,6 +181,7 @@ def test_the_detail_page_flags_sustainability_risks(
     c = make_collaboration(
         "Risky pilot",
         visibility="public",
+        has_written_agreement=False,
         champions=[("Chief Fire Officer", Organisation.objects.get(code="E31000025"))],
         funding_ends_on=timezone.localdate() + dt.timedelta(days=90),
     )

@@ -54,9 +54,9 @@ class CollaborationData:
     funding_amount: Decimal | None = None
     funding_ends_on: dt.date | None = None
     board: str = ""
-    # Yes, no or not known (None). False for a caller that does not say (the tests'
-    # factories); the form, the import and the demo always say.
-    has_written_agreement: bool | None = False
+    # Yes, no or not known (None). Not known for a caller that does not say: unknown is not
+    # no, so a record nobody asked about is flagged "agreement not recorded".
+    has_written_agreement: bool | None = None
     agreement_signed_on: dt.date | None = None
     champions: list[tuple[str, Organisation | None]] = field(default_factory=list)
     evidence: list[tuple[str, str]] = field(default_factory=list)
