@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 SECURITY_MIDDLEWARE = "accord.core.security.SecurityHeadersMiddleware"
 
 
-def with_security_headers() -> Any:
-    """The settings with core.security's middleware, whether or not settings.py has it yet."""
-    middleware = list(settings.MIDDLEWARE)
-    if SECURITY_MIDDLEWARE not in middleware:
-        # Where settings.py is to have it: first after Django's SecurityMiddleware.
-        middleware.insert(1, SECURITY_MIDDLEWARE)
-    return override_settings(MIDDLEWARE=middleware)
-
-
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
@@ -126,13 +117,12 @@ def test_each_token_is_limited_per_minute_with_retry_after(
 ) -> None:
     _, plain = services.create_token(owner)
     _, other = services.create_token(colleague)
-    with with_security_headers():
-        statuses = [
-            client.get("/api/collaborations", **bearer(plain)).status_code for _ in range(3)
-        ]
-        refused = client.get("/api/collaborations", **bearer(plain))
-        # Another token has its own count.
-        theirs = client.get("/api/collaborations", **bearer(other))
+    # As served: with core.security's middleware (the test below goes without it).
+    assert SECURITY_MIDDLEWARE in settings.MIDDLEWARE
+    statuses = [client.get("/api/collaborations", **bearer(plain)).status_code for _ in range(3)]
+    refused = client.get("/api/collaborations", **bearer(plain))
+    # Another token has its own count.
+    theirs = client.get("/api/collaborations", **bearer(other))
     assert statuses == [200, 200, 200]
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
