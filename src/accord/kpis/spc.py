@@ -451,7 +451,7 @@ def analyse(
             values.append(float(value))
     if problems:
         raise Problems(problems)
-    starting = set(rebase)
+    starting = {rebase} if isinstance(rebase, str) else set(rebase)  # one period, or many
     batch = analyse_many(
         np.asarray([values], dtype=np.float64).reshape(1, len(values)),
         direction=direction,

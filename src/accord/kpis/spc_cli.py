@@ -420,6 +420,8 @@ def render(results: dict[str | None, Result], out: TextIO) -> None:
             assurance = "none (no target)"
         elif result.direction == "neutral":
             assurance = "none (the direction is neutral)"
+        elif not result.points:
+            assurance = "none (no points)"
         else:
             assurance = "none (the last phase has no limits)"
         console.print(f"Variation: {variation}. Assurance: {assurance}.", markup=False)
