@@ -295,6 +295,7 @@ def test_rebase_starts_a_phase_with_its_own_mean_and_limits() -> None:
     assert [p.phase for p in result.points] == [0] * 8 + [1] * 8
     assert rules(result) == [()] * 16
     assert result.variation == "common_cause"
+    assert spc(STEP, direction="increase", rebase="2020-09").phases == result.phases  # one period
 
 
 def test_runs_do_not_cross_a_rebase() -> None:
