@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 SECURITY_MIDDLEWARE = "accord.core.security.SecurityHeadersMiddleware"
 
 
-def bearer(token: str) -> dict[str, str]:
+def bearer(token: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
@@ -48,7 +48,7 @@ def test_a_token_lists_what_its_owner_sees_and_anonymous_callers_still_see_publi
     _, owners = services.create_token(owner)
     _, outsiders = services.create_token(outsider)
 
-    def listed(**headers: str) -> set[str]:
+    def listed(**headers: Any) -> set[str]:
         response = client.get("/api/collaborations?limit=100", **headers)
         assert response.status_code == 200
         return {item["reference"] for item in response.json()["items"]}
