@@ -335,6 +335,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # The protective marking shown on every page and export.
 PROTECTIVE_MARKING = os.environ.get("ACCORD_PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
+# The marking of what holds only public records (a public record's page or export, the pages
+# an anonymous visitor reads, an empty export): core.marking.marking_for chooses.
+PUBLIC_MARKING = os.environ.get("ACCORD_PUBLIC_MARKING", "OFFICIAL")
 # Where people write about the service: the contact, accessibility and privacy pages show it.
 CONTACT_EMAIL = os.environ.get("ACCORD_CONTACT_EMAIL", "").strip()
 # A refused form post (CSRF) is a page in the site's layout that says why and what to do.

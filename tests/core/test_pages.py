@@ -11,8 +11,12 @@ def test_home_and_health_answer(client: Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_every_page_shows_the_protective_marking(client: Client) -> None:
-    assert "OFFICIAL-SENSITIVE" in client.get("/collaborations/").content.decode()
+def test_every_page_shows_the_protective_marking(client: Client, owner: Any) -> None:
+    # An anonymous visitor sees public records only: marked as public (tests/core/test_marking.py).
+    marking = 'aria-label="Protective marking">{}</div>'
+    assert marking.format("OFFICIAL") in client.get("/collaborations/").content.decode()
+    client.force_login(owner)
+    assert marking.format("OFFICIAL-SENSITIVE") in client.get("/collaborations/").content.decode()
 
 
 def test_the_audit_log_page_is_for_platform_administrators_only(

@@ -367,6 +367,8 @@ def xlsx_to(
     for extra in sheets:
         _reference_sheet(workbook, extra, marking)
     about_sheet = workbook.create_sheet("About")
+    for band in (about_sheet.oddHeader, about_sheet.oddFooter):
+        band.center.text = marking
     about_sheet.column_dimensions["A"].width = 24
     about_sheet.column_dimensions["B"].width = 100
     about_sheet.append(["Protective marking", marking])
