@@ -1,7 +1,9 @@
 """An appraisal as an Excel workbook: Inputs, Per year and Results sheets.
 
-Text that a spreadsheet would run as a formula is neutralised; the protective marking goes in
-each sheet's printed header and footer, as in ``core.spreadsheets.write_xlsx``.
+Text that a spreadsheet would run as a formula is neutralised; the protective marking (its
+collaboration's: core.marking.marking_for) goes in each sheet's printed header and footer, as in
+``core.spreadsheets.write_xlsx``, and on the Results sheet. Every code (a payer's, a benefit
+class's, an input's path) has its name beside it; figures are at full precision.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from accord.core.spreadsheets import neutralise
 
 from . import engine
 from .models import Appraisal
+from .presentation import CLASS_NAMES, input_label
+from .services import party_name
 from .values import list_text, value_text
 
 
@@ -40,6 +44,14 @@ def _append(sheet: Worksheet, row: list[Any], bold: bool = False) -> None:
             cell.font = Font(bold=True)
 
 
+def _party(key: str | None, names: Mapping[str, str]) -> str:
+    """A payer's or beneficiary's name beside its code: an organisation's, or that of a party
+    that is not one (a name stored before payers were chosen is its own name)."""
+    if not key:
+        return ""
+    return names.get(key) or party_name(key) or key
+
+
 def _cell(value: engine.Value | None) -> Any:
     if value is None:
         return None
@@ -54,7 +66,10 @@ def appraisal_xlsx(
     names: Mapping[str, str],
     *,
     marking: str,
+    collaboration_title: str = "",
 ) -> bytes:
+    """The workbook. `names` are the payers' and beneficiaries' names by their codes
+    (services.organisation_names); `collaboration_title` the title beside its reference."""
     workbook = Workbook()
     inputs = workbook.active
     assert inputs is not None
@@ -64,6 +79,7 @@ def appraisal_xlsx(
     settings_rows: list[list[Any]] = [
         ["Title", appraisal.title],
         ["Collaboration", appraisal.collaboration or ""],
+        ["Collaboration title", collaboration_title],
         ["Description", appraisal.description or ""],
         ["Price year", appraisal.price_year],
         ["Years", appraisal.years],
@@ -80,7 +96,9 @@ def appraisal_xlsx(
         "Kind",
         "Name",
         "Class",
+        "Class name",
         "Payer or beneficiary",
+        "Payer or beneficiary name",
         "Amounts by year",
         "Unit cost",
         "Volumes by year",
@@ -102,7 +120,9 @@ def appraisal_xlsx(
                 "Cost",
                 line.name,
                 "",
+                "",
                 line.payer or "",
+                _party(line.payer, names),
                 list_text(line.amounts),
                 _cell(line.unit_cost),
                 list_text(line.volumes),
@@ -124,7 +144,9 @@ def appraisal_xlsx(
                 "Disbenefit" if engine.benefit_sign(b) < 0 else "Benefit",
                 b.name,
                 b.benefit_class,
+                CLASS_NAMES.get(b.benefit_class, b.benefit_class),
                 b.beneficiary or "",
+                _party(b.beneficiary, names),
                 list_text(b.amounts),
                 _cell(b.unit_cost),
                 list_text(b.volumes),
@@ -186,7 +208,7 @@ def appraisal_xlsx(
     ):
         _append(results, [label, report.get(key, 0.0 if key == "pv_disbenefits" else None)])
     for key, value in report["pv_benefits_by_class"].items():
-        _append(results, [f"PV of benefits: {key}", value])
+        _append(results, [f"PV of benefits: {CLASS_NAMES.get(key, key)} ({key})", value])
     _append(results, [])
     _append(results, ["Organisation", "Code", "Pays (PV £)", "Benefits (PV £)"], bold=True)
     for code, split in report["by_organisation"].items():
@@ -213,13 +235,22 @@ def appraisal_xlsx(
         _append(results, [])
         _append(
             results,
-            ["Tornado input", "Low", "High", "NPV at low", "NPV at high", "Swing"],
+            ["Tornado input", "Input", "Low", "High", "NPV at low", "NPV at high", "Swing"],
             bold=True,
         )
+        line_names = report.get("line_names")
         for r in report["tornado"]:
             _append(
                 results,
-                [r["input"], r["low"], r["high"], r["npv_at_low"], r["npv_at_high"], r["swing"]],
+                [
+                    r["input"],
+                    input_label(r["input"], line_names),
+                    r["low"],
+                    r["high"],
+                    r["npv_at_low"],
+                    r["npv_at_high"],
+                    r["swing"],
+                ],
             )
     _append(results, [])
     _append(results, ["Protective marking", marking])

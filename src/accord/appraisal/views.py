@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.core import audit, editing
 from accord.core.editing import for_editing
+from accord.core.marking import marking_for
 from accord.core.problems import EditConflict, Problem, Problems
 
 from . import deflators, exports, presentation, services
@@ -443,9 +444,20 @@ def download_yaml(request: HttpRequest, pk: int) -> HttpResponse:
 def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     record = services.get_appraisal(request.user, pk)
     report = services.report_for(record)
-    names = services.organisation_names(list(report["by_organisation"]))
+    stored = services.stored_appraisal(record)
+    # Every payer and beneficiary named beside its code, those of lines with no flow too.
+    parties = {
+        *report["by_organisation"],
+        *(line.payer for line in stored.costs if line.payer),
+        *(line.beneficiary for line in stored.benefits if line.beneficiary),
+    }
     content = exports.appraisal_xlsx(
-        services.stored_appraisal(record), report, names, marking=settings.PROTECTIVE_MARKING
+        stored,
+        report,
+        services.organisation_names(sorted(parties)),
+        # An appraisal is seen by whoever may see its collaboration: marked as that is.
+        marking=marking_for([record.collaboration.visibility]),
+        collaboration_title=record.collaboration.title,
     )
     response = HttpResponse(
         content,

@@ -1,7 +1,9 @@
 """A round's scores as rows for CSV or XLSX: overall, by organisation and by level.
 
 Pure module: imports no Django. Figures are exported at full precision (pages round them for
-reading; a spreadsheet rounds only for display).
+reading; a spreadsheet rounds only for display). Each code has its name in the next column: the
+framework's id then its title, a group's organisation code or level then its name, a factor's id
+then its title.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ if TYPE_CHECKING:
 EXPORT_COLUMNS = (
     "round",
     "framework",
+    "framework_title",
     "version",
     "breakdown",
     "group",
+    "group_name",
     "measure",
     "id",
     "title",
@@ -36,8 +40,16 @@ EXPORT_COLUMNS = (
 )
 
 
+#: The overall breakdown's one group, by its name.
+ALL = ("all", "All responses")
+
+
 def _export_rows(
-    found: Round, breakdown: str, key: str, items: Iterable[Figure], threshold: int
+    found: Round,
+    breakdown: str,
+    group: tuple[str, str],
+    items: Iterable[Figure],
+    threshold: int,
 ) -> list[list[Any]]:
     rows = []
     for f in items:
@@ -57,11 +69,7 @@ def _export_rows(
             note = ""
         rows.append(
             [
-                found.title,
-                found.framework.key,
-                found.framework.version,
-                breakdown,
-                key,
+                *_where(found, breakdown, group),
                 measure,
                 f.id,
                 f.title,
@@ -77,15 +85,31 @@ def _r(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
-def _count_row(
-    found: Round, breakdown: str, key: str, id_: str, title: str, n: int | None, note: str = ""
-) -> list[Any]:
+def _where(found: Round, breakdown: str, group: tuple[str, str]) -> list[Any]:
+    """A row's first columns: the round, its framework (id and title) and version, and the
+    breakdown and group (code and name) the row's figure is for."""
+    framework = found.framework
     return [
         found.title,
-        found.framework.key,
-        found.framework.version,
+        framework.key,
+        framework.title,
+        framework.version,
         breakdown,
-        key,
+        *group,
+    ]
+
+
+def _count_row(
+    found: Round,
+    breakdown: str,
+    group: tuple[str, str],
+    id_: str,
+    title: str,
+    n: int | None,
+    note: str = "",
+) -> list[Any]:
+    return [
+        *_where(found, breakdown, group),
         "count",
         id_,
         title,
@@ -103,21 +127,22 @@ def count_rows(found: Round, counts: ResponseCount) -> list[list[Any]]:
     """The round's one count, as its pages give it: the total exactly, each organisation's and
     level's under disclosure control ("fewer than k", or withheld to protect another)."""
     rows = [
-        _count_row(found, "overall", "all", "invited", "People invited", counts.invited),
+        _count_row(found, "overall", ALL, "invited", "People invited", counts.invited),
         _count_row(
-            found, "overall", "all", "answered", "Answered through their links", counts.answered
+            found, "overall", ALL, "answered", "Answered through their links", counts.answered
         ),
-        _count_row(found, "overall", "all", "imported", "Imported responses", counts.imported),
-        _count_row(found, "overall", "all", "responses", "Responses", counts.responses),
+        _count_row(found, "overall", ALL, "imported", "Imported responses", counts.imported),
+        _count_row(found, "overall", ALL, "responses", "Responses", counts.responses),
     ]
     for label, table in (("organisation", counts.by_organisation), ("level", counts.by_level)):
         for row in table:
-            rows.append(_count_row(found, label, row.key, "invited", "People invited", row.invited))
+            group = (row.key, row.label)
+            rows.append(_count_row(found, label, group, "invited", "People invited", row.invited))
             rows.append(
                 _count_row(
                     found,
                     label,
-                    row.key,
+                    group,
                     "responses",
                     "Responses",
                     row.responded,
@@ -132,10 +157,14 @@ def export_rows(results: RoundResults) -> list[list[Any]]:
     level."""
     found, threshold = results.round, results.k
     rows = count_rows(found, results.counts) if results.counts is not None else []
-    rows += _export_rows(found, "overall", "all", [*results.factors, *results.groups], threshold)
+    rows += _export_rows(found, "overall", ALL, [*results.factors, *results.groups], threshold)
     for label, columns in (("organisation", results.by_organisation), ("level", results.by_level)):
         for column in columns:
             rows += _export_rows(
-                found, label, column.key, [*column.factors, *column.groups], threshold
+                found,
+                label,
+                (column.key, column.label),
+                [*column.factors, *column.groups],
+                threshold,
             )
     return rows

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord.core.marking import marking_for
 from accord.core.problems import PermissionRefused, Problem, Problems
 from accord.core.spreadsheets import write_csv, write_xlsx
 from accord.core.uploads import read_upload
@@ -356,8 +356,12 @@ def round_export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt == "csv":
         body = write_csv(exports.EXPORT_COLUMNS, rows)
     else:
+        # A round is seen by whoever may see its collaboration: marked as that is.
         body = write_xlsx(
-            exports.EXPORT_COLUMNS, rows, title="Scores", marking=settings.PROTECTIVE_MARKING
+            exports.EXPORT_COLUMNS,
+            rows,
+            title="Scores",
+            marking=marking_for([found.collaboration.visibility]),
         )
     response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="round-{found.pk}-scores.{fmt}"'
