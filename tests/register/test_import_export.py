@@ -157,11 +157,37 @@ def test_an_export_imports_again_elsewhere(make_collaboration: Any, tmp_path: Pa
     assert [o.code for o, _ in parsed[0].data.partners] == ["E31000025", "RX9"]
 
 
-def test_json_export_carries_the_protective_marking(make_collaboration: Any) -> None:
+def test_the_protective_marking_follows_the_records_visibility(make_collaboration: Any) -> None:
     make_collaboration(visibility="public")
     document = json.loads(exports.render(Collaboration.objects.all(), "json"))
-    assert document["protective_marking"] == "OFFICIAL-SENSITIVE"
+    # Public records only: published to anyone, so not marked as if they were more.
+    assert document["protective_marking"] == "OFFICIAL"
     assert document["count"] == 1
+    assert document["records"][0]["protective_marking"] == "OFFICIAL"
+    make_collaboration(visibility="partners")
+    document = json.loads(exports.render(Collaboration.objects.all(), "json"))
+    assert document["protective_marking"] == "OFFICIAL-SENSITIVE"
+    by_visibility = {r["visibility"]: r["protective_marking"] for r in document["records"]}
+    assert by_visibility == {"public": "OFFICIAL", "partners": "OFFICIAL-SENSITIVE"}
+    sheet = load_workbook(
+        io.BytesIO(exports.render(Collaboration.objects.all(), "xlsx")), read_only=False
+    ).worksheets[0]
+    assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE"
+    lines = list(
+        csv.DictReader(
+            io.StringIO(exports.render(Collaboration.objects.all(), "csv").decode("utf-8-sig"))
+        )
+    )
+    assert sorted(r["protective_marking"] for r in lines) == ["OFFICIAL", "OFFICIAL-SENSITIVE"]
+
+
+def test_an_export_imports_again_as_it_is(make_collaboration: Any) -> None:
+    """The labels beside the codes, the marking and what Accord keeps for itself are passed over
+    by the import: the file a person downloads is one they can import elsewhere."""
+    make_collaboration(visibility="public", reference="ORIGINAL-1")
+    data = exports.render(Collaboration.objects.all(), "csv").decode("utf-8-sig")
+    parsed = importers.parse_file(data.replace("ORIGINAL-1", "COPY-1").encode(), "copy.csv")
+    assert [row.data.reference for row in parsed] == ["COPY-1"]
 
 
 def test_the_templates_download_with_every_column(client: Client) -> None:

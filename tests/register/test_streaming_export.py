@@ -44,7 +44,8 @@ def test_the_export_page_streams_every_visible_row(client: Client, owner: Any) -
 
     body = json.loads(b"".join(client.get("/collaborations/export/?format=json").streaming_content))
     assert body["count"] == 3 and len(body["records"]) == 3
-    assert body["protective_marking"] == "OFFICIAL-SENSITIVE"
+    # Anonymous: public records only, so the file carries the public marking.
+    assert body["protective_marking"] == "OFFICIAL"
 
     sheet = load_workbook(
         io.BytesIO(b"".join(client.get("/collaborations/export/?format=xlsx").streaming_content))
@@ -123,10 +124,10 @@ def test_the_export_reads_one_chunk_of_rows_at_a_time(monkeypatch: pytest.Monkey
     lines = list(csv.DictReader(io.StringIO(text)))
     assert len(lines) == 120
     assert lines[0]["partners"].count(":") == 2 and lines[0]["evidence"].startswith("Evaluation")
-    # Three chunks (50, 50, 20), each one query that reads its rows with their relations: no
-    # query a row, and never more than a chunk's rows in hand.
-    assert len(ctx.captured_queries) == 3, [q["sql"][:120] for q in ctx.captured_queries]
-    assert all(q["sql"].endswith("LIMIT 50") for q in ctx.captured_queries)
+    # One query for the file's marking, then three chunks (50, 50, 20), each one query that
+    # reads its rows with their relations: no query a row, never more than a chunk in hand.
+    assert len(ctx.captured_queries) == 1 + 3, [q["sql"][:120] for q in ctx.captured_queries]
+    assert all(q["sql"].endswith("LIMIT 50") for q in ctx.captured_queries[1:])
 
 
 @pytest.mark.django_db
@@ -200,13 +201,17 @@ def test_every_column_is_written_as_the_record_holds_it() -> None:
         "title": "Every field",
         "summary": "All of it.",
         "research_area": "effective",
+        "research_area_label": "Effective services",
         "nature": "co_responding",
+        "nature_label": "First response and co-responding",
         "status": "operational",
+        "status_label": "Operational",
         "proposed_on": "2015-04-01",
         "started_on": "2016-01-31",
         "ended_on": "2019-12-01",
         "services": "police; ambulance",
         "partners": "E31000025:lead; RX9:partner",
+        "partner_names": f"{lincs.name} (lead); {emas.name} (partner)",
         "funding_source": "Transformation Fund",
         "funding_amount": "1234567.89",
         "funding_ends_on": "2020-03-31",
@@ -218,12 +223,17 @@ def test_every_column_is_written_as_the_record_holds_it() -> None:
         "public_summary": "A pilot.",
         "evidence": "Evaluation | https://example.org/e; Minutes",
         "visibility": "public",
+        "visibility_label": "Public: anyone, signed in or not",
         "named_organisations": "E23000030",
+        "named_organisation_names": hants.name,
         "areas": f"{a_area.code}; {b_area.code}",
+        "area_names": "Alford; Bourne",
         "notes": "'-5 is not a formula here",
         "service_mix": record.service_mix,
+        "service_mix_label": record.get_service_mix_display(),
         "archived": "yes",
         "updated_at": record.updated_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "protective_marking": "OFFICIAL",
     }
     # A record with none of the optional fields: empty cells, not "None" or "0.00".
     CollaborationFactory(reference="BARE", title="Bare", visibility="public", services=[])

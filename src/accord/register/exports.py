@@ -15,14 +15,37 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
+from accord.core.choices import Visibility
+from accord.core.marking import marking_for
 from accord.core.sectors import SERVICES
 from accord.core.spreadsheets import stream_csv, stream_json, xlsx_to
 from accord.orgs.models import Area, Organisation
 
-from .importers import COLUMN_NAMES
+from .choices import Nature, ResearchArea, ServiceMix, Status
+from .importers import COLUMN_NAMES, EXPORT_ONLY_COLUMNS
 from .models import Champion, Collaboration, EvidenceLink, Partner
 
-EXPORT_COLUMNS = (*COLUMN_NAMES, "service_mix", "archived", "updated_at")
+#: The words beside each coded column, in the column after it: a reader of the spreadsheet sees
+#: "First response and co-responding" as well as `co_responding`, and the file still imports
+#: (the importer passes over these columns).
+LABEL_COLUMNS = {
+    "research_area": "research_area_label",
+    "nature": "nature_label",
+    "status": "status_label",
+    "partners": "partner_names",
+    "visibility": "visibility_label",
+    "named_organisations": "named_organisation_names",
+    "areas": "area_names",
+    "service_mix": "service_mix_label",
+}
+EXPORT_COLUMNS = tuple(
+    name
+    for column in (*COLUMN_NAMES, "service_mix", "archived", "updated_at", "protective_marking")
+    for name in (column, LABEL_COLUMNS.get(column))
+    if name
+)
+if set(EXPORT_COLUMNS) - set(COLUMN_NAMES) != set(EXPORT_ONLY_COLUMNS):  # pragma: no cover
+    raise ImportError("importers.EXPORT_ONLY_COLUMNS must name every column only the export has")
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -98,10 +121,17 @@ def _row_sql(vendor: str) -> str:
         f"CAST({c('funding_amount')} AS TEXT)"
         if postgres
         # SQLite keeps a decimal as a number: written with its two places, as Django reads it.
-        else "CASE WHEN {0} IS NOT NULL THEN printf('%%.2f', {0}) END".format(
-            c("funding_amount")
-        )
+        else "CASE WHEN {0} IS NOT NULL THEN printf('%%.2f', {0}) END".format(c("funding_amount"))
     )
+
+    def words(field: str, choices: Any) -> str:
+        """The label of the code in `field` (the code itself for one no longer offered)."""
+        cases = " ".join(
+            f"WHEN '{value}' THEN '{str(label).replace(chr(39), chr(39) * 2)}'"
+            for value, label in choices.choices
+        )
+        return f"CASE {c(field)} {cases} ELSE {c(field)} END"
+
     named = Collaboration.named_organisations.through
     areas = Collaboration.areas.through
     code, name = "o." + q("code"), "o." + q("name")
@@ -119,8 +149,17 @@ def _row_sql(vendor: str) -> str:
         "started_on": day("started_on"),
         "ended_on": day("ended_on"),
         "services": f"substr({services}, 3)",
+        "research_area_label": words("research_area", ResearchArea),
+        "nature_label": words("nature", Nature),
+        "status_label": words("status", Status),
         "partners": joined(
             Partner, f"{code} || ':' || {role}", f"{role}, {name}", (Organisation, "organisation")
+        ),
+        "partner_names": joined(
+            Partner,
+            f"{name} || ' (' || {role} || ')'",
+            f"{role}, {name}",
+            (Organisation, "organisation"),
         ),
         "funding_source": c("funding_source"),
         "funding_amount": f"COALESCE({amount}, '')",
@@ -147,12 +186,19 @@ def _row_sql(vendor: str) -> str:
             "r." + q("id"),
         ),
         "visibility": c("visibility"),
+        "visibility_label": words("visibility", Visibility),
         "named_organisations": joined(named, code, name, (Organisation, "organisation")),
+        "named_organisation_names": joined(named, name, name, (Organisation, "organisation")),
         "areas": joined(areas, code, name, (Area, "area")),
+        "area_names": joined(areas, name, name, (Area, "area")),
         "notes": c("notes"),
         "service_mix": c("service_mix"),
         "archived": f"CASE WHEN {c('archived_at')} IS NULL THEN 'no' ELSE 'yes' END",
+        "service_mix_label": words("service_mix", ServiceMix),
         "updated_at": updated,
+        # Each record's own marking (the file's is the highest of them): the public marking
+        # and the configured one are the query's first two parameters.
+        "protective_marking": f"CASE WHEN {c('visibility')} = 'public' THEN %s ELSE %s END",
     }
     select = ", ".join(columns[name] for name in EXPORT_COLUMNS)
     return (
@@ -171,10 +217,11 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[tuple[str, ...]]:
     except EmptyResultSet:
         return
     sql = _row_sql(connection.vendor).replace("{visible}", visible)
+    markings = (settings.PUBLIC_MARKING, settings.PROTECTIVE_MARKING)
     last = ""
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(sql, (*params, last, CHUNK))
+            cursor.execute(sql, (*markings, *params, last, CHUNK))
             chunk = cursor.fetchall()
             yield from chunk
             if len(chunk) < CHUNK:
@@ -218,7 +265,9 @@ def stream(
     each is written as it comes. `progress(done, total)` is told of each row."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use csv, xlsx or json")
-    marking = settings.PROTECTIVE_MARKING
+    # The file's marking is the highest of its records': a file of public records only is not
+    # marked as if it held more.
+    marking = marking_for(queryset.order_by().values_list("visibility", flat=True).distinct())
     if fmt == "json":
         total, as_records = _counted(queryset, records, progress)
         yield from stream_json(as_records, count=total, marking=marking)
@@ -244,5 +293,3 @@ def render(
 ) -> bytes:
     """The whole file's bytes (for tests and small files; pages and commands stream)."""
     return b"".join(stream(queryset, fmt, progress))
-
-

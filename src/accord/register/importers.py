@@ -126,6 +126,22 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+#: Columns an export writes that an import passes over (labels beside codes, what Accord works
+#: out or keeps for itself): an exported file imports again as it is.
+EXPORT_ONLY_COLUMNS = (
+    "research_area_label",
+    "nature_label",
+    "status_label",
+    "partner_names",
+    "visibility_label",
+    "named_organisation_names",
+    "area_names",
+    "service_mix",
+    "service_mix_label",
+    "archived",
+    "updated_at",
+    "protective_marking",
+)
 MAX_AMOUNT_DIGITS = 14
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0"}
@@ -199,7 +215,11 @@ def parse_file(data: bytes, filename: str) -> list[ParsedRow]:
     except UnreadableFile as exc:
         raise ImportFailed(exc.problems) from exc
     problems: list[Problem | str] = []
-    unknown = [name for name in header if name and name not in COLUMN_NAMES]
+    unknown = [
+        name
+        for name in header
+        if name and name not in COLUMN_NAMES and name not in EXPORT_ONLY_COLUMNS
+    ]
     if unknown:
         problems.append(
             f"Header: unknown column(s) {', '.join(unknown)}. The columns are: "
