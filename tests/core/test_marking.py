@@ -85,3 +85,14 @@ def test_a_survey_reached_by_a_personal_link_is_marked_though_nobody_is_signed_i
 def test_the_public_marking_is_a_setting(client: Client, settings: Any) -> None:
     settings.PUBLIC_MARKING = "UNCLASSIFIED"
     assert MARKED.format("UNCLASSIFIED") in client.get("/collaborations/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_views_own_marking_wins_over_the_layouts(rf: Any, owner: Any) -> None:
+    """A view that knows its page shows only public records may say so."""
+    from django.shortcuts import render
+
+    request = rf.get("/somewhere/")
+    request.user = owner
+    page = render(request, "base.html", {"protective_marking": "OFFICIAL"}).content.decode()
+    assert MARKED.format("OFFICIAL") in page and "OFFICIAL-SENSITIVE" not in page
