@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accord.register",
     "accord.assessments",
     "accord.appraisal",
+    "accord.kpis",
     "accord.notices",
     "accord.api",
 ]

@@ -25,9 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.core import audit
+from accord.core import audit, places
 from accord.core.choices import Visibility
-from accord.core.matching import NameIndex
 from accord.core.sectors import SERVICES
 from accord.orgs.models import Area, Organisation
 
@@ -219,17 +218,11 @@ def risks_of(collaboration: Collaboration, today: dt.date) -> list[risks.Risk]:
 # Places -------------------------------------------------------------------------------------
 
 
-def _place_names(text: str) -> set[str]:
-    """The spellings a typed place name stands for: as typed, and with "&" and "and" swapped
-    (an ONS lookup writes "Devon & Cornwall", Accord's own list "Devon and Cornwall")."""
-    typed = " ".join(text.split())
-    return {typed, typed.replace("&", "and").replace("  ", " "), typed.replace(" and ", " & ")}
-
-
 def _named(text: str) -> Q:
-    """Areas whose code or name is what was typed, in any case."""
+    """Areas whose code or name is what was typed, in any case, "&" and "and" alike
+    (core.places, as the forms' area fields match)."""
     match = Q(code__iexact=text.strip())
-    for name in _place_names(text):
+    for name in places.spellings(text):
         match |= Q(name__iexact=name)
     return match
 
@@ -255,13 +248,10 @@ def place_suggestions(text: str, limit: int = 3) -> list[str]:
     """The names of the places closest to what was typed, best first, each name once: for
     "No place called “Lincs”. Did you mean Lincolnshire?"."""
     areas = list(Area.objects.order_by("name").values_list("code", "name"))
-    index: NameIndex[tuple[str, str]] = NameIndex(areas, keys=lambda a: a, label=lambda a: a[1])
-    names: list[str] = []
-    # More candidates than wanted, because several areas can share one name.
-    for _, name in index.suggestions(text.replace("&", "and"), limit=limit * 3):
-        if name not in names:
-            names.append(name)
-    return names[:limit]
+    index: places.PlaceIndex[tuple[str, str]] = places.PlaceIndex(
+        areas, code=lambda a: a[0], name=lambda a: a[1], label=lambda a: a[1]
+    )
+    return index.suggested_names(text, limit)
 
 
 def _partners_of(organisations: Q) -> QuerySet[Partner, Any]:
