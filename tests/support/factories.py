@@ -253,3 +253,80 @@ class UnitCostFactory(ServiceFactory):
         from accord.appraisal import services
 
         return services.create_unit_cost(ACTOR, services.UnitCostData(**kwargs))
+
+
+class IndicatorFactory(ServiceFactory):
+    """An indicator of the library, added as an administrator adds one (kpis.services)."""
+
+    class Meta:
+        model = dict
+
+    key = factory.Sequence(lambda n: f"test-indicator-{n}")
+    title = factory.Sequence(lambda n: f"Test indicator {n}")
+    description = "Something a collaboration counts each month."
+    unit = "count"
+    direction = "increase"
+    frequency = "monthly"
+    aggregation = "sum"
+    weight_column = ""
+    services: Any = ("fire", "ambulance")
+    source = "Entered by the partners"
+    source_url = ""
+    standard = None
+    standard_text = ""
+    published_column = ""
+    computed = ""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.kpis import services
+
+        kwargs["services"] = list(kwargs["services"])
+        return services.add_indicator(ACTOR, services.IndicatorData(**kwargs))
+
+
+class AdoptionFactory(ServiceFactory):
+    """A collaboration's adoption of an indicator; `organisation` is a code, or None for the
+    collaboration as a whole."""
+
+    class Meta:
+        model = dict
+
+    collaboration = factory.SubFactory(CollaborationFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    organisation: Any = EMAS
+    baseline_value = None
+    baseline_period = None
+    target_value = None
+    target_by = None
+    tolerance = None
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.kpis import services
+
+        collaboration = kwargs.pop("collaboration")
+        code = kwargs.pop("organisation")
+        organisation = _organisation(code) if isinstance(code, str) else code
+        return services.adopt(
+            ACTOR, collaboration, services.AdoptionData(organisation=organisation, **kwargs)
+        )
+
+
+class MeasurementFactory(ServiceFactory):
+    """One period's value entered for an adoption (the first of a month, from January 2018 on)."""
+
+    class Meta:
+        model = dict
+
+    adoption = factory.SubFactory(AdoptionFactory)
+    period = factory.Sequence(lambda n: dt.date(2018 + n // 12, n % 12 + 1, 1))
+    value = 10.0
+    note = ""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from accord.kpis import services
+
+        adoption = kwargs.pop("adoption")
+        return services.record_measurement(ACTOR, adoption, **kwargs)
