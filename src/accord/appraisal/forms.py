@@ -22,7 +22,7 @@ from accord.core.forms import PlainTextForm
 from accord.core.matching import NameIndex
 from accord.core.problems import Problem, Problems
 from accord.core.uploads import read_upload
-from accord.core.widgets import OrganisationChoiceField
+from accord.core.widgets import OrganisationChoiceField, share_index
 from accord.orgs.models import Organisation
 
 from . import engine
@@ -303,8 +303,7 @@ class LineForm(PlainTextForm):
         if organisations is not None:
             # One index of the organisations for every line of the page, not one a line:
             # the field finds what is sent (and what it shows) in it (core.widgets).
-            org = self.fields["org"]
-            org._index = (org.queryset, organisations)  # type: ignore[attr-defined]
+            share_index(self.fields["org"], organisations)
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}

@@ -19,22 +19,59 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.widgets import ChoiceWidget
 
+from . import places
 from .choices import Sector
 from .forms import field_error_name, required_message
 from .matching import NameIndex, not_found_message
 
-# Organisations ---------------------------------------------------------------------------
+# Pickers: organisations and areas ----------------------------------------------------------
+#
+# One field class and one widget pair for anything chosen from a list by its code: what
+# differs between organisations and areas (how each is labelled, grouped and found) is a
+# `Catalogue`. The widgets keep the names they had when only organisations used them,
+# `OrganisationSelect` and `OrganisationCheckboxes`: includes/field.html and the accord
+# template tags tell widgets apart by their class's name (BoundField.widget_type).
 
 #: The group heading of choices that are not organisations ("Local residents").
 OTHERS_GROUP = "Not an organisation"
+
+
+class Finder(Protocol):
+    """What a catalogue's index answers: everything a typed text names (one organisation, or
+    the several areas that share a name), and the "did you mean" sentence for a miss."""
+
+    def find(self, text: str) -> list[Any]: ...
+
+    def did_you_mean(self, text: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What a picker chooses from: `noun` and `plural` for its words ("No area matches",
+    "Add another area"), each thing's `label`, its `group` on the page (a rank to order the
+    groups by, and a heading), `keywords` the autocomplete also matches it by, and `index`,
+    which makes a `Finder` of a queryset's things."""
+
+    noun: str
+    plural: str
+    label: Callable[[Any], str]
+    group: Callable[[Any], tuple[int, str]]
+    keywords: Callable[[Any], str]
+    index: Callable[[Iterable[Any]], Finder]
+
+    @property
+    def indefinite(self) -> str:
+        """ "an organisation", "an area"."""
+        return f"{'an' if self.noun[:1].lower() in 'aeiou' else 'a'} {self.noun}"
 
 
 def organisation_label(org: Any) -> str:
@@ -52,6 +89,20 @@ def organisation_index(organisations: Iterable[Any]) -> NameIndex[Any]:
     )
 
 
+class _OneEach:
+    """A NameIndex as a Finder: a code or name is at most one organisation."""
+
+    def __init__(self, index: NameIndex[Any]) -> None:
+        self._index = index
+
+    def find(self, text: str) -> list[Any]:
+        found = self._index.find(text)
+        return [] if found is None else [found]
+
+    def did_you_mean(self, text: str) -> str:
+        return self._index.did_you_mean(text)
+
+
 def _sector_label(sector: str) -> str:
     try:
         return str(Sector(sector).label)
@@ -59,91 +110,169 @@ def _sector_label(sector: str) -> str:
         return str(sector).capitalize() or str(Sector.OTHER.label)
 
 
-def _index_of(field: Any) -> NameIndex[Any]:
-    """The organisations of `field`'s queryset, indexed once per form (fields are copied for
-    each form) and again only if the queryset is replaced: one query however many values."""
+def _sector_group(org: Any) -> tuple[int, str]:
+    """Police, fire, ambulance, other, then any sector Accord does not list."""
+    sector = getattr(org, "sector", Sector.OTHER)
+    rank = Sector.values.index(sector) if sector in Sector.values else len(Sector.values)
+    return rank, _sector_label(sector)
+
+
+ORGANISATIONS = Catalogue(
+    noun="organisation",
+    plural="organisations",
+    label=organisation_label,
+    group=_sector_group,
+    keywords=lambda org: getattr(org, "short_name", "") or "",
+    index=lambda organisations: _OneEach(organisation_index(organisations)),
+)
+
+
+def _kind_label(area: Any) -> str:
+    display = getattr(area, "get_kind_display", None)
+    return str(display() if display is not None else area.kind)
+
+
+def area_label(area: Any) -> str:
+    """How the forms name an area, its kind said because a name may be two areas:
+    "Lincolnshire (police force area, E23000020)"."""
+    kind = _kind_label(area)
+    return f"{area.name} ({kind[:1].lower()}{kind[1:]}, {area.code})"
+
+
+def area_index(areas: Iterable[Any]) -> places.PlaceIndex[Any]:
+    """Areas found by code or name as the register's place filter finds them (core.places):
+    in any case, "&" and "and" alike, a name shared by two areas finding both."""
+    return places.PlaceIndex(
+        areas, code=lambda area: area.code, name=lambda area: area.name, label=area_label
+    )
+
+
+def _kind_group(area: Any) -> tuple[int, str]:
+    """Areas grouped by kind, in the order the model lists its kinds: "Police force areas"."""
+    try:
+        kinds = [value for value, _ in area._meta.get_field("kind").choices]
+    except (AttributeError, LookupError):
+        kinds = []
+    rank = kinds.index(area.kind) if area.kind in kinds else len(kinds)
+    # Every kind's label is a singular noun that takes an s ("Local resilience forum").
+    return rank, f"{_kind_label(area)}s"
+
+
+AREAS = Catalogue(
+    noun="area",
+    plural="areas",
+    label=area_label,
+    group=_kind_group,
+    keywords=lambda area: "",
+    index=area_index,
+)
+
+
+def _index_of(field: Any) -> Finder:
+    """The things of `field`'s queryset, indexed once per form (fields are copied for each
+    form) and again only if the queryset is replaced: one query however many values."""
     cached = getattr(field, "_index", None)
     if cached is None or cached[0] is not field.queryset:
-        cached = (field.queryset, organisation_index(field.queryset))
+        cached = (field.queryset, field.catalogue.index(field.queryset))
         field._index = cached
     return cached[1]
 
 
-def _match(field: Any, value: str) -> Any:
-    """The organisation (or extra choice's key) that `value` names; ValidationError with
-    suggestions otherwise."""
+def share_index(field: Any, index: NameIndex[Any] | Finder) -> None:
+    """Let `field` find what is sent (and what it shows) in `index`, an index of its queryset
+    made once for many forms: an appraisal's lines share one index of the organisations
+    rather than each building its own. Replacing the queryset later drops it."""
+    finder: Finder = _OneEach(index) if isinstance(index, NameIndex) else index
+    field._index = (field.queryset, finder)
+
+
+def _matches(field: Any, value: str) -> list[Any]:
+    """What `value` names: an extra choice's key, or the things of the field's queryset with
+    that code or name; ValidationError with suggestions for nothing."""
     text = str(value).strip()
     for key, label in field.extra_choices:
         if text.casefold() in (key.casefold(), label.casefold()):
-            return key
+            return [key]
     index = _index_of(field)
     found = index.find(text)
-    if found is not None:
+    if found:
         return found
     raise ValidationError(
-        not_found_message("organisation", text, index.did_you_mean(text)),
+        not_found_message(field.catalogue.noun, text, index.did_you_mean(text)),
         code="invalid_choice",
         params={"value": text},
     )
 
 
-def _code_for(field: Any, value: Any) -> Any:
-    """A value as the page shows it chosen: an organisation's code, a name turned into its
-    organisation's code, anything else as it is."""
+def _codes_for(field: Any, value: Any) -> list[Any]:
+    """A value as the page shows it chosen: a thing's code, a name turned into the codes of
+    what it names, anything else as it is."""
     if hasattr(value, "code"):
-        return value.code
+        return [value.code]
     if isinstance(value, str) and value.strip() and field.queryset is not None:
         found = _index_of(field).find(value)
-        if found is not None:
-            return found.code
-    return value
+        if found:
+            return [thing.code for thing in found]
+    return [value]
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    """One organisation: cleaned to the Organisation (or an extra choice's key, a str).
+class CatalogueChoiceField(forms.ModelChoiceField):
+    """One thing of a catalogue, chosen by its code (a name is understood too): cleaned to the
+    model instance, or an extra choice's key (a str). A name that several things share is
+    refused with the choice between them."""
 
-    ``OrganisationChoiceField(label="Lead organisation", queryset=Organisation.objects.filter(
-    active=True))``; ``extra_choices=[("residents", "Local residents")]`` adds choices that are
-    not organisations, shown apart and cleaned to their key.
-    """
+    catalogue: Catalogue = ORGANISATIONS
 
     def __init__(
         self,
         queryset: QuerySet[Any] | None,
         *,
         extra_choices: Sequence[tuple[str, str]] = (),
-        empty_label: str = "Choose an organisation",
+        empty_label: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("widget", OrganisationSelect)
-        super().__init__(queryset, empty_label=empty_label, to_field_name="code", **kwargs)
+        empty = empty_label or f"Choose {self.catalogue.indefinite}"
+        super().__init__(queryset, empty_label=empty, to_field_name="code", **kwargs)
         self.extra_choices = [(str(key), str(label)) for key, label in extra_choices]
         self.widget.extra_choices = self.extra_choices
+        self.widget.catalogue = self.catalogue
 
     def label_from_instance(self, obj: Model) -> str:
-        return organisation_label(obj)
+        return self.catalogue.label(obj)
 
     def prepare_value(self, value: Any) -> Any:
-        prepared = _code_for(self, value)
-        return prepared if prepared is not value else super().prepare_value(value)
+        prepared = _codes_for(self, value)
+        if len(prepared) == 1 and prepared[0] is not value:
+            return prepared[0]
+        return super().prepare_value(value)
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
         if hasattr(value, "code"):
             return value
-        return _match(self, str(value))
+        found = _matches(self, str(value))
+        if len(found) > 1:
+            labels = [self.catalogue.label(thing) for thing in found]
+            raise ValidationError(
+                f"“{str(value).strip()}” is more than one {self.catalogue.noun}: choose "
+                + (", ".join(labels[:-1]) + " or " + labels[-1]),
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found[0]
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return str(self.prepare_value(initial) or "") != str(self.prepare_value(data) or "")
 
 
-class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
-    """Any number of organisations: cleaned to a list of Organisations (and extra choices'
-    keys), in the order sent, each once.
+class CatalogueMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Any number of things of a catalogue: cleaned to a list of model instances (and extra
+    choices' keys), in the order sent, each once. A name that several things share chooses
+    them all, as the register's place filter finds them all."""
 
-    ``OrganisationsChoiceField(label="Other partners", queryset=..., required=False)``.
-    """
+    catalogue: Catalogue = ORGANISATIONS
 
     def __init__(
         self,
@@ -156,14 +285,16 @@ class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
         super().__init__(queryset, to_field_name="code", **kwargs)
         self.extra_choices = [(str(key), str(label)) for key, label in extra_choices]
         self.widget.extra_choices = self.extra_choices
+        self.widget.catalogue = self.catalogue
 
     def label_from_instance(self, obj: Model) -> str:
-        return organisation_label(obj)
+        return self.catalogue.label(obj)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple | QuerySet):
-            return [self.prepare_value(v) for v in value]
-        return _code_for(self, value)
+            return [code for v in value for code in _codes_for(self, v)]
+        codes = _codes_for(self, value)
+        return codes[0] if len(codes) == 1 else codes
 
     # A list, not a queryset: it keeps the order sent and may hold extra choices' keys.
     def clean(self, value: Any) -> list[Any]:  # type: ignore[override]
@@ -180,12 +311,13 @@ class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
         errors: list[ValidationError] = []
         for item in values:
             try:
-                found = item if hasattr(item, "code") else _match(self, str(item))
+                found = [item] if hasattr(item, "code") else _matches(self, str(item))
             except ValidationError as exc:
                 errors.append(exc)
                 continue
-            if all(found is not seen and found != seen for seen in chosen):
-                chosen.append(found)
+            for thing in found:
+                if all(thing is not seen and thing != seen for seen in chosen):
+                    chosen.append(thing)
         if errors:
             raise ValidationError(errors)
         self.run_validators(chosen)
@@ -197,28 +329,65 @@ class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
         return before != after
 
 
+class OrganisationChoiceField(CatalogueChoiceField):
+    """One organisation: cleaned to the Organisation (or an extra choice's key, a str).
+
+    ``OrganisationChoiceField(label="Lead organisation", queryset=Organisation.objects.filter(
+    active=True))``; ``extra_choices=[("residents", "Local residents")]`` adds choices that are
+    not organisations, shown apart and cleaned to their key.
+    """
+
+    catalogue = ORGANISATIONS
+
+
+class OrganisationsChoiceField(CatalogueMultipleChoiceField):
+    """Any number of organisations: cleaned to a list of Organisations (and extra choices'
+    keys), in the order sent, each once.
+
+    ``OrganisationsChoiceField(label="Other partners", queryset=..., required=False)``.
+    """
+
+    catalogue = ORGANISATIONS
+
+
+class AreaChoiceField(CatalogueChoiceField):
+    """One area (anything with `code`, `name` and a `kind` with choices): cleaned to the Area.
+    A name two areas share ("Lincolnshire") is refused with the choice between them."""
+
+    catalogue = AREAS
+
+
+class AreasChoiceField(CatalogueMultipleChoiceField):
+    """Any number of areas, grouped by kind on the page and labelled with it ("Lincolnshire
+    (police force area, E23000020)"), matched as the register's place filter matches.
+
+    ``AreasChoiceField(label="Areas", queryset=Area.objects.exclude(kind="district"),
+    required=False)``.
+    """
+
+    catalogue = AREAS
+
+
 Groups = list[tuple[str | None, list[dict[str, Any]], int | None]]
 
 
 def _grouped_options(
     widget: ChoiceWidget, name: str, value: list[str], attrs: dict[str, Any] | None
 ) -> Groups:
-    """The widget's choices as (sector heading, options, index): police, fire, ambulance,
-    other, then the choices that are not organisations; each option knows its organisation's
-    short name (for the autocomplete to match on)."""
-    groups: dict[str, list[tuple[Any, str, str]]] = {}
+    """The widget's choices as (heading, options, index) in the catalogue's group order (an
+    organisation's sector, an area's kind), then the choices that are not organisations; each
+    option knows its keywords (an organisation's short name, for the autocomplete)."""
+    catalogue: Catalogue = getattr(widget, "catalogue", ORGANISATIONS)
+    groups: dict[tuple[int, str], list[tuple[Any, str, str]]] = {}
     for option_value, label in widget.choices:
         if option_value in ("", None):
             continue
         instance = getattr(option_value, "instance", None)
-        sector = getattr(instance, "sector", Sector.OTHER)
-        keywords = getattr(instance, "short_name", "") or ""
-        groups.setdefault(sector, []).append((option_value, str(label), keywords))
+        group = catalogue.group(instance) if instance is not None else (1_000, "")
+        keywords = catalogue.keywords(instance) if instance is not None else ""
+        groups.setdefault(group, []).append((option_value, str(label), keywords))
+    ordered = [(heading, options) for (_, heading), options in sorted(groups.items())]
     extra = getattr(widget, "extra_choices", [])
-    ordered: list[tuple[str, list[tuple[Any, str, str]]]] = [
-        (_sector_label(sector), groups[sector]) for sector in Sector.values if sector in groups
-    ]
-    ordered += [(_sector_label(s), opts) for s, opts in groups.items() if s not in Sector.values]
     if extra:
         ordered.append((OTHERS_GROUP, [(key, label, "") for key, label in extra]))
     chosen = {str(v) for v in value}
@@ -237,12 +406,18 @@ def _grouped_options(
     return result
 
 
+def _picker_words(widget: Any) -> dict[str, str]:
+    catalogue: Catalogue = getattr(widget, "catalogue", ORGANISATIONS)
+    return {"noun": catalogue.noun, "plural": catalogue.plural}
+
+
 class OrganisationSelect(forms.Select):
-    """One organisation: a select grouped by sector, which organisations.js turns into GOV.UK's
-    accessible autocomplete."""
+    """One organisation or area (the field's catalogue): a select grouped as the catalogue
+    groups, which organisations.js turns into GOV.UK's accessible autocomplete."""
 
     template_name = "widgets/organisation_select.html"
     extra_choices: list[tuple[str, str]] = []
+    catalogue: Catalogue = ORGANISATIONS
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Groups:
         return _grouped_options(self, name, value, attrs)
@@ -250,17 +425,20 @@ class OrganisationSelect(forms.Select):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         empty = next((str(label) for v, label in self.choices if v in ("", None)), "")
-        context["widget"]["empty_label"] = empty
+        context["widget"]["empty_label"] = empty or f"Choose {self.catalogue.indefinite}"
+        context["widget"].update(_picker_words(self))
         return context
 
 
 class OrganisationCheckboxes(forms.CheckboxSelectMultiple):
-    """Many organisations: checkboxes grouped by sector (each group a GOV.UK details, open
-    when it holds a chosen one), which organisations.js turns into "add another organisation"
-    with the accessible autocomplete and a list of those chosen."""
+    """Many organisations or areas (the field's catalogue): checkboxes grouped as the
+    catalogue groups (each group a GOV.UK details, open when it holds a chosen one), which
+    organisations.js turns into "add another organisation" (or area) with the accessible
+    autocomplete and a list of those chosen."""
 
     template_name = "widgets/organisation_checkboxes.html"
     extra_choices: list[tuple[str, str]] = []
+    catalogue: Catalogue = ORGANISATIONS
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Groups:
         return _grouped_options(self, name, value, attrs)
@@ -274,6 +452,7 @@ class OrganisationCheckboxes(forms.CheckboxSelectMultiple):
         context["widget"]["open_groups"] = [
             heading for heading, options, _ in groups if any(o["selected"] for o in options)
         ]
+        context["widget"].update(_picker_words(self))
         return context
 
     def id_for_label(self, id_: str, index: str | None = None) -> str:

@@ -33,8 +33,9 @@ def _date_field(label: str) -> forms.DateField:
 
 
 def _code_of_id(queryset: Any, value: Any) -> Any:
-    """An organisation's code for a value that is its id rather than its code or name (what the
-    form's select sent before it sent codes, and what older scripts and tests still send)."""
+    """An organisation's (or area's) code for a value that is its id rather than its code or
+    name (what the form's selects sent before they sent codes, and what older scripts and tests
+    still send)."""
     text = str(value).strip()
     if text.isdigit() and not queryset.filter(code__iexact=text).exists():
         code = queryset.filter(pk=int(text)).values_list("code", flat=True).first()
@@ -56,6 +57,15 @@ class OrganisationChoiceField(widgets.OrganisationChoiceField):
         return super().to_python(value)
 
 
+def _ids_to_codes(queryset: Any, value: Any) -> Any:
+    """A many-choice field's values with any ids read as `_code_of_id` reads them."""
+    if isinstance(value, list | tuple):
+        return [v if hasattr(v, "code") else _code_of_id(queryset, v) for v in value]
+    if isinstance(value, str):
+        return _code_of_id(queryset, value)
+    return value
+
+
 class OrganisationMultipleField(widgets.OrganisationsChoiceField):
     """Any number of organisations, chosen as `OrganisationChoiceField` is one."""
 
@@ -63,11 +73,20 @@ class OrganisationMultipleField(widgets.OrganisationsChoiceField):
         super().__init__(queryset if queryset is not None else _active(), **kwargs)
 
     def clean(self, value: Any) -> list[Any]:  # type: ignore[override]
-        if isinstance(value, list | tuple):
-            value = [v if hasattr(v, "code") else _code_of_id(self.queryset, v) for v in value]
-        elif isinstance(value, str):
-            value = _code_of_id(self.queryset, value)
-        return super().clean(value)
+        return super().clean(_ids_to_codes(self.queryset, value))
+
+
+class AreaMultipleField(widgets.AreasChoiceField):
+    """Any number of the areas a collaboration covers: force, fire and rescue authority,
+    ambulance and resilience forum areas (districts are found through them), chosen as the
+    organisations are and matched as the register's place filter matches (core.widgets)."""
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        areas = Area.objects.exclude(kind=AreaKind.DISTRICT)
+        super().__init__(queryset if queryset is not None else areas, **kwargs)
+
+    def clean(self, value: Any) -> list[Any]:  # type: ignore[override]
+        return super().clean(_ids_to_codes(self.queryset, value))
 
 
 def _active() -> Any:
@@ -112,11 +131,10 @@ class CollaborationForm(PlainTextForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to take them from the partners' sectors.",
     )
-    areas = forms.ModelMultipleChoiceField(
-        queryset=Area.objects.exclude(kind=AreaKind.DISTRICT),
+    areas = AreaMultipleField(
+        label="Areas",
         required=False,
         help_text="Force, fire authority, ambulance or resilience forum areas it covers.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     funding_source = forms.CharField(max_length=200, required=False)
     funding_amount = forms.DecimalField(

@@ -1,19 +1,35 @@
-// Organisation pickers (core/widgets.py), enhanced with GOV.UK's accessible autocomplete
-// (window.accessibleAutocomplete, loaded by govuk-init.js before this module).
+// Pickers of organisations and of areas (core/widgets.py), enhanced with GOV.UK's accessible
+// autocomplete (window.accessibleAutocomplete, loaded by govuk-init.js before this module).
+// What is chosen is named by the element's data-accord-noun and data-accord-plural
+// ("organisation", "area"); organisations when they are missing.
 //
-// One organisation (select[data-accord-organisation]): the select becomes an autocomplete
-// that finds an organisation by any part of its name, its code or its short name; clearing
-// the box clears the choice.
+// One (select[data-accord-organisation]): the select becomes an autocomplete that finds an
+// organisation or area by any part of its label (name, kind, code) or its short name;
+// clearing the box clears the choice.
 //
 // Many (div[data-accord-organisations]): the grouped checkboxes stay in the form, hidden, and
-// remain what is submitted. Above them: the organisations chosen, each with a "Remove" button,
-// and an autocomplete labelled "Add an organisation" ("Add another organisation" once one is
-// chosen). Choosing ticks a box, removing unticks it; a status message says what happened.
+// remain what is submitted. Above them: those chosen, each with a "Remove" button, and an
+// autocomplete labelled "Add an organisation" ("Add another organisation" once one is
+// chosen; "Add an area" for areas). Choosing ticks a box, removing unticks it; a status
+// message says what happened.
+
+function wordsFor(element) {
+  var noun = element.getAttribute("data-accord-noun") || "organisation";
+  var plural = element.getAttribute("data-accord-plural") || noun + "s";
+  var article = /^[aeiou]/i.test(noun) ? "an " : "a ";
+  return { noun: noun, plural: plural, one: article + noun };
+}
+
+// Every typed word somewhere in the label or keywords, in any case; "&" and "and" alike, as
+// the server matches place names (core/places.py).
+function plainWords(text) {
+  return text.toLowerCase().replace(/&/g, " and ");
+}
 
 function matcher(query) {
-  var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  var words = plainWords(query).split(/\s+/).filter(Boolean);
   return function (entry) {
-    var text = (entry.label + " " + entry.keywords).toLowerCase();
+    var text = plainWords(entry.label + " " + entry.keywords);
     return words.every(function (word) {
       return text.indexOf(word) !== -1;
     });
@@ -21,6 +37,7 @@ function matcher(query) {
 }
 
 function enhanceOne(select) {
+  var words = wordsFor(select);
   var entries = Array.prototype.map.call(select.options, function (option) {
     return { label: option.textContent.trim(), value: option.value, keywords: option.getAttribute("data-keywords") || "" };
   }).filter(function (entry) {
@@ -33,7 +50,7 @@ function enhanceOne(select) {
     minLength: 1,
     showNoOptionsFound: true,
     tNoResults: function () {
-      return "No organisation matches";
+      return "No " + words.noun + " matches";
     },
     source: function (query, populate) {
       populate(entries.filter(matcher(query)).map(function (entry) {
@@ -57,6 +74,7 @@ function enhanceOne(select) {
 
 function enhanceMany(container) {
   var id = container.getAttribute("data-accord-id");
+  var words = wordsFor(container);
   var boxes = Array.prototype.slice.call(container.querySelectorAll('input[type="checkbox"]'));
   var entries = boxes.map(function (box) {
     var label = container.querySelector('label[for="' + box.id + '"]');
@@ -72,7 +90,7 @@ function enhanceMany(container) {
 
   var list = document.createElement("ul");
   list.className = "govuk-list accord-organisations__chosen";
-  list.setAttribute("aria-label", "Chosen organisations");
+  list.setAttribute("aria-label", "Chosen " + words.plural);
   var none = document.createElement("p");
   none.className = "govuk-body accord-organisations__none";
   none.textContent = "None chosen yet.";
@@ -124,14 +142,14 @@ function enhanceMany(container) {
     });
     list.hidden = count === 0;
     none.hidden = count !== 0;
-    label.textContent = count === 0 ? "Add an organisation" : "Add another organisation";
+    label.textContent = count === 0 ? "Add " + words.one : "Add another " + words.noun;
   }
 
   function chosenCount() {
     var count = entries.filter(function (e) {
       return e.box.checked;
     }).length;
-    return count === 1 ? "1 organisation chosen." : count + " organisations chosen.";
+    return count === 1 ? "1 " + words.noun + " chosen." : count + " " + words.plural + " chosen.";
   }
 
   function clearInput() {
@@ -153,7 +171,7 @@ function enhanceMany(container) {
     confirmOnBlur: false,
     showNoOptionsFound: true,
     tNoResults: function () {
-      return "No organisation matches, or it is already chosen";
+      return "No " + words.noun + " matches, or it is already chosen";
     },
     source: function (query, populate) {
       var match = matcher(query);
