@@ -8,6 +8,10 @@
   Without JavaScript one renders a select grouped by sector and many render checkboxes grouped
   by sector; with it, GOV.UK's accessible autocomplete takes over (static/accord/organisations.js)
   and many become "add another organisation" with a list of those chosen, each removable.
+- `AreaChoiceField` and `AreasChoiceField`: the same for areas (anything with `code`, `name`
+  and a `kind` with choices), grouped by kind, labelled "Lincolnshire (police force area,
+  E23000020)" and matched as the register's place filter matches (`core.places`).
+  Both pairs are `CatalogueChoiceField` and `CatalogueMultipleChoiceField` with a `Catalogue`.
 - `GovukDateField` with `GovukDateInput`: the GOV.UK date input (day, month and year boxes) and
   the Design System's error wording.
 
