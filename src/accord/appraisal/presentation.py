@@ -310,6 +310,12 @@ def party_label(key: str, names: Mapping[str, str]) -> str:
     return f"{name} ({key})"
 
 
+# A name beside a bar chart takes at most `wide` px, and on a phone (a container under 600 px)
+# 110 px, leaving the bars room: the tooltip and the table below give names in full.
+def _label_limit(wide: int) -> dict[str, str]:
+    return {"expr": f"containerSize()[0] < 600 ? 110 : {wide}"}
+
+
 def organisation_chart(report: Mapping[str, Any], names: Mapping[str, str]) -> Chart:
     split: Mapping[str, Mapping[str, float]] = report["by_organisation"]
     label = {code: party_label(code, names) for code in split}
@@ -333,7 +339,7 @@ def organisation_chart(report: Mapping[str, Any], names: Mapping[str, str]) -> C
                     "field": "organisation",
                     "type": "nominal",
                     "title": None,
-                    "axis": {"labelLimit": 320},
+                    "axis": {"labelLimit": _label_limit(320)},
                 },
                 "yOffset": {"field": "flow"},
                 "x": {
@@ -342,7 +348,13 @@ def organisation_chart(report: Mapping[str, Any], names: Mapping[str, str]) -> C
                     "title": "£",
                     "axis": {"format": ",.0f"},
                 },
-                "color": {"field": "flow", "type": "nominal", "title": None},
+                # Below the plot, so that on a phone the bars keep the width.
+                "color": {
+                    "field": "flow",
+                    "type": "nominal",
+                    "title": None,
+                    "legend": {"orient": "bottom"},
+                },
                 "tooltip": [
                     {"field": "organisation"},
                     {"field": "flow"},
@@ -472,13 +484,26 @@ def tornado_chart(report: Mapping[str, Any]) -> Chart:
                             "type": "nominal",
                             "sort": None,
                             "title": None,
-                            "axis": {"labelLimit": 480},
+                            # On a phone an input's name ("Value added by the teams, as
+                            # published: deadweight") is two lines, so that the part that
+                            # tells two inputs of one line apart is not cut off.
+                            "axis": {
+                                "labelLimit": _label_limit(480),
+                                "labelExpr": "containerSize()[0] < 600"
+                                " ? split(datum.label, ': ') : datum.label",
+                            },
                         },
                         "x": {
                             "field": "low",
                             "type": "quantitative",
                             "title": "NPV (£)",
-                            "axis": {"format": ",.0f"},
+                            # On a phone "10,000,000" takes a third of the width: labels that
+                            # would touch are left out rather than run together.
+                            "axis": {
+                                "format": ",.0f",
+                                "labelOverlap": "greedy",
+                                "labelSeparation": 8,
+                            },
                             "scale": {"zero": False},
                         },
                         "x2": {"field": "high"},

@@ -41,7 +41,14 @@ def spec(data: list[dict[str, Any]], *, title: str, **body: Any) -> dict[str, An
             "range": {"category": PALETTE},
             "axis": {"labelFontSize": 14, "titleFontSize": 14},
             "legend": {"labelFontSize": 14, "titleFontSize": 14},
-            "title": {"fontSize": 16},
+            # From the chart's left edge and cut to its width, so that a long title is not
+            # clipped at both ends on a phone (the table's caption below gives it in full).
+            "title": {
+                "fontSize": 16,
+                "anchor": "start",
+                "frame": "bounds",
+                "limit": {"expr": "containerSize()[0]"},
+            },
         },
         **body,
     }
