@@ -229,6 +229,8 @@ def test_the_privacy_notice_says_what_personal_data_is_held(client: Client) -> N
     for held in ("name and email address", "audit log", "network address", "anonymous survey"):
         assert held in page, held
     assert "OFFICIAL-SENSITIVE" in page
+    # Not every page is marked so: what holds only public records carries the public marking.
+    assert "what holds only public records carries OFFICIAL" in page
 
 
 def test_the_contact_address_comes_from_the_setting(client: Client, settings: Any) -> None:

@@ -62,6 +62,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             **_contact(),
             "marking": settings.PROTECTIVE_MARKING,
+            "public_marking": settings.PUBLIC_MARKING,
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
             "threshold": settings.DISCLOSURE_THRESHOLD,
         },
