@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from pathlib import Path
 
 from accord.core.commandline import CommandGroups, console, setup_django
 
@@ -21,6 +22,7 @@ APP_COMMANDS = (
     "accord.register.cli",
     "accord.appraisal.cli",
     "accord.notices.cli",
+    "accord.kpis.cli",
 )
 
 # Commands ---------------------------------------------------------------------------------
@@ -47,12 +49,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     from accord import demo
 
-    loaded = demo.load(args.password)
+    loaded = demo.load(args.password, ambsys=Path(args.ambsys) if args.ambsys else None)
     out = console()
     out.print(f"Reference organisations: {loaded.organisations} created or updated.")
     out.print(f"Demo collaborations: {loaded.collaborations} created.")
     out.print(f"Demo assessment rounds (illustrative synthetic data): {loaded.rounds} created.")
     out.print(f"Demo appraisals: {loaded.appraisals} created.")
+    for line in loaded.kpis:
+        out.print(line, highlight=False, soft_wrap=True)
     for email, role, password in loaded.logins:
         print(f"Demo login ({role}): {email}  password: {password}")
     return 0
@@ -110,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         "demo logins get fresh passwords, which it prints.",
     )
     p.add_argument("--password", help="use this password for the demo logins")
+    p.add_argument(
+        "--ambsys",
+        metavar="FILE",
+        help="the AmbSYS file for the demo KPIs (default: "
+        "../shared/data/ambsys_2017-08_to_2019-12.csv, when it is there)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
@@ -135,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("rest", nargs=argparse.REMAINDER)
     q.set_defaults(func=_passthrough("accord.assessments.score_cli"))
 
-    p = sub.add_parser("kpi", help="KPIs: `accord kpi spc FILE.csv` (control charts)")
+    p = sub.add_parser(
+        "kpi", help="KPIs: `accord kpi spc FILE.csv` (control charts), `accord kpi library load`"
+    )
     ksub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     q = ksub.add_parser("spc", help="statistical process control of a CSV series", add_help=False)
     q.add_argument("rest", nargs=argparse.REMAINDER)

@@ -730,3 +730,53 @@ def get_framework_version(key: str, version: int) -> FrameworkVersion:
     if found is None:
         raise NotVisible("framework")
     return found
+
+
+# The three Cs for other apps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupScores:
+    """One round's mean on each group of its framework (the three Cs), as its results page
+    shows them: None where disclosure control withholds the figure."""
+
+    round_id: int
+    title: str
+    opens_on: dt.date
+    framework_key: str
+    means: dict[str, float | None]
+
+
+def group_scores(collaboration: Collaboration, today: dt.date | None = None) -> list[GroupScores]:
+    """Every round of the collaboration that has opened, oldest first, with its score on each
+    group of its framework (for KPIs' three Cs): the same figures, under the same disclosure
+    control, as each round's results."""
+    from . import results, scoring
+
+    today = today or timezone.localdate()
+    rounds = list(
+        Round.objects.filter(collaboration=collaboration, opens_on__lte=today)
+        .select_related("framework")
+        .order_by("opens_on", "pk")
+    )
+    answers = results.responses_for_rounds(rounds)
+    known = results.invited_cells_of(rounds)
+    found = []
+    for each in rounds:
+        framework = each.framework.framework
+        scored = scoring.score(framework, answers[each.pk], k=results.k(), known=known[each.pk])
+        means: dict[str, float | None] = {}
+        for group in framework.groups:
+            overall = scored.overall
+            cell = None if isinstance(overall, scoring.Suppressed) else overall.groups.get(group.id)
+            means[group.id] = cell.mean if isinstance(cell, scoring.Summary) else None
+        found.append(
+            GroupScores(
+                round_id=each.pk,
+                title=each.title,
+                opens_on=each.opens_on,
+                framework_key=each.framework.key,
+                means=means,
+            )
+        )
+    return found

@@ -41,3 +41,6 @@ class Source(models.TextChoices):
 
     ENTERED = "entered", "Entered"
     AMBSYS = "ambsys", "NHS England AmbSYS"
+    #: Worked out by Accord from its own records (the three Cs of an assessment, benefits
+    #: realised against an appraisal's forecast): replaced whenever it is worked out again.
+    ACCORD = "accord", "Worked out by Accord"
