@@ -9,6 +9,7 @@ urlpatterns = [
     path("collaborations/", include("accord.register.urls")),
     path("assessments/", include("accord.assessments.urls")),
     path("appraisals/", include("accord.appraisal.urls")),
+    path("kpis/", include("accord.kpis.urls")),
     path("api/", include("accord.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

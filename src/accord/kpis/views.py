@@ -1,0 +1,435 @@
+"""Thin views: find what the person may see (a 404 otherwise), check they may change it (the
+refusal page otherwise), validate, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from accord.core import editing
+from accord.core.editing import for_editing
+from accord.core.forms import filter_panel
+from accord.core.problems import EditConflict, Problem, Problems
+from accord.core.uploads import read_upload
+
+from . import exports, presentation, queries, services
+from .forms import (
+    AdoptionForm,
+    ImportForm,
+    IndicatorForm,
+    LibraryUploadForm,
+    MeasurementEditForm,
+    MeasurementForm,
+    MilestoneForm,
+    PortfolioFilterForm,
+    filters_from,
+)
+from .models import Adoption, Measurement
+
+_CHANGE_LIBRARY = "change the indicator library (platform administrators do)"
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form's data on a POST, even an empty one (which is a form sent with nothing in it,
+    to be told what is missing), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_problems(form: Any, exc: Problems) -> None:
+    """Each problem on its field where the form has one, otherwise at the top of the form."""
+    for problem in exc.problems:
+        name = problem.field if problem.field in form.fields else None
+        form.add_error(name, problem.reason if name else str(problem))
+
+
+def _editable_collaboration(request: HttpRequest, reference: str, action: str) -> Any:
+    collaboration = queries.get_collaboration(request.user, reference)
+    return for_editing(collaboration, services.can_edit(request.user, collaboration), action)
+
+
+def _editable_adoption(request: HttpRequest, pk: int, action: str) -> Adoption:
+    adoption = queries.get_adoption(request.user, pk)
+    return for_editing(adoption, services.can_edit(request.user, adoption.collaboration), action)
+
+
+def _kpi_page(adoption: Adoption) -> str:
+    return reverse("kpis:adoption", args=[adoption.pk])
+
+
+# A collaboration's page: its panel and its KPIs ----------------------------------------------
+
+
+def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, Any]:
+    """The KPIs panel on a collaboration's page (registered in AppConfig.ready): each KPI's
+    icons and status, and a link to the charts. The register's page has found the collaboration
+    visible to this person before it asks."""
+    adoptions = queries.adoptions_of(collaboration)
+    found, _ = queries.summaries() if adoptions else ({}, {})
+    rows = []
+    for adoption in adoptions:
+        summary = found.get(adoption.pk)
+        if summary is None:
+            continue
+        rows.append(
+            (
+                adoption,
+                presentation.badges(
+                    adoption.indicator, summary, target=queries.target_of(adoption)
+                ),
+                presentation.figure(summary.latest_value, adoption.indicator.unit),
+            )
+        )
+    return {
+        "c": collaboration,
+        "rows": rows,
+        "can_add": services.can_edit(request.user, collaboration),
+    }
+
+
+def collaboration_kpis(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = queries.get_collaboration(request.user, reference)
+    views = [presentation.kpi_view(a) for a in queries.analyses_of(collaboration)]
+    return render(
+        request,
+        "kpis/collaboration.html",
+        {
+            "c": collaboration,
+            "kpis": views,
+            "can_edit": services.can_edit(request.user, collaboration),
+        },
+    )
+
+
+def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = queries.get_adoption(request.user, pk)
+    (analysis,) = [a for a in queries.analyses_of(adoption.collaboration) if a.adoption.pk == pk]
+    can_edit = services.can_edit(request.user, adoption.collaboration)
+    return render(
+        request,
+        "kpis/adoption.html",
+        {
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "kpi": presentation.kpi_view(analysis),
+            "points": list(reversed(analysis.points)),
+            "milestones": analysis.milestones,
+            "can_edit": can_edit,
+        },
+    )
+
+
+# Changing a collaboration's KPIs --------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adopt(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = _editable_collaboration(
+        request, reference, "adopt indicators for this collaboration"
+    )
+    form = AdoptionForm(_posted(request), collaboration=collaboration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adoption = services.adopt(request.user, collaboration, form.to_data())
+        except Problems as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, f"Adopted {adoption.indicator.title}.")
+            return HttpResponseRedirect(_kpi_page(adoption))
+    return render(request, "kpis/adopt.html", {"form": form, "c": collaboration})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = _editable_adoption(request, pk, "add milestones to this KPI")
+    form = MilestoneForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_milestone(request.user, adoption, form.to_data())
+        except Problems as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, f"Added the milestone {form.cleaned_data['title']}.")
+            return HttpResponseRedirect(_kpi_page(adoption) + "#milestones")
+    return render(
+        request,
+        "kpis/form.html",
+        {
+            "form": form,
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": "Add a milestone",
+            "submit": "Add milestone",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = _editable_adoption(request, pk, "enter measurements for this KPI")
+    form = MeasurementForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_measurement(
+                request.user,
+                adoption,
+                period=data["period"],
+                value=data["value"],
+                note=data.get("note") or "",
+            )
+        except Problems as exc:
+            _add_problems(form, exc)
+        else:
+            when = presentation.period_words(data["period"], adoption.indicator.frequency)
+            messages.success(request, f"Recorded {adoption.indicator.title} for {when}.")
+            return HttpResponseRedirect(_kpi_page(adoption))
+    return render(
+        request,
+        "kpis/form.html",
+        {
+            "form": form,
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": "Enter a measurement",
+            "submit": "Save measurement",
+            "unit": presentation.UNIT_LABELS.get(adoption.indicator.unit),
+        },
+    )
+
+
+def _version(measurement: Measurement) -> int:
+    """The measurement's version for an edit page: when it was last saved, in microseconds
+    (a measurement has no version number; a save always moves its ``updated_at``)."""
+    return int(measurement.updated_at.timestamp() * 1_000_000)
+
+
+def _measurement_initial(measurement: Measurement) -> dict[str, Any]:
+    return {"value": measurement.value, "note": measurement.note, "version": _version(measurement)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measurement = queries.get_measurement(request.user, pk)
+    adoption = measurement.adoption
+    assert adoption is not None
+    for_editing(
+        measurement,
+        services.can_edit(request.user, adoption.collaboration),
+        "change measurements of this KPI",
+    )
+    salt = f"kpi-measurement:{measurement.pk}"
+    conflict = merged = None
+    if request.method == "POST":
+        opened = editing.read_opened(request.POST, salt)
+        form = MeasurementEditForm(editing.resolved(request.POST, opened))
+        editing.offer_choices(form, opened)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_measurement(
+                    request.user,
+                    measurement,
+                    value=data["value"],
+                    note=data.get("note") or "",
+                    opened=(opened or {}).get("fields") if opened else None,
+                )
+            except EditConflict as exc:
+                # Someone saved first: the record as it is now plus only this person's changes,
+                # and a choice wherever both changed the same thing.
+                conflict = exc
+                current = queries.get_measurement(request.user, pk)
+                now = MeasurementEditForm(initial=_measurement_initial(current))
+                merged = editing.merge_edit(
+                    editing.Version(form), editing.Version(now), opened, exc, salt=salt
+                )
+                form = MeasurementEditForm(initial=merged.initial)
+                editing.offer_choices(form, merged.payload, token=merged.token)
+            except Problems as exc:
+                _add_problems(form, exc)
+            else:
+                messages.success(request, "Saved the measurement.")
+                return HttpResponseRedirect(_kpi_page(adoption))
+    else:
+        form = MeasurementEditForm(initial=_measurement_initial(measurement))
+        editing.start(form, salt=salt, version=_version(measurement))
+    return render(
+        request,
+        "kpis/form.html",
+        {
+            "form": form,
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": "Change a measurement",
+            "caption": presentation.period_words(measurement.period, adoption.indicator.frequency),
+            "submit": "Save measurement",
+            "unit": presentation.UNIT_LABELS.get(adoption.indicator.unit),
+            "conflict": conflict,
+            "merge": editing.summary(merged),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_import(request: HttpRequest, reference: str) -> HttpResponse:
+    collaboration = _editable_collaboration(
+        request, reference, "import measurements for this collaboration"
+    )
+    form = ImportForm(_posted(request), request.FILES or None)
+    problems: list[Problem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = services.import_measurements(
+                request.user, collaboration, read_upload(upload), upload.name
+            )
+        except Problems as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"Imported {count:,} measurement{'' if count == 1 else 's'}.")
+            return HttpResponseRedirect(reverse("kpis:collaboration", args=[reference]))
+    return render(
+        request,
+        "kpis/import.html",
+        {
+            "form": form,
+            "c": collaboration,
+            "problems": problems,
+            "adoptions": queries.adoptions_of(collaboration),
+        },
+    )
+
+
+# The portfolio --------------------------------------------------------------------------------
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    form = PortfolioFilterForm(request.GET or None)
+    filters = filters_from(form)
+    today = timezone.localdate()
+    found = queries.portfolio(request.user, filters, today=today)
+    paginator = Paginator(found.ids, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [
+        (
+            row,
+            presentation.badges(
+                row.adoption.indicator, row.summary, target=queries.target_of(row.adoption)
+            ),
+            presentation.figure(row.summary.latest_value, row.adoption.indicator.unit),
+            presentation.period_words(row.summary.latest_period, row.adoption.indicator.frequency)
+            if row.summary.latest_period
+            else "",
+        )
+        for row in found.rows(list(page.object_list))
+    ]
+    pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
+    return render(
+        request,
+        "kpis/portfolio.html",
+        {
+            "form": form,
+            "panel": filter_panel(form, request, keep=()),
+            "page": page,
+            "rows": rows,
+            "total": paginator.count,
+            "filtered": bool(filters),
+            "query": urlencode(pairs),
+        },
+    )
+
+
+def export(request: HttpRequest) -> HttpResponseBase:
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        raise Http404("Unknown format")
+    filters = filters_from(PortfolioFilterForm(request.GET or None))
+    ids = queries.portfolio(request.user, filters).ids if filters.get("status") else None
+    adoptions = queries.filtered_adoptions(request.user, filters)
+    if ids is not None:
+        adoptions = adoptions.filter(pk__in=ids)
+    return exports.response(adoptions, fmt)
+
+
+# The indicator library ------------------------------------------------------------------------
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    found = list(queries.indicators())
+    in_use = set(
+        Adoption.objects.filter(archived_at__isnull=True)
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "kpis/indicators.html",
+        {
+            "indicators": found,
+            "in_use": in_use,
+            "units": presentation.UNIT_LABELS,
+            "directions": presentation.DIRECTION_LABELS,
+            "frequencies": presentation.FREQUENCY_LABELS,
+            "can_manage": services.can_manage_indicators(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_create(request: HttpRequest) -> HttpResponse:
+    for_editing(None, services.can_manage_indicators(request.user), _CHANGE_LIBRARY)
+    form = IndicatorForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.add_indicator(request.user, form.to_data())
+        except Problems as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, f"Added {indicator.title} to the indicator library.")
+            return HttpResponseRedirect(reverse("kpis:indicators") + f"#{indicator.key}")
+    return render(request, "kpis/indicator_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_upload(request: HttpRequest) -> HttpResponse:
+    for_editing(None, services.can_manage_indicators(request.user), _CHANGE_LIBRARY)
+    form = LibraryUploadForm(_posted(request), request.FILES or None)
+    problems: list[Problem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = read_upload(upload)
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise Problems(
+                    [Problem("the file is not UTF-8 text", source=upload.name, refused=True)]
+                ) from None
+            count = services.load_library(request.user, text, upload.name)
+        except Problems as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                f"Loaded {count:,} indicator{'' if count == 1 else 's'} from {upload.name}.",
+            )
+            return HttpResponseRedirect(reverse("kpis:indicators"))
+    return render(request, "kpis/indicator_upload.html", {"form": form, "problems": problems})
