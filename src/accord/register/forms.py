@@ -18,18 +18,13 @@ from .choices import Nature, ResearchArea, ReviewDecision, Status
 from .models import Collaboration
 from .services import CollaborationData, ReviewData
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-DATE_HINT = "For example, 2017-10-27 or 27/10/2017"
+DATE_HINT_PARTS = "For example, 27 10 2017"
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text=DATE_HINT,
-        widget=forms.DateInput(format="%Y-%m-%d"),
-    )
+def _date_field(label: str) -> widgets.GovukDateField:
+    """The GOV.UK date input (day, month and year), refused in its words ("Started on must be
+    a real date"); one typed value such as 2017-10-27 or 27/10/2017 is understood too."""
+    return widgets.GovukDateField(label=label, required=False, help_text=DATE_HINT_PARTS)
 
 
 def _code_of_id(queryset: Any, value: Any) -> Any:
@@ -325,7 +320,11 @@ class ReviewForm(PlainTextForm):
     opportunity = forms.CharField(
         label="Opportunity considered", widget=forms.Textarea(attrs={"rows": 3})
     )
-    considered_on = forms.DateField(input_formats=DATE_FORMATS, help_text=DATE_HINT)
+    considered_on = widgets.GovukDateField(
+        label="Considered on",
+        help_text=DATE_HINT_PARTS,
+        error_messages={"required": "Enter the date it was considered"},
+    )
     notified = OrganisationMultipleField(label="Services notified", required=False)
     decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
