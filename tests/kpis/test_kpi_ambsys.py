@@ -225,3 +225,16 @@ def test_the_command_says_what_it_did(shared_data: Path) -> None:
     assert "551 rows, August 2017 to December 2019" in text
     assert "Skipped 203 regional rows" in text and "Missing values ('.')" in text
     assert _published("ambsys-c1-mean", "RX9", AUGUST_2017).value == 480.0
+
+
+@pytest.mark.usefixtures("library")
+def test_a_file_refused_unread_exits_1_and_wrong_content_2(tmp_path: Path) -> None:
+    from accord.cli import main
+
+    pdf = tmp_path / "ambsys.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    assert main(["import", "ambsys", str(pdf)]) == 1
+    wrong = tmp_path / "ambsys.csv"
+    wrong.write_text("Year,Month,Org Code,A25\n2018,1,RX9,quick\n")
+    assert main(["import", "ambsys", str(wrong)]) == 2
+    assert not Measurement.objects.exists()

@@ -336,3 +336,21 @@ def test_benefits_realised_against_forecast_from_the_appraisal(collaboration: An
         * 280000
         / appraisal.realisation_for(record, appraisal.report_for(record))[2].cumulative_forecast
     )
+
+
+@pytest.mark.usefixtures("shipped")
+def test_the_refresh_command_works_out_every_computed_kpi(collaboration: Any, owner: Any) -> None:
+    from accord.cli import main
+
+    record: Any = AppraisalFactory(collaboration=collaboration)
+    adoption: Any = AdoptionFactory(
+        collaboration=collaboration,
+        indicator=Indicator.objects.get(key="benefits-realised"),
+        organisation=None,
+    )
+    assert not Measurement.objects.filter(adoption=adoption).exists()
+    RealisedBenefitFactory(appraisal=record, year=1)
+    with pytest.raises(PermissionRefused):
+        services.refresh_all_computed(owner)
+    assert main(["kpi", "refresh"]) == 0
+    assert Measurement.objects.filter(adoption=adoption, source=Source.ACCORD).count() == 1
