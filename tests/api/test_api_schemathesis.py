@@ -24,6 +24,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from tests.assessments.assessment_helpers import add_responses, make_round
+from tests.kpis.kpi_pages_helpers import make_kpi
 from tests.support.factories import AppraisalFactory, RealisedBenefitFactory, UnitCostFactory
 
 from accord.wsgi import application
@@ -157,7 +158,9 @@ def test_real_records_read_by_each_person_match_the_document(
         _, plain = services.create_token(request.getfixturevalue(who), "conformance")
         headers = {"Authorization": f"Bearer {plain}"}
     framework = world["round"].framework
+    kpi = make_kpi(world["collaboration"], [480.0, 470.0, 490.0])
     values = {
+        "adoption_id": kpi.pk,
         "reference": world["collaboration"].reference,
         "round_id": world["round"].pk,
         "appraisal_id": world["appraisal"].pk,

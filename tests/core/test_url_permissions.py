@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.appraisal.test_appraisal_helpers import make_appraisal
 from tests.assessments.assessment_helpers import invite, make_round
+from tests.kpis.kpi_pages_helpers import make_kpi
 from tests.support.people import make_person
 
 PEOPLE = ("anonymous", "colleague", "owner", "partner_user", "outsider", "platform_admin")
@@ -52,6 +53,9 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     unit_cost = world["unit_cost"].pk
     framework = f"{world['round'].framework.key}/{world['round'].framework.version}"
     person = world["person"].pk
+    kpi = world["kpi"].pk
+    indicator = world["kpi"].indicator.key
+    measurement = world["kpi"].measurements.get().pk
     return [
         ("home", "/", EVERYONE),
         ("healthz", "/healthz", EVERYONE),
@@ -127,6 +131,20 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("appraisal:download_yaml", f"/appraisals/{appraisal}/download.yaml", SEE),
         ("appraisal:download_xlsx", f"/appraisals/{appraisal}/download.xlsx", SEE),
         ("appraisal:realisation", f"/appraisals/{appraisal}/realised/", SEE),
+        # KPIs: seen where their collaboration is, changed by those who may edit it; the
+        # indicator library is for everyone, changed by platform administrators.
+        ("kpis:portfolio", "/kpis/", EVERYONE),
+        ("kpis:export", "/kpis/export/?format=csv", EVERYONE),
+        ("kpis:indicators", "/kpis/indicators/", EVERYONE),
+        ("kpis:indicator_create", "/kpis/indicators/new/", ADMIN),
+        ("kpis:indicator_upload", "/kpis/indicators/upload/", ADMIN),
+        ("kpis:collaboration", f"/kpis/c/{ref}/", SEE),
+        ("kpis:adopt", f"/kpis/c/{ref}/adopt/", CHANGE),
+        ("kpis:import", f"/kpis/c/{ref}/import/", CHANGE),
+        ("kpis:adoption", f"/kpis/{kpi}/", SEE),
+        ("kpis:milestone_create", f"/kpis/{kpi}/milestones/new/", CHANGE),
+        ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
+        ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
         # The API
         # No page at the API's root: its documentation is at /api/docs.
         ("api:api-root", "/api/", (404,) * 6),
@@ -149,6 +167,14 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("api:get_appraisal", f"/api/appraisals/{appraisal}", SEE),
         ("api:get_realisation", f"/api/appraisals/{appraisal}/realised", SEE),
         ("api:appraisal_history", f"/api/appraisals/{appraisal}/history", API_HISTORY),
+        ("api:list_indicators", "/api/kpis/indicators", EVERYONE),
+        ("api:get_indicator", f"/api/kpis/indicators/{indicator}", EVERYONE),
+        ("api:list_adoptions", "/api/kpis/adoptions", EVERYONE),
+        ("api:get_adoption", f"/api/kpis/adoptions/{kpi}", SEE),
+        ("api:list_measurements", f"/api/kpis/adoptions/{kpi}/measurements", SEE),
+        # The same address: a GET lists, a POST adds one (tests/kpis/test_kpi_api.py).
+        ("api:add_measurement", f"/api/kpis/adoptions/{kpi}/measurements", SEE),
+        ("api:adoption_spc", f"/api/kpis/adoptions/{kpi}/spc", SEE),
         # Any other address under /api/ is the API's JSON 404.
         ("api_not_found", "/api/no-such-thing", (404,) * 6),
         # Django's admin: staff only; everyone else is asked to sign in as staff.
@@ -175,6 +201,7 @@ def world(collaboration: Any) -> dict[str, Any]:
         "appraisal": make_appraisal(collaboration),
         "unit_cost": UnitCost.objects.first(),
         "person": make_person("colleague"),
+        "kpi": make_kpi(collaboration, [480.0]),
     }
 
 

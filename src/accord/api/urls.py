@@ -11,6 +11,7 @@ from accord.core.views import SiteSwagger
 from .appraisal import router as appraisal_router
 from .assessments import router as assessments_router
 from .auth import TokenRateExceeded, bearer, session
+from .kpis import router as kpis_router
 from .register import router as register_router
 
 DESCRIPTION = """Read the collaboration register, its assessments and its appraisals: what
@@ -61,6 +62,7 @@ api = AccordAPI(
 api.add_router("/", register_router)
 api.add_router("/assessments/", assessments_router)
 api.add_router("/appraisals", appraisal_router)
+api.add_router("/kpis", kpis_router)
 
 
 # The one place the shared errors become API responses, as the middleware makes them pages.

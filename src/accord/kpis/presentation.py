@@ -321,7 +321,8 @@ def control_chart_spec(
                 "strokeDash": {
                     "field": "series",
                     "type": "nominal",
-                    "title": "Lines",
+                    # The colour's legend names the lines (and the table gives every figure).
+                    "legend": None,
                     "scale": {
                         "domain": used,
                         "range": [LINE_DASHES[LINE_SERIES.index(s)] for s in used],
@@ -492,13 +493,7 @@ def chart_for(analysis: Analysis) -> Chart:
     if analysis.comparator:
         columns.append("England")
     columns.append("Note")
-    milestones = [
-        {
-            "period": _iso(m.on),
-            "title": f"{m.title} ({MILESTONE_LABELS.get(m.kind, m.kind).lower()})",
-        }
-        for m in analysis.milestones
-    ]
+    milestones = [{"period": _iso(m.on), "title": m.title} for m in analysis.milestones]
     title = f"{indicator.title}: {organisation_words(adoption)}"
     unit_label = UNIT_LABELS.get(unit, unit)
     return Chart(

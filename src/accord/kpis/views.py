@@ -369,7 +369,6 @@ def export(request: HttpRequest) -> HttpResponseBase:
 # The indicator library ------------------------------------------------------------------------
 
 
-@login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     found = list(queries.indicators())
     in_use = set(
