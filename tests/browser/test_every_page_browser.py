@@ -140,10 +140,10 @@ def _check(looks: list[tuple[Look, str]]) -> None:
             for v in answer["violations"]
             if v.get("impact") in BLOCKING_IMPACTS
         ]
-        wide, screen = look.page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        if wide > screen:
+        # Against the screen's width, not innerWidth: on a phone a page too wide for the screen
+        # makes the browser zoom out, and innerWidth grows with it.
+        wide = look.page.evaluate("document.documentElement.scrollWidth")
+        if wide > look.width:
             look.too_wide.append(f"{name} ({wide} px)")
 
 
