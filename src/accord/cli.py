@@ -1,7 +1,7 @@
 """`accord`: the one command for operators.
 
-Commands that only read a file (`assess score`, `appraise`, `kpi spc`) run without a database;
-the rest start Django first.
+Commands that only read files (`assess score`, `appraise`, `kpi spc`, `overlap`) run without a
+database; the rest start Django first.
 """
 
 from __future__ import annotations
@@ -153,6 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("rest", nargs=argparse.REMAINDER)
     q.set_defaults(func=_passthrough("accord.kpis.spc_cli"))
 
+    p = sub.add_parser(
+        "overlap",
+        help="where services attend the same incidents: `accord overlap FILE...`",
+        add_help=False,
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_passthrough("accord.analytics.overlap_cli"))
+
     p = sub.add_parser("appraise", help="appraise a YAML appraisal file", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_passthrough("accord.appraisal.appraise_cli"))
@@ -172,6 +180,7 @@ PASSTHROUGH = {
     ("appraise",): "accord.appraisal.appraise_cli",
     ("assess", "score"): "accord.assessments.score_cli",
     ("kpi", "spc"): "accord.kpis.spc_cli",
+    ("overlap",): "accord.analytics.overlap_cli",
 }
 
 
