@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench frontend install install-test browser clean
+.PHONY: run test lint typecheck pytest bench frontend install install-test browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ browser:
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		echo "Chromium is not installed and could not be: browser tests will be skipped")
 
+# Spark (the demand-overlap engine at scale) runs on Java 17.
+java:
+	@command -v java >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null) || \
+		echo "Java is not installed and could not be: the Spark tests will be skipped")
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -48,7 +54,7 @@ typecheck: install
 	$(BIN)/mypy
 
 # The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL names one.
-pytest: install browser
+pytest: install browser java
 	DATABASE_URL= $(BIN)/pytest -n 2 --dist loadfile
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 		echo "--- again on PostgreSQL ($$DATABASE_URL)"; \
@@ -57,7 +63,7 @@ pytest: install browser
 
 test: lint typecheck pytest
 
-bench: install
+bench: install java
 	$(BIN)/accord bench
 	$(BIN)/accord bench --load
 
