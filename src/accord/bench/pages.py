@@ -11,8 +11,8 @@ middleware, the site's layout) and reads no data. The health check, which skips 
 exports, which write every visible row, are listed but not held to it.
 
 Afterwards the engine benchmarks run too (`accord.bench.scoring`, `accord.bench.appraisal` and
-`accord.bench.spc`): they are part of the package, so `accord bench` works from an installed
-wheel, with no files read from a checkout.
+`accord.bench.spc`, and with `--overlap` `accord.bench.overlap`): they are part of the package,
+so `accord bench` works from an installed wheel, with no files read from a checkout.
 """
 
 from __future__ import annotations
@@ -107,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", help="also write the table as Markdown to this file")
     parser.add_argument(
         "--no-engines", action="store_true", help="skip the engine benchmarks afterwards"
+    )
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="with the engines, the demand overlap's too (accord.bench.overlap: 1,000,000 "
+        "incidents on DuckDB and Spark; a few minutes)",
     )
     return parser
 
@@ -557,10 +563,12 @@ def markdown(results: list[Measurement], sizes: dict[str, int], counts: dict[str
     return "\n".join(lines) + "\n"
 
 
-def _engine_benchmarks(console: Any) -> int:
-    """The scoring, appraisal and SPC engines' benchmarks, imported from the package."""
+def _engine_benchmarks(console: Any, *, overlap: bool = False) -> int:
+    """The scoring, appraisal and SPC engines' benchmarks, imported from the package, and with
+    `overlap` the demand overlap's (minutes, not seconds: Spark starts and runs on a million
+    incidents)."""
     status = 0
-    for name in ("scoring", "appraisal", "spc"):
+    for name in ("scoring", "appraisal", "spc", *(("overlap",) if overlap else ())):
         console.rule(f"accord.bench.{name}")
         try:
             importlib.import_module(f"accord.bench.{name}").main()
@@ -616,7 +624,7 @@ def main(argv: list[str]) -> int:
         from django.db import connections
 
         connections.close_all()
-        status = 0 if args.no_engines else _engine_benchmarks(console)
+        status = 0 if args.no_engines else _engine_benchmarks(console, overlap=args.overlap)
         return status
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
