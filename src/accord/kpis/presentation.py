@@ -17,17 +17,18 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from accord.core.charts import Chart, spec
 
 from . import status as simple_status
 from .choices import Direction, Frequency, MilestoneKind, Unit
 from .models import Adoption, Indicator
-from .queries import Analysis, BeforeAfter, SeriesPoint, Summary
+from .queries import Analysis, BeforeAfter, SeriesPoint, Summary, target_of
 
 UNIT_LABELS = dict(Unit.choices)
 DIRECTION_LABELS = dict(Direction.choices)
@@ -165,27 +166,26 @@ class Icon:
         """The badge: an SVG circle with its letter (or a wave for common cause and hit and
         miss) beside the words in a GOV.UK tag. The drawing is hidden from screen readers:
         the words say it all."""
-        if self.letter:
-            mark = format_html(
-                '<text x="16" y="21" text-anchor="middle" font-family="arial, sans-serif" '
-                'font-size="15" font-weight="bold" fill="#ffffff">{}</text>',
-                self.letter,
-            )
-        else:
-            mark = SafeString(
-                '<path d="M7 17 C10 10, 13 10, 16 16 S22 23, 25 15" fill="none" '
-                'stroke="#ffffff" stroke-width="2.5" stroke-linecap="round"/>'
-            )
-        return format_html(
-            '<span class="accord-kpi-icon"><svg width="28" height="28" viewBox="0 0 32 32" '
-            'aria-hidden="true" focusable="false" class="accord-kpi-icon__badge">'
-            '<circle cx="16" cy="16" r="15" fill="{}"/>{}</svg> '
-            '<strong class="govuk-tag {}">{}</strong></span>',
-            self.colour,
-            mark,
-            self.tag,
-            self.words,
+        return mark_safe(_badge_html(self.colour, self.letter, self.tag, self.words))  # escaped
+
+
+def _badge_html(colour: str, letter: str, tag: str, words: str) -> str:
+    if letter:
+        mark = (
+            '<text x="16" y="21" text-anchor="middle" font-family="arial, sans-serif" '
+            f'font-size="15" font-weight="bold" fill="#ffffff">{escape(letter)}</text>'
         )
+    else:
+        mark = (
+            '<path d="M7 17 C10 10, 13 10, 16 16 S22 23, 25 15" fill="none" '
+            'stroke="#ffffff" stroke-width="2.5" stroke-linecap="round"/>'
+        )
+    return (
+        '<span class="accord-kpi-icon"><svg width="28" height="28" viewBox="0 0 32 32" '
+        'aria-hidden="true" focusable="false" class="accord-kpi-icon__badge">'
+        f'<circle cx="16" cy="16" r="15" fill="{escape(colour)}"/>{mark}</svg> '
+        f'<strong class="govuk-tag {escape(tag)}">{escape(words)}</strong></span>'
+    )
 
 
 def variation_icon(code: str | None, direction: str) -> Icon:
@@ -244,9 +244,8 @@ def status_words(code: str | None) -> str:
 
 
 def status_tag(code: str | None) -> SafeString:
-    return format_html(
-        '<strong class="govuk-tag {}">{}</strong>', STATUS_TAGS.get(code, ""), status_words(code)
-    )
+    tag, words = escape(STATUS_TAGS.get(code, "")), escape(status_words(code))
+    return mark_safe(f'<strong class="govuk-tag {tag}">{words}</strong>')  # escaped
 
 
 @dataclass(frozen=True)
@@ -497,6 +496,7 @@ def chart_for(analysis: Analysis) -> Chart:
     title = f"{indicator.title}: {organisation_words(adoption)}"
     unit_label = UNIT_LABELS.get(unit, unit)
     return Chart(
+        extra={"tbody": table_body(rows)},
         id=f"kpi-{adoption.pk}",
         title=title,
         description=chart_description(analysis),
@@ -510,6 +510,91 @@ def chart_for(analysis: Analysis) -> Chart:
         columns=columns,
         rows=rows,
     )
+
+
+def table_body(rows: Sequence[Sequence[Any]]) -> SafeString:
+    """A chart table's body, each row's first cell its header, every value escaped: written
+    here, as the register's list writes its rows, because two hundred rows of nine cells cost
+    a KPI page more through the template language than everything else on it."""
+    parts = ['<tbody class="govuk-table__body">']
+    for row in rows:
+        cells = [f'<th scope="row" class="govuk-table__header">{escape(str(row[0]))}</th>']
+        cells += [f'<td class="govuk-table__cell">{escape(str(cell))}</td>' for cell in row[1:]]
+        parts.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
+    parts.append("</tbody>")
+    return mark_safe("".join(parts))  # every value escaped above
+
+
+def portfolio_body(rows: Sequence[Any]) -> SafeString:
+    """The portfolio's rows (queries.PortfolioRow), written here with every value escaped, as
+    the register's list writes its own: through the template language, a page of rows with
+    three badges each cost more than everything else on the page."""
+    placeholder = 999_999_999
+    url = reverse("kpis:adoption", args=[placeholder])
+    parts = ['<tbody class="govuk-table__body">']
+    for row in rows:
+        adoption, summary = row.adoption, row.summary
+        indicator = adoption.indicator
+        drawn = badges(indicator, summary, target=target_of(adoption))
+        organisation = adoption.organisation
+        whom = organisation.name if organisation else "the collaboration as a whole"
+        latest = figure(summary.latest_value, indicator.unit)
+        when = (
+            f'<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+            f"{escape(period_words(summary.latest_period, indicator.frequency))}</span>"
+            if summary.latest_period
+            else ""
+        )
+        link = url.replace(str(placeholder), str(adoption.pk))
+        parts.append(
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell"><a class="govuk-link" href="{link}">'
+            f"{escape(indicator.title)}</a>"
+            '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+            f"{escape(adoption.collaboration.title)} · {escape(whom)}</span></td>"
+            f'<td class="govuk-table__cell">{escape(latest)}{when}</td>'
+            f'<td class="govuk-table__cell">{drawn.variation.badge}</td>'
+            f'<td class="govuk-table__cell">{drawn.assurance.badge}</td>'
+            f'<td class="govuk-table__cell">{drawn.status}</td>'
+            "</tr>"
+        )
+    parts.append("</tbody>")
+    return mark_safe("".join(parts))  # every value escaped above
+
+
+SOURCE_WORDS = {"entered": "Entered", "accord": "Worked out by Accord"}
+
+
+def measurement_rows(
+    adoption: Adoption, points: Sequence[SeriesPoint], *, can_edit: bool
+) -> SafeString:
+    """The body of a KPI's table of measurements, newest first as given: period, value, note,
+    where it came from, and for those who may edit, a link to change one that was entered."""
+    frequency = adoption.indicator.frequency
+    placeholder = 999_999_999
+    edit_url = reverse("kpis:measurement_edit", args=[placeholder])
+    parts = ['<tbody class="govuk-table__body">']
+    for point in points:
+        when = escape(period_words(point.period, frequency))
+        cells = [
+            f'<td class="govuk-table__cell">{when}</td>',
+            f'<td class="govuk-table__cell govuk-table__cell--numeric">'
+            f"{escape(number(point.value, 4))}</td>",
+            f'<td class="govuk-table__cell">{escape(point.note)}</td>',
+            f'<td class="govuk-table__cell">{SOURCE_WORDS.get(point.source, "Published")}</td>',
+        ]
+        if can_edit:
+            link = ""
+            if point.measurement_id is not None and point.source == "entered":
+                url = edit_url.replace(str(placeholder), str(point.measurement_id))
+                link = (
+                    f'<a class="govuk-link" href="{url}">Change'
+                    f'<span class="govuk-visually-hidden"> {when}</span></a>'
+                )
+            cells.append(f'<td class="govuk-table__cell">{link}</td>')
+        parts.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
+    parts.append("</tbody>")
+    return mark_safe("".join(parts))  # every value escaped above
 
 
 def chart_description(analysis: Analysis) -> str:

@@ -27,7 +27,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import connection
@@ -77,16 +77,21 @@ def visible_adoptions(user: Any, *, archived: bool = False) -> QuerySet[Adoption
     return adoptions
 
 
+def _visible(user: Any, collaboration_id: int) -> bool:
+    return register.visible_collaborations(user).filter(pk=collaboration_id).exists()
+
+
 def get_adoption(user: Any, pk: int) -> Adoption:
     """The adoption, or NotVisible (a 404) where it does not exist, is archived, or its
-    collaboration is hidden from this person: the three alike."""
+    collaboration is hidden from this person: the three alike. (Two index probes: the
+    adoption by its id, then its collaboration by the register's rule. Asked in one query,
+    the database worked out every visible collaboration first.)"""
     found = (
-        visible_adoptions(user)
-        .select_related("indicator", "organisation", "collaboration")
-        .filter(pk=pk)
+        Adoption.objects.select_related("indicator", "organisation", "collaboration")
+        .filter(pk=pk, archived_at__isnull=True)
         .first()
     )
-    if found is None:
+    if found is None or not _visible(user, found.collaboration_id):
         raise NotVisible("KPI")
     return found
 
@@ -95,11 +100,13 @@ def get_measurement(user: Any, pk: int) -> Measurement:
     """An entered measurement of an adoption this person may see; published figures belong to
     no adoption and are changed only by importing their file again."""
     found = (
-        Measurement.objects.filter(adoption__in=visible_adoptions(user).values("pk"), pk=pk)
+        Measurement.objects.filter(pk=pk, adoption__archived_at__isnull=True)
         .select_related("adoption", "adoption__indicator", "adoption__collaboration")
         .first()
     )
-    if found is None:
+    if found is None or found.adoption is None:
+        raise NotVisible("measurement")
+    if not _visible(user, found.adoption.collaboration_id):
         raise NotVisible("measurement")
     return found
 
@@ -140,10 +147,8 @@ class SeriesPoint:
     value: float
     note: str = ""
     source: str = Source.ENTERED
-    #: The entered measurement it came from (None for a published figure).
+    #: The measurement of the adoption it came from (None for a published figure).
     measurement_id: int | None = None
-    entered_at: dt.datetime | None = None
-    entered_by: str = ""
 
     @property
     def label(self) -> str:
@@ -166,24 +171,31 @@ def _published(adoption: Adoption) -> QuerySet[Measurement] | None:
 
 
 def point_of(m: Measurement) -> SeriesPoint:
-    by = m.entered_by
     return SeriesPoint(
         period=m.period,
         value=float(m.value),
         note=m.note,
         source=m.source,
         measurement_id=m.pk if m.adoption_id is not None else None,
-        entered_at=m.entered_at,
-        entered_by=str(getattr(by, "email", "")) if by is not None else "",
     )
+
+
+#: A measurement's columns as `_point_from_row` reads them (rows, not model instances: a KPI
+#: page reads a few hundred).
+POINT_COLUMNS = ("pk", "adoption_id", "period", "value", "note", "source")
+
+
+def _point_from_row(row: tuple[Any, ...]) -> SeriesPoint:
+    pk, adoption_id, period, value, note, source = row
+    return SeriesPoint(period, float(value), note, source, pk if adoption_id is not None else None)
 
 
 def series(adoption: Adoption) -> list[SeriesPoint]:
     """The adoption's points in period order: entered ones, and published ones for a period
     with none entered."""
     entered = {
-        m.period: point_of(m)
-        for m in Measurement.objects.filter(adoption=adoption).select_related("entered_by")
+        row[2]: _point_from_row(row)
+        for row in Measurement.objects.filter(adoption=adoption).values_list(*POINT_COLUMNS)
     }
     published = _published(adoption)
     points = dict(entered)
@@ -385,9 +397,8 @@ def series_many(
     what was published, whatever the number of adoptions."""
     ids = [a.pk for a in adoptions]
     entered: dict[int, dict[dt.date, SeriesPoint]] = defaultdict(dict)
-    for m in Measurement.objects.filter(adoption_id__in=ids).select_related("entered_by"):
-        assert m.adoption_id is not None
-        entered[m.adoption_id][m.period] = point_of(m)
+    for row in Measurement.objects.filter(adoption_id__in=ids).values_list(*POINT_COLUMNS):
+        entered[row[1]][row[2]] = _point_from_row(row)
     pairs = {
         (a.indicator_id, a.organisation_id)
         for a in adoptions
@@ -405,12 +416,14 @@ def series_many(
         if national and wanted_national:
             condition |= Q(national=True, indicator_id__in=wanted_national)
         rows = Measurement.objects.filter(condition, adoption__isnull=True)
-        for m in rows.order_by("period", "source", "pk"):
-            if m.national:
-                nationally[m.indicator_id].setdefault(m.period, point_of(m))
-            elif (m.indicator_id, m.organisation_id) in pairs:
-                assert m.organisation_id is not None
-                published[(m.indicator_id, m.organisation_id)].setdefault(m.period, point_of(m))
+        for indicator_id, organisation_id, is_national, *row in rows.order_by(
+            "period", "source", "pk"
+        ).values_list("indicator_id", "organisation_id", "national", *POINT_COLUMNS):
+            point = _point_from_row(tuple(row))
+            if is_national:
+                nationally[indicator_id].setdefault(point.period, point)
+            elif (indicator_id, organisation_id) in pairs:
+                published[(indicator_id, organisation_id)].setdefault(point.period, point)
     series_of: dict[int, list[SeriesPoint]] = {}
     comparators: dict[int, list[SeriesPoint]] = {}
     for adoption in adoptions:
@@ -430,10 +443,16 @@ def series_many(
     return series_of, comparators
 
 
-def analyses_of(collaboration: Any, *, today: dt.date | None = None) -> list[Analysis]:
-    """Every current adoption of a collaboration judged, for its KPI page: the measurements,
-    milestones and national series read in one query each, whatever the number of KPIs."""
-    adoptions = adoptions_of(collaboration)
+def analyses_of(
+    collaboration: Any,
+    *,
+    today: dt.date | None = None,
+    adoptions: list[Adoption] | None = None,
+) -> list[Analysis]:
+    """Every current adoption of a collaboration judged (or those given), for its KPI page: the
+    measurements, milestones and national series read in one query each, whatever the number
+    of KPIs."""
+    adoptions = adoptions_of(collaboration) if adoptions is None else adoptions
     if not adoptions:
         return []
     points, comparators = series_many(adoptions, national=True)
@@ -653,13 +672,24 @@ class _Memo:
     key: str = ""
     summaries: dict[int, Summary] = field(default_factory=dict)
     order: dict[int, int] = field(default_factory=dict)
+    #: Every current adoption in concern order, with what the portfolio filters it by.
+    ranked: list[Facts] = field(default_factory=list)
+
+
+class Facts(NamedTuple):
+    """What the portfolio filters an adoption by, kept with its place in concern order."""
+
+    pk: int
+    collaboration_id: int
+    indicator_key: str
+    organisation_id: int | None
 
 
 _MEMO = _Memo()
 _LOCK = threading.Lock()
 
 
-def _state_key(today: dt.date) -> str:
+def state_key(today: dt.date) -> str:
     """Changes whenever a KPI or a collaboration changes through a service (its audit event),
     or rows are added without one (the newest ids, for bulk loads), or the day changes (what
     is stale does)."""
@@ -677,31 +707,71 @@ def _state_key(today: dt.date) -> str:
 
 
 def summaries(today: dt.date | None = None) -> tuple[dict[int, Summary], dict[int, int]]:
-    """Every current adoption's summary and its place in concern order, worked out once for
-    each state of the KPIs and kept in this process (a cache backend would unpickle twenty
-    thousand of them on every page)."""
+    """Every current adoption's summary and its place in concern order."""
+    memo = _memo(today)
+    return memo.summaries, memo.order
+
+
+def _memo(today: dt.date | None = None) -> _Memo:
+    """The summaries, worked out once for each state of the KPIs and kept in this process (a
+    cache backend would unpickle twenty thousand of them on every page)."""
     today = today or timezone.localdate()
-    key = _state_key(today)
+    key = state_key(today)
     with _LOCK:
         if _MEMO.key == key:
-            return _MEMO.summaries, _MEMO.order
+            return _MEMO
     found = compute_summaries(today)
-    titles = dict(
-        Adoption.objects.filter(pk__in=list(found))
+    facts = {
+        pk: (title, Facts(pk, collaboration_id, indicator_key, organisation_id))
+        for pk, title, collaboration_id, indicator_key, organisation_id in Adoption.objects.filter(
+            archived_at__isnull=True
+        )
         .order_by()
-        .values_list("pk", "collaboration__title")
+        .values_list(
+            "pk", "collaboration__title", "collaboration_id", "indicator__key", "organisation_id"
+        )
+        if pk in found
+    }
+    ordered = sorted(facts, key=lambda pk: (found[pk].concern_rank, facts[pk][0], pk))
+    memo = _Memo(
+        key=key,
+        summaries=found,
+        order={pk: i for i, pk in enumerate(ordered)},
+        ranked=[facts[pk][1] for pk in ordered],
     )
-    ordered = sorted(found, key=lambda pk: (found[pk].concern_rank, titles.get(pk, ""), pk))
-    order = {pk: i for i, pk in enumerate(ordered)}
     with _LOCK:
-        _MEMO.key, _MEMO.summaries, _MEMO.order = key, found, order
-    return found, order
+        _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked = (
+            memo.key,
+            memo.summaries,
+            memo.order,
+            memo.ranked,
+        )
+    return memo
 
 
 def forget() -> None:
     """Drop the kept summaries (tests that write rows without a service)."""
     with _LOCK:
         _MEMO.key, _MEMO.summaries, _MEMO.order = "", {}, {}
+
+
+#: What a portfolio's row shows of an adoption (the long text fields would cost more to load
+#: than the page's rows to render).
+ROW_FIELDS = (
+    "pk",
+    "target_value",
+    "tolerance",
+    "collaboration__reference",
+    "collaboration__title",
+    "indicator__key",
+    "indicator__title",
+    "indicator__unit",
+    "indicator__direction",
+    "indicator__frequency",
+    "indicator__standard",
+    "organisation__code",
+    "organisation__name",
+)
 
 
 @dataclass(frozen=True)
@@ -724,9 +794,9 @@ class Portfolio:
     def rows(self, ids: Sequence[int]) -> list[PortfolioRow]:
         found = {
             a.pk: a
-            for a in Adoption.objects.filter(pk__in=list(ids)).select_related(
-                "collaboration", "indicator", "organisation"
-            )
+            for a in Adoption.objects.filter(pk__in=list(ids))
+            .select_related("collaboration", "indicator", "organisation")
+            .only(*ROW_FIELDS)
         }
         return [PortfolioRow(found[pk], self.summaries[pk]) for pk in ids if pk in found]
 
@@ -754,17 +824,35 @@ def filtered_adoptions(user: Any, filters: Mapping[str, Any]) -> QuerySet[Adopti
 
 
 def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = None) -> Portfolio:
-    """Every KPI of every collaboration the person may see, filtered (`filtered_adoptions`,
-    and `status`: a simple status, or "concern" for special cause concern, "failing" for a
-    target the process consistently fails), concern first."""
-    found, order = summaries(today)
-    ids = list(filtered_adoptions(user, filters).order_by().values_list("pk", flat=True))
-    wanted = filters.get("status")
-    kept = [pk for pk in ids if pk in found]
-    if wanted:
-        kept = [pk for pk in kept if _matches_status(found[pk], str(wanted))]
-    kept.sort(key=order.__getitem__)
-    return Portfolio(kept, found)
+    """Every KPI of every collaboration the person may see, filtered (as `filtered_adoptions`
+    filters, and by `status`: a simple status, or "concern" for special cause concern,
+    "improvement", "failing" for a target the process consistently fails, "no_target"),
+    concern first. The kept summaries are already in concern order: the person's visible
+    collaborations are read (their ids, one query) and the order walked once."""
+    memo = _memo(today)
+    collaborations = register.visible_collaborations(user)
+    words = str(filters.get("collaboration") or "").strip()
+    if words:
+        collaborations = collaborations.filter(
+            Q(reference__iexact=words) | Q(title__icontains=words)
+        )
+    seen = set(collaborations.order_by().values_list("pk", flat=True))
+    organisation = filters.get("organisation")
+    whole = organisation == "whole"
+    organisation_id = getattr(organisation, "pk", None)
+    indicator = filters.get("indicator") or ""
+    wanted = str(filters.get("status") or "")
+    found = memo.summaries
+    ids = [
+        facts.pk
+        for facts in memo.ranked
+        if facts.collaboration_id in seen
+        and (not indicator or facts.indicator_key == indicator)
+        and (not whole or facts.organisation_id is None)
+        and (organisation_id is None or facts.organisation_id == organisation_id)
+        and (not wanted or _matches_status(found[facts.pk], wanted))
+    ]
+    return Portfolio(ids, found)
 
 
 def _matches_status(summary: Summary, wanted: str) -> bool:

@@ -3,18 +3,22 @@ refusal page otherwise), validate, call one service, render."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accord.core import editing
@@ -97,35 +101,83 @@ def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, A
     }
 
 
+#: How long a KPI's drawn section is kept; any change to the KPIs makes a new key first.
+SECTION_SECONDS = 3600
+
+
+def kpi_sections(
+    request: HttpRequest,
+    collaboration: Any,
+    adoptions: list[Adoption],
+    *,
+    page: str,
+    can_edit: bool,
+) -> list[SafeString]:
+    """Each KPI's section (kpis/_kpi.html: its icons, figures, chart, table, phases, before and
+    after) drawn once for each state of the KPIs and kept (core's cache), so that reading a
+    collaboration's KPIs again costs what the page around them does. Drawn afresh, a section
+    judges its series, formats each point and writes its spec."""
+    if not adoptions:
+        return []
+    state = hashlib.sha256(queries.state_key(timezone.localdate()).encode()).hexdigest()[:32]
+    keys = {a.pk: f"kpis:section:{page}:{int(can_edit)}:{a.pk}:{state}" for a in adoptions}
+    found: dict[str, str] = cache.get_many(list(keys.values()))
+    missing = [a for a in adoptions if keys[a.pk] not in found]
+    if missing:
+        drawn = {}
+        for analysis in queries.analyses_of(collaboration, adoptions=missing):
+            context: dict[str, Any] = {
+                "kpi": presentation.kpi_view(analysis),
+                "link": page == "collaboration",
+                "can_edit": can_edit,
+            }
+            template = "kpis/_kpi.html"
+            if page == "adoption":
+                # One KPI's page: its milestones and every measurement, newest first, too.
+                template = "kpis/_adoption_body.html"
+                context.update(
+                    adoption=analysis.adoption,
+                    milestones=analysis.milestones,
+                    has_points=bool(analysis.points),
+                    measurements=presentation.measurement_rows(
+                        analysis.adoption, list(reversed(analysis.points)), can_edit=can_edit
+                    ),
+                )
+            html = render_to_string(template, context, request=request)
+            drawn[keys[analysis.adoption.pk]] = html
+        cache.set_many(drawn, SECTION_SECONDS)
+        found.update(drawn)
+    return [mark_safe(found[keys[a.pk]]) for a in adoptions if keys[a.pk] in found]
+
+
 def collaboration_kpis(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = queries.get_collaboration(request.user, reference)
-    views = [presentation.kpi_view(a) for a in queries.analyses_of(collaboration)]
+    can_edit = services.can_edit(request.user, collaboration)
+    adoptions = queries.adoptions_of(collaboration)
     return render(
         request,
         "kpis/collaboration.html",
         {
             "c": collaboration,
-            "kpis": views,
-            "can_edit": services.can_edit(request.user, collaboration),
+            "sections": kpi_sections(
+                request, collaboration, adoptions, page="collaboration", can_edit=can_edit
+            ),
+            "can_edit": can_edit,
         },
     )
 
 
 def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adoption = queries.get_adoption(request.user, pk)
-    (analysis,) = [a for a in queries.analyses_of(adoption.collaboration) if a.adoption.pk == pk]
-    can_edit = services.can_edit(request.user, adoption.collaboration)
+    collaboration = adoption.collaboration
+    can_edit = services.can_edit(request.user, collaboration)
+    (section,) = kpi_sections(
+        request, collaboration, [adoption], page="adoption", can_edit=can_edit
+    )
     return render(
         request,
         "kpis/adoption.html",
-        {
-            "c": adoption.collaboration,
-            "adoption": adoption,
-            "kpi": presentation.kpi_view(analysis),
-            "points": list(reversed(analysis.points)),
-            "milestones": analysis.milestones,
-            "can_edit": can_edit,
-        },
+        {"c": collaboration, "adoption": adoption, "section": section, "can_edit": can_edit},
     )
 
 
@@ -325,19 +377,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     found = queries.portfolio(request.user, filters, today=today)
     paginator = Paginator(found.ids, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [
-        (
-            row,
-            presentation.badges(
-                row.adoption.indicator, row.summary, target=queries.target_of(row.adoption)
-            ),
-            presentation.figure(row.summary.latest_value, row.adoption.indicator.unit),
-            presentation.period_words(row.summary.latest_period, row.adoption.indicator.frequency)
-            if row.summary.latest_period
-            else "",
-        )
-        for row in found.rows(list(page.object_list))
-    ]
+    rows = found.rows(list(page.object_list))
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
     return render(
         request,
@@ -346,7 +386,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "form": form,
             "panel": filter_panel(form, request, keep=()),
             "page": page,
-            "rows": rows,
+            "rows": presentation.portfolio_body(rows) if rows else "",
             "total": paginator.count,
             "filtered": bool(filters),
             "query": urlencode(pairs),
