@@ -524,7 +524,7 @@ def tornado_chart(report: Mapping[str, Any]) -> Chart:
         columns=["Input", "Low", "High", "NPV at low", "NPV at high", "Swing"],
         rows=[
             (
-                f"{input_label(r['input'], names)} ({r['input']})",
+                input_label(r["input"], names),
                 input_value(r["low"]),
                 input_value(r["high"]),
                 money(r["npv_at_low"]),
