@@ -193,6 +193,18 @@ def test_text_that_is_not_utf8(tmp_path: Path) -> None:
 def test_an_empty_file(tmp_path: Path) -> None:
     (problem,) = problems_of([write(tmp_path / "empty.csv", "")])
     assert "the file is empty" in problem
+    # A header alone is no records; so is an empty file with no header row to expect.
+    assert read_incidents([write(tmp_path / "header.csv", HEADER)]).records == 0
+    assert read_incidents([write(tmp_path / "montco.csv", "")], "montco").records == 0
+
+
+def test_blank_lines_before_the_header(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "late.csv",
+        "\n\n" + HEADER + "1,police,2024-03-01 14:00,53.2,-0.54,x\n2,fire,noon,53.2,-0.54,x\n",
+    )
+    (problem,) = problems_of([path])
+    assert problem.startswith(f"{path}: line 5, column received_at: the time 'noon'")
 
 
 # --------------------------------------------------------------------------------------------
