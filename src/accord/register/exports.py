@@ -53,6 +53,35 @@ FORMATS = {
 }
 
 
+#: Between a relation's codes and their labels in the one cell the database writes for both.
+SEPARATOR = "\x1f"
+#: The label columns that come from their code column's cell, split by `_split`.
+SPLIT_LABELS = ("partner_names", "named_organisation_names", "area_names")
+_SELECTED = [name for name in EXPORT_COLUMNS if name not in SPLIT_LABELS]
+_SPLIT_AT = tuple(_SELECTED.index(code) for code in ("partners", "named_organisations", "areas"))
+
+
+def _split(row: tuple[str, ...]) -> tuple[str, ...]:
+    """A row as the database wrote it, each relation's codes and labels in one cell, as the
+    export writes it: the labels in the column beside their codes."""
+    p, n, a = _SPLIT_AT
+    partners, partner_names = row[p].split(SEPARATOR)
+    named, named_names = row[n].split(SEPARATOR)
+    areas, area_names = row[a].split(SEPARATOR)
+    return (
+        *row[:p],
+        partners,
+        partner_names,
+        *row[p + 1 : n],
+        named,
+        named_names,
+        *row[n + 1 : a],
+        areas,
+        area_names,
+        *row[a + 1 :],
+    )
+
+
 #: Rows read from the database at a time: memory holds a chunk, whatever the register's size.
 CHUNK = 2000
 
@@ -88,24 +117,37 @@ def _row_sql(vendor: str) -> str:
         )
         return f"COALESCE({expression}, '')"
 
-    def joined(model: Any, value: str, order: str, via: tuple[Any, str] | None = None) -> str:
+    def joined(
+        model: Any, value: str, order: str, via: tuple[Any, str] | None = None, label: str = ""
+    ) -> str:
         """The record's `model` rows (as r), with what they point to through `via` (as o), as
-        one text joined by "; " in `order`."""
+        one text joined by "; " in `order`. With a `label`, the labels joined the same way
+        follow after a SEPARATOR, from the same rows: one subquery for a column and the
+        column beside it (which `rows` splits), not two."""
         join = ""
         if via is not None:
             target, field = via
             join = f" LEFT JOIN {table(target)} o ON o.{q('id')} = {col(model, field, 'r')}"
         where = f"{col(model, 'collaboration', 'r')} = c.{q('id')}"
+        empty = f"'{SEPARATOR}'" if label else "''"
         if postgres:
+            aggregates = f"string_agg({value}, '; ' ORDER BY {order})"
+            if label:
+                aggregates += f" || '{SEPARATOR}' || string_agg({label}, '; ' ORDER BY {order})"
             return (
-                f"COALESCE((SELECT string_agg({value}, '; ' ORDER BY {order}) "  # noqa: S608
-                f"FROM {table(model)} r{join} WHERE {where}), '')"
+                f"COALESCE((SELECT {aggregates} "  # noqa: S608
+                f"FROM {table(model)} r{join} WHERE {where}), {empty})"
             )
         # SQLite before 3.44 has no ORDER BY inside an aggregate: an ordered subquery of an
         # aggregate is never flattened, so group_concat reads it in its order.
+        aggregates = "group_concat(t, '; ')"
+        labels = ""
+        if label:
+            aggregates += f" || '{SEPARATOR}' || group_concat(n, '; ')"
+            labels = f", {label} AS n"
         return (
-            f"COALESCE((SELECT group_concat(t, '; ') FROM (SELECT {value} AS t "  # noqa: S608
-            f"FROM {table(model)} r{join} WHERE {where} ORDER BY {order})), '')"
+            f"COALESCE((SELECT {aggregates} FROM (SELECT {value} AS t{labels} "  # noqa: S608
+            f"FROM {table(model)} r{join} WHERE {where} ORDER BY {order})), {empty})"
         )
 
     services = " || ".join(
@@ -153,13 +195,11 @@ def _row_sql(vendor: str) -> str:
         "nature_label": words("nature", Nature),
         "status_label": words("status", Status),
         "partners": joined(
-            Partner, f"{code} || ':' || {role}", f"{role}, {name}", (Organisation, "organisation")
-        ),
-        "partner_names": joined(
             Partner,
-            f"{name} || ' (' || {role} || ')'",
+            f"{code} || ':' || {role}",
             f"{role}, {name}",
             (Organisation, "organisation"),
+            label=f"{name} || ' (' || {role} || ')'",
         ),
         "funding_source": c("funding_source"),
         "funding_amount": f"COALESCE({amount}, '')",
@@ -187,10 +227,10 @@ def _row_sql(vendor: str) -> str:
         ),
         "visibility": c("visibility"),
         "visibility_label": words("visibility", Visibility),
-        "named_organisations": joined(named, code, name, (Organisation, "organisation")),
-        "named_organisation_names": joined(named, name, name, (Organisation, "organisation")),
-        "areas": joined(areas, code, name, (Area, "area")),
-        "area_names": joined(areas, name, name, (Area, "area")),
+        "named_organisations": joined(
+            named, code, name, (Organisation, "organisation"), label=name
+        ),
+        "areas": joined(areas, code, name, (Area, "area"), label=name),
         "notes": c("notes"),
         "service_mix": c("service_mix"),
         "archived": f"CASE WHEN {c('archived_at')} IS NULL THEN 'no' ELSE 'yes' END",
@@ -200,7 +240,7 @@ def _row_sql(vendor: str) -> str:
         # and the configured one are the query's first two parameters.
         "protective_marking": f"CASE WHEN {c('visibility')} = 'public' THEN %s ELSE %s END",
     }
-    select = ", ".join(columns[name] for name in EXPORT_COLUMNS)
+    select = ", ".join(columns[name] for name in EXPORT_COLUMNS if name not in SPLIT_LABELS)
     return (
         f"SELECT {select} FROM {table(Collaboration)} c "  # noqa: S608
         f"WHERE c.{q('id')} IN ({{visible}}) AND {c('reference')} > %s "
@@ -223,7 +263,7 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[tuple[str, ...]]:
         while True:
             cursor.execute(sql, (*markings, *params, last, CHUNK))
             chunk = cursor.fetchall()
-            yield from chunk
+            yield from map(_split, chunk)
             if len(chunk) < CHUNK:
                 return
             last = chunk[-1][0]
