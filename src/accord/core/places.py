@@ -93,5 +93,5 @@ class PlaceIndex(Generic[T]):
         return names
 
     def did_you_mean(self, text: str, limit: int = 3) -> str:
-        """" Did you mean A (X) or B (Y)?" with each suggested place's label, or ""."""
+        """The suggestion "Did you mean A (X) or B (Y)?" for near places, or "" for none."""
         return did_you_mean([self._label(place) for place in self.suggestions(text, limit)])

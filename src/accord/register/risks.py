@@ -70,4 +70,3 @@ def sustainability_risks(
     if last_review_on is None or last_review_on < months_after(today, -12):
         risks.append(Risk("no_review", "No duty-to-collaborate review in the last 12 months"))
     return risks
-
