@@ -319,19 +319,19 @@ def test_the_portfolios_icons_agree_with_each_kpis_own_analysis(
 
 #: A reader, signed in: the session and the user, the collaboration (one query decides that
 #: they may see it), its adoptions and the KPIs' state (the newest audit event of each kind
-#: they depend on, and the newest adoption, measurement and milestone: two queries); each KPI's
-#: section is kept for that state. A reader may not edit, which needs no query to say.
-KPI_PAGE_QUERIES = 6
+#: they depend on and the newest adoption, measurement and milestone, in one query); each
+#: KPI's section is kept for that state. A reader may not edit, which needs no query to say.
+KPI_PAGE_QUERIES = 5
 #: The first after a change draws the sections again: their measurements and their milestones
 #: too (and the published and national figures, one more query, when any of the indicators is
 #: published: none is here).
-KPI_PAGE_QUERIES_DRAWING = 8
-#: Signed in: the indicators for the filter, the KPIs' state (the newest audit event of each
-#: kind they depend on, and the newest adoption, measurement and milestone: two queries), the
-#: session and the user, the ids of the adoptions the person may see, in one query, and the
-#: page's rows. The first after a change also reads every adoption, measurement, phase's
-#: milestone and collaboration's title, once for everyone.
-PORTFOLIO_QUERIES = 7
+KPI_PAGE_QUERIES_DRAWING = 7
+#: Signed in: the indicators for the filter, the KPIs' state, the session and the user, and the
+#: page's rows; the list of the person's KPIs is kept for that state, whom they see as and the
+#: filters. The first for them reads the ids of the collaborations they may see too, and the
+#: first after a change every adoption, measurement, phase's milestone and collaboration's
+#: title, once for everyone.
+PORTFOLIO_QUERIES = 5
 
 
 def _count(client: Client, url: str) -> int:
@@ -357,6 +357,28 @@ def test_the_kpi_page_and_portfolio_ask_a_fixed_number_of_queries(
     assert _count(client, url) == few_page == KPI_PAGE_QUERIES
     _count(client, "/kpis/")
     assert _count(client, "/kpis/") == few_portfolio == PORTFOLIO_QUERIES
+
+
+@pytest.mark.parametrize(
+    "people", [("owner", "colleague"), ("outsider", "outside_reader"), ("platform_admin",)]
+)
+def test_a_kept_portfolio_is_what_each_person_may_see(
+    client: Client,
+    portfolio_kpis: dict[str, Any],
+    make_collaboration: Any,
+    people: tuple[str, ...],
+    request: Any,
+) -> None:
+    """The list is kept for whom a person sees as (queries.seen_as), not for each person: for
+    each of them it is exactly the KPIs of the collaborations the register lets them see."""
+    make_kpi(make_collaboration("Open pilot", visibility="public"), [1.0])
+    hampshire = make_collaboration("Hampshire's own", partners=(("E23000030", "lead"),))
+    make_kpi(hampshire, [2.0], organisation=None)
+    for name in people:
+        person = request.getfixturevalue(name)
+        expected = set(queries.filtered_adoptions(person, {}).values_list("pk", flat=True))
+        client.force_login(person)
+        assert set(_row_ids(client.get("/kpis/").content.decode())) == expected, name
 
 
 def test_the_portfolio_is_worked_out_again_after_any_change(

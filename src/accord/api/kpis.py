@@ -140,29 +140,49 @@ class AdoptionOut(Schema):
         return queries.target_of(obj)
 
     @staticmethod
-    def resolve_variation(obj: Adoption) -> str | None:
-        found = queries.summary_of(obj.pk)
+    def resolve_variation(obj: Adoption, context: dict[str, Any]) -> str | None:
+        found = _summary(obj, context)
         return found.variation if found else None
 
     @staticmethod
-    def resolve_assurance(obj: Adoption) -> str | None:
-        found = queries.summary_of(obj.pk)
+    def resolve_assurance(obj: Adoption, context: dict[str, Any]) -> str | None:
+        found = _summary(obj, context)
         return found.assurance if found else None
 
     @staticmethod
-    def resolve_status(obj: Adoption) -> str | None:
-        found = queries.summary_of(obj.pk)
+    def resolve_status(obj: Adoption, context: dict[str, Any]) -> str | None:
+        found = _summary(obj, context)
         return found.status if found else "no_data"
 
     @staticmethod
-    def resolve_latest_value(obj: Adoption) -> float | None:
-        found = queries.summary_of(obj.pk)
+    def resolve_latest_value(obj: Adoption, context: dict[str, Any]) -> float | None:
+        found = _summary(obj, context)
         return found.latest_value if found else None
 
     @staticmethod
-    def resolve_latest_period(obj: Adoption) -> str | None:
-        found = queries.summary_of(obj.pk)
+    def resolve_latest_period(obj: Adoption, context: dict[str, Any]) -> str | None:
+        found = _summary(obj, context)
         return _month(found.latest_period) if found else None
+
+
+SUMMARIES = "accord_kpi_summaries"
+
+
+def _summary(obj: Adoption, context: dict[str, Any]) -> queries.Summary | None:
+    """The adoption's icons and status: from the kept summaries while they are current
+    (asked once a request), else worked out for it alone, once a request."""
+    request = context["request"]
+    kept = getattr(request, SUMMARIES, None)
+    if kept is None:
+        kept = {"current": queries.kept_summaries(), "own": {}}
+        setattr(request, SUMMARIES, kept)
+    if kept["current"] is not None:
+        found: queries.Summary | None = kept["current"].get(obj.pk)
+        return found
+    if obj.pk not in kept["own"]:
+        kept["own"][obj.pk] = queries.summary_of(obj.pk)
+    own: queries.Summary | None = kept["own"][obj.pk]
+    return own
 
 
 class AdoptionFilters(Schema):

@@ -22,19 +22,22 @@ not see is absent everywhere, a 404 where it is asked for by its id.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accord.core import audit
+from accord.core.models import AuditEvent
 from accord.core.problems import NotVisible
 from accord.register import services as register
 
@@ -548,13 +551,15 @@ def _variation(code: int, direction: str) -> str | None:
     return _BY_DIRECTION.get(direction, _BY_DIRECTION["neutral"])[_SENSE[code]]
 
 
-def compute_summaries(today: dt.date) -> dict[int, Summary]:
-    """Every current adoption's summary, from a handful of queries whatever their number: the
-    series grouped by their periods (and phases) and judged together by `spc.analyse_many`."""
+def compute_summaries(today: dt.date, ids: Collection[int] | None = None) -> dict[int, Summary]:
+    """Every current adoption's summary (or those of `ids`), from a handful of queries whatever
+    their number: the series grouped by their periods (and phases) and judged together by
+    `spc.analyse_many`."""
+    current = Adoption.objects.filter(archived_at__isnull=True)
+    if ids is not None:
+        current = current.filter(pk__in=list(ids))
     adoptions = list(
-        Adoption.objects.filter(archived_at__isnull=True)
-        .order_by()
-        .values_list(
+        current.order_by().values_list(
             "pk",
             "indicator_id",
             "organisation_id",
@@ -568,16 +573,13 @@ def compute_summaries(today: dt.date) -> dict[int, Summary]:
     )
     if not adoptions:
         return {}
-    values: dict[int, dict[dt.date, float]] = defaultdict(dict)
-    for adoption_id, period, value in (
-        Measurement.objects.filter(adoption__archived_at__isnull=True, adoption__isnull=False)
-        .order_by()
-        .values_list("adoption_id", "period", "value")
-        .iterator(chunk_size=20_000)
-    ):
-        values[adoption_id][period] = value
+    # Periods are kept as ISO text ("2019-08-01"), which sorts as the dates do: a million
+    # dates parsed into date objects cost more than the rest of the work.
+    values: dict[int, dict[str, float]] = defaultdict(dict)
+    for adoption_id, period, value in _entered_rows(ids):
+        values[adoption_id][str(period)] = value
     published_pairs = {(a[1], a[2]) for a in adoptions if a[7] and a[2] is not None}
-    published: dict[tuple[int, int], dict[dt.date, float]] = defaultdict(dict)
+    published: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
     if published_pairs:
         for indicator_id, organisation_id, period, value in (
             Measurement.objects.filter(
@@ -590,16 +592,17 @@ def compute_summaries(today: dt.date) -> dict[int, Summary]:
             .values_list("indicator_id", "organisation_id", "period", "value")
             .iterator(chunk_size=20_000)
         ):
-            published[(indicator_id, organisation_id)].setdefault(period, value)
-    starts: dict[int, list[dt.date]] = defaultdict(list)
-    for adoption_id, on in Milestone.objects.filter(starts_phase=True).values_list(
-        "adoption_id", "on"
-    ):
-        starts[adoption_id].append(month_start(on))
+            published[(indicator_id, organisation_id)].setdefault(period.isoformat(), value)
+    starts: dict[int, list[str]] = defaultdict(list)
+    milestones = Milestone.objects.filter(starts_phase=True)
+    if ids is not None:
+        milestones = milestones.filter(adoption_id__in=list(ids))
+    for adoption_id, on in milestones.values_list("adoption_id", "on"):
+        starts[adoption_id].append(month_start(on).isoformat())
 
     # Group the series that share their periods and phases: one analyse_many call each.
-    groups: dict[tuple[tuple[dt.date, ...], tuple[int, ...]], list[int]] = defaultdict(list)
-    series_of: dict[int, tuple[tuple[dt.date, ...], list[float]]] = {}
+    groups: dict[tuple[tuple[str, ...], tuple[int, ...]], list[int]] = defaultdict(list)
+    series_of: dict[int, tuple[tuple[str, ...], list[float]]] = {}
     for row in adoptions:
         pk, indicator_id, organisation_id = row[0], row[1], row[2]
         points = values.get(pk, {})
@@ -645,7 +648,7 @@ def compute_summaries(today: dt.date) -> dict[int, Summary]:
         )
         periods, series_values = series_of[pk]
         target = target_value if target_value is not None else standard
-        latest_period = periods[-1] if periods else None
+        latest_period = dt.date.fromisoformat(periods[-1]) if periods else None
         latest_value = series_values[-1] if series_values else None
         upl, lpl = last_limits.get(pk, (math.nan, math.nan))
         summaries[pk] = Summary(
@@ -665,6 +668,29 @@ def compute_summaries(today: dt.date) -> dict[int, Summary]:
             points=len(periods),
         )
     return summaries
+
+
+def _entered_rows(ids: Collection[int] | None = None) -> Iterator[tuple[int, Any, float]]:
+    """(adoption, period, value) of every measurement entered for a current adoption: plain
+    SQL read in large batches, names quoted by the database's own rules (the ORM's rows cost
+    several times the query for a million of them). The period comes as ISO text: cast, so
+    that no driver parses a million dates."""
+    quote = connection.ops.quote_name
+    m, a = quote(Measurement._meta.db_table), quote(Adoption._meta.db_table)
+    columns = (
+        f"{m}.{quote('adoption_id')}, CAST({m}.{quote('period')} AS TEXT), {m}.{quote('value')}"
+    )
+    joined = f"{m} INNER JOIN {a} ON {a}.{quote('id')} = {m}.{quote('adoption_id')}"
+    sql = f"SELECT {columns} FROM {joined} WHERE {a}.{quote('archived_at')} IS NULL"  # noqa: S608
+    params: list[int] = []
+    if ids is not None:
+        wanted = [int(pk) for pk in ids] or [0]
+        sql += f" AND {a}.{quote('id')} IN ({', '.join(['%s'] * len(wanted))})"
+        params = wanted
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(50_000):
+            yield from rows
 
 
 @dataclass
@@ -690,20 +716,30 @@ _LOCK = threading.Lock()
 
 
 def state_key(today: dt.date) -> str:
-    """Changes whenever a KPI or a collaboration changes through a service (its audit event),
-    or rows are added without one (the newest ids, for bulk loads), or the day changes (what
-    is stale does)."""
+    """Changes whenever a KPI or a collaboration changes through a service (the newest audit
+    event of each kind, its sequence and hash, as `core.audit.state_version` reads them), or
+    rows are added without one (the newest ids, for bulk loads), or the day changes (what is
+    stale does). One query: plain SQL, every name quoted by the database's own rules and every
+    value a parameter."""
     quote = connection.ops.quote_name
-    # One query for the three: plain SQL, every name quoted by the database's own rules.
-    newest_of = [
-        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model in (Adoption, Measurement, Milestone)
-    ]
-    sql = "SELECT " + ", ".join(newest_of)
+    events = quote(AuditEvent._meta.db_table)
+    parts: list[str] = []
+    params: list[str] = []
+    for kind in DEPENDS_ON:
+        for column in ("sequence", "hash"):
+            parts.append(
+                f"(SELECT {quote(column)} FROM {events} WHERE {quote('object_type')} = %s "  # noqa: S608
+                f"ORDER BY {quote('sequence')} DESC LIMIT 1)"
+            )
+            params.append(kind)
+    for model in (Adoption, Measurement, Milestone):
+        parts.append(
+            f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
+        )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        newest = cursor.fetchone()
-    return f"{audit.state_version(DEPENDS_ON)}|{newest}|{today.isoformat()}"
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return f"{row}|{today.isoformat()}"
 
 
 def summaries(today: dt.date | None = None) -> tuple[dict[int, Summary], dict[int, int]]:
@@ -823,13 +859,43 @@ def filtered_adoptions(user: Any, filters: Mapping[str, Any]) -> QuerySet[Adopti
     return adoptions
 
 
+#: How long a person's list of KPIs is kept; any change to the KPIs makes a new key first.
+PORTFOLIO_SECONDS = 3600
+
+
+def seen_as(user: Any) -> str:
+    """Whom a person sees collaborations as: the register's rule
+    (`Collaboration.objects.visible_to`) gives the same to everyone alike here: nobody signed
+    in sees public ones; a platform administrator, all; anyone else, those for signed-in users
+    and what their organisation is a partner in or named on. A portfolio's list is kept for
+    each, not for each person (tests/kpis/test_kpi_pages.py holds the two to the same)."""
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    if getattr(user, "is_platform_admin", False):
+        return "everything"
+    return f"organisation:{getattr(user, 'organisation_id', None)}"
+
+
 def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = None) -> Portfolio:
     """Every KPI of every collaboration the person may see, filtered (as `filtered_adoptions`
     filters, and by `status`: a simple status, or "concern" for special cause concern,
     "improvement", "failing" for a target the process consistently fails, "no_target"),
     concern first. The kept summaries are already in concern order: the person's visible
-    collaborations are read (their ids, one query) and the order walked once."""
+    collaborations are read (their ids, one query) and the order walked once; the list is kept
+    (core's cache) for that state of the KPIs, whom the person sees as, and the filters."""
     memo = _memo(today)
+    signature = json.dumps(
+        [memo.key, seen_as(user), sorted((k, str(getattr(v, "pk", v))) for k, v in filters.items())]
+    )
+    cache_key = "kpis:portfolio:" + hashlib.sha256(signature.encode()).hexdigest()
+    kept = cache.get(cache_key)
+    if kept is None:
+        kept = _portfolio_ids(memo, user, filters)
+        cache.set(cache_key, kept, PORTFOLIO_SECONDS)
+    return Portfolio(kept, memo.summaries)
+
+
+def _portfolio_ids(memo: _Memo, user: Any, filters: Mapping[str, Any]) -> list[int]:
     collaborations = register.visible_collaborations(user)
     words = str(filters.get("collaboration") or "").strip()
     if words:
@@ -843,7 +909,7 @@ def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = 
     indicator = filters.get("indicator") or ""
     wanted = str(filters.get("status") or "")
     found = memo.summaries
-    ids = [
+    return [
         facts.pk
         for facts in memo.ranked
         if facts.collaboration_id in seen
@@ -852,7 +918,6 @@ def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = 
         and (organisation_id is None or facts.organisation_id == organisation_id)
         and (not wanted or _matches_status(found[facts.pk], wanted))
     ]
-    return Portfolio(ids, found)
 
 
 def _matches_status(summary: Summary, wanted: str) -> bool:
@@ -867,10 +932,28 @@ def _matches_status(summary: Summary, wanted: str) -> bool:
     return summary.status == wanted
 
 
+def summaries_for(ids: Collection[int], today: dt.date | None = None) -> dict[int, Summary]:
+    """A few adoptions' summaries (a collaboration page's panel, a page of the API): the kept
+    ones while they are current; otherwise worked out for these alone, so that the first
+    collaboration page after a change elsewhere does not work out every KPI in the country."""
+    today = today or timezone.localdate()
+    key = state_key(today)
+    with _LOCK:
+        if _MEMO.key == key:
+            return {pk: _MEMO.summaries[pk] for pk in ids if pk in _MEMO.summaries}
+    return compute_summaries(today, ids) if ids else {}
+
+
+def kept_summaries(today: dt.date | None = None) -> dict[int, Summary] | None:
+    """The kept summaries while they are current, else None (one query to say)."""
+    key = state_key(today or timezone.localdate())
+    with _LOCK:
+        return _MEMO.summaries if _MEMO.key == key else None
+
+
 def summary_of(adoption_id: int, today: dt.date | None = None) -> Summary | None:
-    """One adoption's summary, from the kept ones (the collaboration page's panel)."""
-    found, _ = summaries(today)
-    return found.get(adoption_id)
+    """One adoption's summary (`summaries_for`)."""
+    return summaries_for([adoption_id], today).get(adoption_id)
 
 
 # Exports ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, A
     icons and status, and a link to the charts. The register's page has found the collaboration
     visible to this person before it asks."""
     adoptions = queries.adoptions_of(collaboration)
-    found, _ = queries.summaries() if adoptions else ({}, {})
+    found = queries.summaries_for([a.pk for a in adoptions])
     rows = []
     for adoption in adoptions:
         summary = found.get(adoption.pk)
