@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
         help="with the engines, the demand overlap's too (accord.bench.overlap: 1,000,000 "
         "incidents on DuckDB and Spark; a few minutes)",
     )
+    parser.add_argument(
+        "--kpis",
+        action="store_true",
+        help="then the KPI pages at national scale (accord.bench.kpis: 20,000 adopted "
+        "indicators, 1,000,000 measurements)",
+    )
     return parser
 
 
@@ -621,10 +627,15 @@ def main(argv: list[str]) -> int:
         if args.output:
             Path(args.output).write_text(markdown(results, sizes, counts), encoding="utf-8")
             console.print(f"Wrote {args.output}")
+        kpi_status = 0
+        if args.kpis:
+            from . import kpis
+
+            kpi_status = kpis.main(args, console)
         from django.db import connections
 
         connections.close_all()
         status = 0 if args.no_engines else _engine_benchmarks(console, overlap=args.overlap)
-        return status
+        return max(status, kpi_status)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
