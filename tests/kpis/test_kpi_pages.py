@@ -381,6 +381,49 @@ def test_a_kept_portfolio_is_what_each_person_may_see(
         assert set(_row_ids(client.get("/kpis/").content.decode())) == expected, name
 
 
+def test_after_a_change_only_the_kpis_it_touched_are_worked_out_again(
+    collaboration: Any, portfolio_kpis: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entering, changing and archiving figures, milestones and adoptions works out only the
+    KPIs touched, and the result is what working every KPI out again gives."""
+    from accord.core.actors import SystemActor
+    from accord.kpis import services
+
+    actor = SystemActor("test")
+    queries.summaries()
+    asked: list[Any] = []
+    compute = queries.compute_summaries
+
+    def spy(today: dt.date, ids: Any = None) -> Any:
+        asked.append(None if ids is None else set(ids))
+        return compute(today, ids)
+
+    monkeypatch.setattr(queries, "compute_summaries", spy)
+    k = portfolio_kpis
+    MeasurementFactory(adoption=k["nothing"], period=month(0, recent(1)), value=3.0)
+    queries.summaries()
+    measurement = k["met"].measurements.order_by("-period").first()
+    services.update_measurement(actor, measurement, value=9999.0, note="typed wrong")
+    go_live(k["failing"], month(6, recent(12)))
+    queries.summaries()
+    services.archive_adoption(actor, k["concern"])
+    added = make_kpi(collaboration, [1.0, 2.0], indicator=k["nothing"].indicator)
+    kept, _ = queries.summaries()
+    assert asked == [
+        {k["nothing"].pk},
+        {k["met"].pk, k["failing"].pk},
+        {k["concern"].pk, added.pk},
+    ]
+    assert k["concern"].pk not in kept and kept[k["met"].pk].status == "missed"
+    # A change to the library may change any KPI: all are worked out again.
+    IndicatorFactory()
+    queries.summaries()
+    assert asked[-1] is None
+    monkeypatch.setattr(queries, "compute_summaries", compute)
+    queries.forget()
+    assert queries.summaries()[0] == kept
+
+
 def test_the_portfolio_is_worked_out_again_after_any_change(
     client: Client, colleague: Any, collaboration: Any
 ) -> None:

@@ -225,10 +225,44 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
                 raise SystemExit(f"accord bench: {url} answered {response.status_code}")
             captured, size = len(ctx.captured_queries), len(response.content)
         results.append(Measurement(name, url, timings, captured, size, "first"))
+    # After one figure is entered (through the service, with its audit event): only that KPI
+    # is worked out again, its collaboration's sections drawn again.
+    from accord.core.actors import SystemActor
+    from accord.kpis import services
+
+    client.get("/kpis/")  # everything kept again
+    actor = SystemActor("benchmark")
+    entered = list(Adoption.objects.order_by("pk")[: FIRST_AFTER_CHANGE_REQUESTS * 10 : 10])
+    for name, url in (
+        ("Portfolio after one figure is entered", "/kpis/"),
+        ("KPI page after one of its figures is entered", pages[1].url),
+    ):
+        timings = []
+        for n, target in enumerate(entered):
+            if url != "/kpis/":
+                target = adoption
+            services.record_measurement(
+                actor,
+                target,
+                period=_month(dt.date(2030, 1, 1), n + (10 if url != "/kpis/" else 0)),
+                value=400.0,
+            )
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"accord bench: {url} answered {response.status_code}")
+            captured, size = len(ctx.captured_queries), len(response.content)
+        results.append(Measurement(name, url, timings, captured, size, "changed"))
     return results, counts
 
 
-VERDICTS = {"minimal": "baseline", "first": "n/a (works it out afresh)"}
+VERDICTS = {
+    "minimal": "baseline",
+    "first": "n/a (works it out afresh)",
+    "changed": "n/a (after a change)",
+}
 #: The collaboration's own page (the register's, with the KPIs panel) is held to the
 #: register's target.
 REGISTER_TARGET = 5.0
@@ -316,10 +350,14 @@ def main(args: argparse.Namespace, console: Any) -> int:
         if row[-1].startswith("NO"):
             failing.append(row[0])
     console.print(table)
+
+    def median(name: str) -> float:
+        return statistics.median(next(m for m in results if m.name == name).timings_ms)
+
     console.print(
-        f"The contributor may see {counts['visible_kpis']:,} KPIs; the first portfolio after a "
-        f"change took a median {statistics.median(results[-1].timings_ms):,.0f} ms, the first "
-        f"KPI page {statistics.median(results[-2].timings_ms):,.0f} ms."
+        f"The contributor may see {counts['visible_kpis']:,} KPIs. Medians: the portfolio with "
+        f"nothing kept {median('Portfolio, first after a change'):,.0f} ms, after one figure is "
+        f"entered {median('Portfolio after one figure is entered'):,.0f} ms."
     )
     if failing:
         console.print(

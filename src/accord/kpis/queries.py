@@ -21,6 +21,7 @@ not see is absent everywhere, a 404 where it is asked for by its id.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -739,7 +740,22 @@ def state_key(today: dt.date) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
+    return _key(tuple(row), today)
+
+
+def _key(row: tuple[Any, ...], today: dt.date) -> str:
     return f"{row}|{today.isoformat()}"
+
+
+def _state(key: str) -> tuple[tuple[Any, ...], str] | None:
+    """A state key read back: its row (each kind's newest event's sequence and hash, then the
+    newest adoption, measurement and milestone) and its day."""
+    row_text, _, day = key.rpartition("|")
+    try:
+        row = ast.literal_eval(row_text)
+    except (ValueError, SyntaxError):
+        return None
+    return (row, day) if isinstance(row, tuple) else None
 
 
 def summaries(today: dt.date | None = None) -> tuple[dict[int, Summary], dict[int, int]]:
@@ -748,15 +764,28 @@ def summaries(today: dt.date | None = None) -> tuple[dict[int, Summary], dict[in
     return memo.summaries, memo.order
 
 
+#: Changes since the kept summaries that are worked out for the KPIs they touch alone; more
+#: than this (an import of a whole file) and every KPI is worked out again.
+INCREMENTAL_LIMIT = 2000
+
+
 def _memo(today: dt.date | None = None) -> _Memo:
     """The summaries, worked out once for each state of the KPIs and kept in this process (a
-    cache backend would unpickle twenty thousand of them on every page)."""
+    cache backend would unpickle twenty thousand of them on every page). After a change, the
+    KPIs it touched are worked out again and the rest kept (`_changed_since`); a change that
+    cannot be traced to its KPIs, or a new day, works them all out again."""
     today = today or timezone.localdate()
     key = state_key(today)
     with _LOCK:
         if _MEMO.key == key:
             return _MEMO
-    found = compute_summaries(today)
+        kept = _Memo(_MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked)
+    changed = _changed_since(kept.key, key) if kept.key else None
+    if changed is None:
+        found = compute_summaries(today)
+    else:
+        found = {pk: summary for pk, summary in kept.summaries.items() if pk not in changed}
+        found.update(compute_summaries(today, changed))
     facts = {
         pk: (title, Facts(pk, collaboration_id, indicator_key, organisation_id))
         for pk, title, collaboration_id, indicator_key, organisation_id in Adoption.objects.filter(
@@ -768,6 +797,7 @@ def _memo(today: dt.date | None = None) -> _Memo:
         )
         if pk in found
     }
+    found = {pk: found[pk] for pk in facts}
     ordered = sorted(facts, key=lambda pk: (found[pk].concern_rank, facts[pk][0], pk))
     memo = _Memo(
         key=key,
@@ -783,6 +813,82 @@ def _memo(today: dt.date | None = None) -> _Memo:
             memo.ranked,
         )
     return memo
+
+
+def _changed_since(before: str, now: str) -> set[int] | None:
+    """The adoptions whose summaries may differ between two states of the KPIs, or None when
+    that cannot be told (a new day, a change to the library, a whole file of published or
+    worked-out figures, more changes than `INCREMENTAL_LIMIT`): from the audit events since
+    (each change of an adoption, milestone or measurement names its record) and the rows
+    added since (by their ids, which also finds rows written without an event). A change to a
+    collaboration alone changes no summary (its title and visibility are read afresh)."""
+    old, new = _state(before), _state(now)
+    if old is None or new is None or old[1] != new[1]:
+        return None
+    kinds = len(DEPENDS_ON)
+    heads = [
+        (sequence, digest)
+        for sequence, digest in zip(old[0][: 2 * kinds : 2], old[0][1 : 2 * kinds : 2], strict=True)
+        if sequence is not None
+    ]
+    since, digest = max(heads, default=(0, ""))
+    newest_before, newest_now = old[0][2 * kinds :], new[0][2 * kinds :]
+    if any((n or 0) < (b or 0) for b, n in zip(newest_before, newest_now, strict=True)):
+        return None  # rows went away: not something the services do
+    if since and not AuditEvent.objects.filter(sequence=since, hash=digest).exists():
+        return None  # the log the summaries were worked out at is not this one's past
+    events = list(
+        AuditEvent.objects.filter(object_type__in=DEPENDS_ON, sequence__gt=since)
+        .order_by("sequence")
+        .values_list("object_type", "object_id", "before", "after")[: INCREMENTAL_LIMIT + 1]
+    )
+    if len(events) > INCREMENTAL_LIMIT:
+        return None
+    changed: set[int] = set()
+    measurements: set[int] = set()
+    milestones: set[int] = set()
+    for kind, object_id, before_snapshot, after_snapshot in events:
+        if kind == "register.collaboration":
+            continue
+        if kind == "kpis.indicator" or not str(object_id).isdigit():
+            return None
+        pk = int(object_id)
+        if kind == "kpis.adoption":
+            changed.add(pk)
+        elif kind == "kpis.measurement":
+            measurements.add(pk)
+        elif kind == "kpis.milestone":
+            milestones.add(pk)
+            for snapshot in (before_snapshot, after_snapshot):
+                if isinstance(snapshot, dict) and isinstance(snapshot.get("adoption"), int):
+                    changed.add(snapshot["adoption"])
+    added = dict(zip((Adoption, Measurement, Milestone), newest_before, strict=True))
+    changed |= set(
+        Adoption.objects.filter(pk__gt=added[Adoption] or 0).values_list("pk", flat=True)
+    )
+    found_measurements = Measurement.objects.filter(
+        Q(pk__in=measurements) | Q(pk__gt=added[Measurement] or 0)
+    ).values_list("adoption_id", "indicator_id", "organisation_id")[: INCREMENTAL_LIMIT + 1]
+    rows = list(found_measurements)
+    if len(rows) > INCREMENTAL_LIMIT:
+        return None
+    published: set[tuple[int, int]] = set()
+    for adoption_id, indicator_id, organisation_id in rows:
+        if adoption_id is not None:
+            changed.add(adoption_id)
+        elif organisation_id is not None:
+            published.add((indicator_id, organisation_id))
+    if published:
+        reads = Q()
+        for indicator_id, organisation_id in published:
+            reads |= Q(indicator_id=indicator_id, organisation_id=organisation_id)
+        changed |= set(Adoption.objects.filter(reads).values_list("pk", flat=True))
+    changed |= set(
+        Milestone.objects.filter(
+            Q(pk__in=milestones) | Q(pk__gt=added[Milestone] or 0)
+        ).values_list("adoption_id", flat=True)
+    )
+    return changed
 
 
 def forget() -> None:
