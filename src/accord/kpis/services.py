@@ -302,7 +302,7 @@ def update_indicator(actor: Any, indicator: Indicator, data: IndicatorData) -> I
     data = dataclasses.replace(data, key=indicator.key)
     spec = _checked(data, ignore=indicator.key)
     with transaction.atomic():
-        current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        current = Indicator.objects.select_for_update(of=("self",)).get(pk=indicator.pk)
         wanted = spec.fields()
         changed = [name for name in MEANING if getattr(current, name) != wanted[name]]
         if changed and in_use(current):
@@ -336,7 +336,7 @@ def archive_indicator(actor: Any, indicator: Indicator, *, archive: bool = True)
     if not can_manage_indicators(actor):
         raise PermissionRefused("Only platform administrators may change the indicator library.")
     with transaction.atomic():
-        current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        current = Indicator.objects.select_for_update(of=("self",)).get(pk=indicator.pk)
         before = indicator_snapshot(current)
         current.archived_at = timezone.now() if archive else None
         current.save(update_fields=["archived_at", "updated_at"])
@@ -605,7 +605,7 @@ def update_adoption(
         raise PermissionRefused("You may not change this collaboration's KPIs.")
     with transaction.atomic():
         current = (
-            Adoption.objects.select_for_update()
+            Adoption.objects.select_for_update(of=("self",))
             .select_related("collaboration", "indicator", "organisation")
             .get(pk=adoption.pk)
         )
@@ -656,7 +656,7 @@ def archive_adoption(actor: Any, adoption: Adoption, *, archive: bool = True) ->
         raise PermissionRefused("You may not change this collaboration's KPIs.")
     with transaction.atomic():
         current = (
-            Adoption.objects.select_for_update()
+            Adoption.objects.select_for_update(of=("self",))
             .select_related("collaboration", "indicator", "organisation")
             .get(pk=adoption.pk)
         )
@@ -831,7 +831,7 @@ def update_measurement(
     number = _check_entry(adoption, None, value, note)
     with transaction.atomic():
         current = (
-            Measurement.objects.select_for_update()
+            Measurement.objects.select_for_update(of=("self",))
             .select_related("indicator", "organisation")
             .get(pk=measurement.pk)
         )
@@ -904,7 +904,7 @@ def import_measurements(
     with transaction.atomic():
         existing = {
             (m.adoption_id, m.period): m
-            for m in Measurement.objects.select_for_update()
+            for m in Measurement.objects.select_for_update(of=("self",))
             .filter(adoption__in=[r.adoption for r in rows])
             .select_related("indicator", "organisation")
         }
@@ -1045,7 +1045,7 @@ def import_ambsys(
             for pk, indicator_id, organisation_id, period, value in Measurement.objects.filter(
                 indicator__in=indicators, adoption__isnull=True, source=Source.AMBSYS
             )
-            .select_for_update()
+            .select_for_update(of=("self",))
             .values_list("pk", "indicator_id", "organisation_id", "period", "value")
         }
         to_create: list[Measurement] = []
@@ -1216,7 +1216,7 @@ def refresh_computed(actor: Any, adoption: Adoption) -> int:
     with transaction.atomic():
         stored = {
             m.period: m
-            for m in Measurement.objects.select_for_update().filter(
+            for m in Measurement.objects.select_for_update(of=("self",)).filter(
                 adoption=adoption, source=Source.ACCORD
             )
         }
