@@ -326,12 +326,12 @@ KPI_PAGE_QUERIES = 5
 #: too (and the published and national figures, one more query, when any of the indicators is
 #: published: none is here).
 KPI_PAGE_QUERIES_DRAWING = 7
-#: Signed in: the indicators for the filter, the KPIs' state, the session and the user, and the
-#: page's rows; the list of the person's KPIs is kept for that state, whom they see as and the
-#: filters. The first for them reads the ids of the collaborations they may see too, and the
-#: first after a change every adoption, measurement, phase's milestone and collaboration's
-#: title, once for everyone.
-PORTFOLIO_QUERIES = 5
+#: Signed in: the KPIs' state, the session and the user. The list of the person's KPIs and
+#: each page of its rows are kept for that state, whom they see as and the filters (and the
+#: library's indicators, for the filter, with the summaries). The first for them reads the ids
+#: of the collaborations they may see and the page's rows too; the first after a change, the
+#: KPIs it touched (or every KPI, once for everyone).
+PORTFOLIO_QUERIES = 3
 
 
 def _count(client: Client, url: str) -> int:

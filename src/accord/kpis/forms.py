@@ -24,6 +24,7 @@ from accord.orgs.models import Organisation
 
 from .choices import Aggregation, Direction, Frequency, MilestoneKind, Unit
 from .models import Indicator
+from .queries import indicator_choices
 
 #: The picker's choice for an adoption of the collaboration as a whole.
 WHOLE = "whole"
@@ -298,16 +299,14 @@ class PortfolioFilterForm(PlainTextForm):
         required=False, choices=STATUS_FILTERS, label="Status or icon", widget=Select
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, indicators: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["indicator"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [
-            ("", "Any indicator"),
-            *Indicator.objects.filter(archived_at__isnull=True)
-            .order_by("title")
-            .values_list("key", "title"),
-        ]
+        listed = indicator_choices() if indicators is None else indicators
+        field.choices = [("", "Any indicator"), *listed]
 
     def clean_organisation(self) -> Any:
         text = " ".join(str(self.cleaned_data.get("organisation") or "").split())

@@ -701,6 +701,8 @@ class _Memo:
     order: dict[int, int] = field(default_factory=dict)
     #: Every current adoption in concern order, with what the portfolio filters it by.
     ranked: list[Facts] = field(default_factory=list)
+    #: The library's indicators, (key, title), for the portfolio's filter.
+    indicators: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Facts(NamedTuple):
@@ -779,7 +781,7 @@ def _memo(today: dt.date | None = None) -> _Memo:
     with _LOCK:
         if _MEMO.key == key:
             return _MEMO
-        kept = _Memo(_MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked)
+        kept = _Memo(_MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators)
     changed = _changed_since(kept.key, key) if kept.key else None
     if changed is None:
         found = compute_summaries(today)
@@ -804,15 +806,23 @@ def _memo(today: dt.date | None = None) -> _Memo:
         summaries=found,
         order={pk: i for i, pk in enumerate(ordered)},
         ranked=[facts[pk][1] for pk in ordered],
+        indicators=list(indicators().values_list("key", "title")),
     )
     with _LOCK:
-        _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked = (
+        _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators = (
             memo.key,
             memo.summaries,
             memo.order,
             memo.ranked,
+            memo.indicators,
         )
     return memo
+
+
+def indicator_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """The library's indicators as (key, title), kept with the summaries (a change to the
+    library changes the KPIs' state)."""
+    return _memo(today).indicators
 
 
 def _changed_since(before: str, now: str) -> set[int] | None:
@@ -894,7 +904,7 @@ def _changed_since(before: str, now: str) -> set[int] | None:
 def forget() -> None:
     """Drop the kept summaries (tests that write rows without a service)."""
     with _LOCK:
-        _MEMO.key, _MEMO.summaries, _MEMO.order = "", {}, {}
+        _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators = "", {}, {}, [], []
 
 
 #: What a portfolio's row shows of an adoption (the long text fields would cost more to load
@@ -929,6 +939,9 @@ class Portfolio:
 
     ids: list[int]
     summaries: Mapping[int, Summary]
+    #: What the list is kept under (the KPIs' state, whom the person sees as, the filters):
+    #: what is drawn from it may be kept under it too.
+    signature: str = ""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -982,14 +995,26 @@ def seen_as(user: Any) -> str:
     return f"organisation:{getattr(user, 'organisation_id', None)}"
 
 
-def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = None) -> Portfolio:
+def kept(today: dt.date | None = None) -> _Memo:
+    """The kept summaries, current (worked out again where the KPIs have changed): what a page
+    that reads them more than once asks for once."""
+    return _memo(today)
+
+
+def portfolio(
+    user: Any,
+    filters: Mapping[str, Any],
+    *,
+    today: dt.date | None = None,
+    memo: _Memo | None = None,
+) -> Portfolio:
     """Every KPI of every collaboration the person may see, filtered (as `filtered_adoptions`
     filters, and by `status`: a simple status, or "concern" for special cause concern,
     "improvement", "failing" for a target the process consistently fails, "no_target"),
     concern first. The kept summaries are already in concern order: the person's visible
     collaborations are read (their ids, one query) and the order walked once; the list is kept
     (core's cache) for that state of the KPIs, whom the person sees as, and the filters."""
-    memo = _memo(today)
+    memo = memo or _memo(today)
     signature = json.dumps(
         [memo.key, seen_as(user), sorted((k, str(getattr(v, "pk", v))) for k, v in filters.items())]
     )
@@ -998,7 +1023,7 @@ def portfolio(user: Any, filters: Mapping[str, Any], *, today: dt.date | None = 
     if kept is None:
         kept = _portfolio_ids(memo, user, filters)
         cache.set(cache_key, kept, PORTFOLIO_SECONDS)
-    return Portfolio(kept, memo.summaries)
+    return Portfolio(kept, memo.summaries, cache_key)
 
 
 def _portfolio_ids(memo: _Memo, user: Any, filters: Mapping[str, Any]) -> list[int]:

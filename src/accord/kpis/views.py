@@ -371,13 +371,22 @@ def measurement_import(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def portfolio(request: HttpRequest) -> HttpResponse:
-    form = PortfolioFilterForm(request.GET or None)
-    filters = filters_from(form)
     today = timezone.localdate()
-    found = queries.portfolio(request.user, filters, today=today)
+    memo = queries.kept(today)
+    form = PortfolioFilterForm(request.GET or None, indicators=memo.indicators)
+    filters = filters_from(form)
+    found = queries.portfolio(request.user, filters, today=today, memo=memo)
     paginator = Paginator(found.ids, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = found.rows(list(page.object_list))
+    # A page's rows are kept with the list they come from (its state, whom the person sees
+    # as, the filters).
+    rows_key = f"{found.signature}:rows:{page.number}"
+    body = cache.get(rows_key) if found.signature else None
+    if body is None:
+        rows = found.rows(list(page.object_list))
+        body = str(presentation.portfolio_body(rows)) if rows else ""
+        if found.signature:
+            cache.set(rows_key, body, queries.PORTFOLIO_SECONDS)
     pairs = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
     return render(
         request,
@@ -386,7 +395,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "form": form,
             "panel": filter_panel(form, request, keep=()),
             "page": page,
-            "rows": presentation.portfolio_body(rows) if rows else "",
+            "rows": mark_safe(body),  # written by presentation.portfolio_body, escaped
             "total": paginator.count,
             "filtered": bool(filters),
             "query": urlencode(pairs),
