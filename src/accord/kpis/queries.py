@@ -1067,12 +1067,14 @@ def summaries_for(ids: Collection[int], today: dt.date | None = None) -> dict[in
     """A few adoptions' summaries (a collaboration page's panel, a page of the API): the kept
     ones while they are current; otherwise worked out for these alone, so that the first
     collaboration page after a change elsewhere does not work out every KPI in the country."""
+    if not ids:
+        return {}
     today = today or timezone.localdate()
     key = state_key(today)
     with _LOCK:
         if _MEMO.key == key:
             return {pk: _MEMO.summaries[pk] for pk in ids if pk in _MEMO.summaries}
-    return compute_summaries(today, ids) if ids else {}
+    return compute_summaries(today, ids)
 
 
 def kept_summaries(today: dt.date | None = None) -> dict[int, Summary] | None:
