@@ -9,15 +9,14 @@ picker (core.widgets), the whole collaboration offered beside them.
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.safestring import SafeString, mark_safe
 
 from accord.core import widgets
+from accord.core.filter_widgets import Select, TextInput
 from accord.core.forms import PlainTextForm, required_message
 from accord.core.sectors import INVOLVED_LABELS, SERVICES
 from accord.orgs.models import Organisation
@@ -224,47 +223,8 @@ class ImportForm(PlainTextForm):
 
 # The portfolio's filters -----------------------------------------------------------------------
 #
-# Its widgets write their HTML here rather than through the form renderer's templates, which
-# cost the portfolio more than its rows (as the register's list found). Each keeps its Django
-# class's name: includes/field.html tells widgets apart by it.
-
-
-def _attributes(attrs: dict[str, Any]) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value is True:
-            parts.append(f" {key}")
-        elif value not in (False, None, ""):
-            parts.append(f' {key}="{escape(str(value))}"')
-    return "".join(parts)
-
-
-class TextInput(forms.TextInput):
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "type": self.input_type})
-        final["name"] = name
-        shown = self.format_value(value)
-        if shown is not None:
-            final["value"] = shown
-        return mark_safe(f"<input{_attributes(final)}>")  # every value escaped
-
-
-class Select(forms.Select):
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        chosen = "" if value is None else str(value)
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        final["class"] = " ".join([*str(final.get("class", "")).split(), "govuk-!-width-full"])
-        options = "".join(
-            f'<option value="{escape(str(option))}"'
-            f"{' selected' if str(option) == chosen else ''}>{escape(str(label))}</option>"
-            for option, label in self.choices
-        )
-        return mark_safe(f"<select{_attributes(final)}>{options}</select>")  # every value escaped
+# Its widgets are core.filter_widgets', which write their HTML themselves: through the form
+# renderer's templates they cost the portfolio more than its rows.
 
 
 STATUS_FILTERS = [

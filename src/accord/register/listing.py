@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from accord.core.filter_widgets import Select, TextInput, attributes
 from accord.core.forms import PlainTextForm
 from accord.core.matching import did_you_mean
 from accord.core.sectors import INVOLVED_LABELS, SERVICES
@@ -73,65 +74,7 @@ RISK_WORDS = {
 }
 
 
-# The list's widgets write their HTML here rather than through the form renderer's templates,
-# which cost a list page more than the rest of its filter panel. Each keeps its Django class's
-# name, because includes/field.html tells widgets apart by it (BoundField.widget_type).
-
-
-class Select(forms.Select):
-    """A select whose options each show how many collaborations they would match:
-    "Co-responding (12)". Written as HTML here, every value escaped: some sixty options went
-    through the template language one variable at a time, a fifth of the page's rendering."""
-
-    counts: Mapping[str, int] | None = None
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        chosen = "" if value is None else str(value)
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        # As wide as the panel, never as its longest option: on a phone the folded-out panel
-        # is as wide as its widest content, and a long option made it wider than the screen.
-        final["class"] = " ".join([*str(final.get("class", "")).split(), "govuk-!-width-full"])
-        parts = [f"<select{_attributes(final)}>"]
-        for option, label in self.choices:
-            text = str(label)
-            if option and self.counts is not None:
-                text = f"{label} ({self.counts.get(str(option), 0):,})"
-            selected = " selected" if str(option) == chosen else ""
-            parts.append(f'<option value="{escape(str(option))}"{selected}>{escape(text)}</option>')
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # every value escaped above
-
-
-def _quoted(value: Any) -> str:
-    return f'"{escape(str(value))}"'
-
-
-def _attributes(attrs: Mapping[str, Any]) -> str:
-    """HTML attributes, each value escaped; True as the bare name, False and None left out."""
-    parts = []
-    for key, value in attrs.items():
-        if value is True:
-            parts.append(f" {key}")
-        elif value not in (False, None, ""):
-            parts.append(f" {key}={_quoted(value)}")
-    return "".join(parts)
-
-
-class TextInput(forms.TextInput):
-    """A text box."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "type": self.input_type})
-        final["name"] = name
-        shown = self.format_value(value)
-        if shown is not None:
-            final["value"] = shown
-        return mark_safe(f"<input{_attributes(final)}>")  # every value escaped
+# The list's widgets: core.filter_widgets (Select with counts, TextInput), and two of its own.
 
 
 class SearchInput(TextInput):
@@ -148,7 +91,7 @@ class CheckboxInput(forms.CheckboxInput):
         final["name"] = name
         if self.check_test(value):
             final["checked"] = True
-        return mark_safe(f"<input{_attributes(final)}>")  # every value escaped
+        return mark_safe(f"<input{attributes(final)}>")  # every value escaped
 
 
 def place_not_found(text: str, suggestions: list[str]) -> str:
