@@ -33,7 +33,7 @@ def _invite_by_email(client: Client, found: Any, emails: str) -> Any:
         {
             "via": "list",
             "emails": emails,
-            "organisation": rx9.pk,
+            "organisation": rx9.code,
             "level": "tactical",
             "send": "email",
         },
@@ -70,7 +70,7 @@ def test_links_sent_by_hand_are_not_emailed(collaboration: Any, owner: Any) -> N
     rx9 = collaboration.partners.get(organisation__code="RX9").organisation
     response = _client(owner).post(
         f"/assessments/rounds/{found.pk}/invite/",
-        {"via": "list", "emails": "a@emas.test", "organisation": rx9.pk, "level": "tactical"},
+        {"via": "list", "emails": "a@emas.test", "organisation": rx9.code, "level": "tactical"},
     )
     # How people get their links is a required choice with nothing chosen for you.
     assert "Select how people will get their links" in response.content.decode()

@@ -140,7 +140,7 @@ def test_inviting_by_list_shows_the_links_once_and_offers_them_as_csv(
         {
             "via": "list",
             "emails": "a@emas.test, b@emas.test",
-            "organisation": rx9.pk,
+            "organisation": rx9.code,
             "level": "tactical",
             "send": "myself",
         },
@@ -164,6 +164,47 @@ def test_inviting_by_list_shows_the_links_once_and_offers_them_as_csv(
     )
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert rows == [["email", "link"], ["a@emas.test", links[0]]]
+
+
+def test_inviting_chooses_a_partner_with_the_organisation_picker(
+    collaboration: Any, owner: Any
+) -> None:
+    found = make_round(collaboration)
+    client = _client(owner)
+    url = f"/assessments/rounds/{found.pk}/invite/"
+    page = client.get(url).content.decode()
+    # The shared picker: GOV.UK's accessible autocomplete over a select of the partners,
+    # grouped by sector and sent by code, with nothing chosen to begin with.
+    picker = page.split('name="organisation"', 1)[1].split("</select>", 1)[0]
+    assert 'data-accord-organisation="one"' in picker
+    assert '<optgroup label="Fire and rescue">' in picker
+    assert '<optgroup label="Ambulance">' in picker
+    assert 'value="RX9"' in picker and 'value="E31000025"' in picker
+    assert '<option value="">Choose an organisation</option>' in picker
+    assert "Hampshire" not in picker
+
+    def send(organisation: str, email: str) -> str:
+        answer = client.post(
+            url,
+            {
+                "via": "list",
+                "emails": email,
+                "organisation": organisation,
+                "level": "tactical",
+                "send": "myself",
+            },
+        )
+        return str(answer.content.decode())
+
+    # A name, typed in any case, is understood as the import understands it ...
+    assert "1 personal link" in send("east midlands ambulance service nhs trust", "a@emas.test")
+    assert Invitation.objects.get(email="a@emas.test").organisation.code == "RX9"
+    # ... a near miss is refused with a suggestion, and an organisation that is not a partner
+    # is not offered.
+    near = send("East Midlands Ambulance Servise", "b@emas.test")
+    assert "Did you mean East Midlands Ambulance Service NHS Trust (RX9)?" in near
+    assert "No organisation matches “E23000030”" in send("E23000030", "c@emas.test")
+    assert Invitation.objects.count() == 1
 
 
 def test_inviting_by_spreadsheet_reports_bad_rows(collaboration: Any, owner: Any) -> None:

@@ -233,9 +233,36 @@ def test_a_platform_administrator_invites_into_any_organisation(platform_admin: 
     hampshire = Organisation.objects.get(code="E23000030")
     signed_in(platform_admin).post(
         INVITE,
-        {"email": "new@hampshire-police.test", "organisation": hampshire.pk, "role": "reader"},
+        {"email": "new@hampshire-police.test", "organisation": hampshire.code, "role": "reader"},
     )
     assert User.objects.get(email="new@hampshire-police.test").organisation == hampshire
+
+
+def test_a_platform_administrator_chooses_the_organisation_with_the_picker(
+    platform_admin: Any,
+) -> None:
+    client = signed_in(platform_admin)
+    page = client.get(INVITE).content.decode()
+    # The shared picker: GOV.UK's accessible autocomplete over a select grouped by sector and
+    # sent by code (no plain list of every organisation in one alphabet).
+    picker = page.split('name="organisation"', 1)[1].split("</select>", 1)[0]
+    assert 'data-accord-organisation="one"' in picker
+    assert '<optgroup label="Police">' in picker
+    assert 'value="E23000030"' in picker
+    assert '<option value="">Choose an organisation</option>' in picker
+
+    def invite(organisation: str, email: str) -> Any:
+        return client.post(INVITE, {"email": email, "organisation": organisation, "role": "reader"})
+
+    # Its short name, as the import would read it ...
+    assert invite("hampshire and isle of wight", "one@hampshire-police.test").status_code == 302
+    assert User.objects.get(email="one@hampshire-police.test").organisation.code == "E23000030"
+    # ... and a near miss refused with a suggestion, nobody invited.
+    near = invite("Hampshire and Isle of Wight Constabularly", "two@hampshire-police.test")
+    assert "Did you mean Hampshire and Isle of Wight Constabulary (E23000030)," in (
+        near.content.decode()
+    )
+    assert not User.objects.filter(email="two@hampshire-police.test").exists()
 
 
 def test_only_a_platform_administrator_may_make_a_platform_administrator(

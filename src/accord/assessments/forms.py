@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accord.core.forms import PlainTextForm
-from accord.core.widgets import GovukDateField
+from accord.core.widgets import GovukDateField, OrganisationChoiceField
 from accord.orgs.models import Organisation
 
 from .framework import Factor, Framework
@@ -20,11 +20,6 @@ NOT_APPLICABLE = "na"
 class FrameworkChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.title} ({obj.key}, version {obj.version})"
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 class RoundForm(PlainTextForm):
@@ -135,8 +130,12 @@ class InviteListForm(PlainTextForm):
         "organisation and level.",
         error_messages={"required": "Enter at least one email address"},
     )
+    # Chosen from the collaboration's partners by code or name (GOV.UK's accessible
+    # autocomplete; a select grouped by sector without JavaScript), anything else refused with
+    # "did you mean", as the register's lead organisation is.
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.none(),
+        help_text="One of the collaboration's partners.",
         error_messages={"required": "Select the organisation"},
     )
     level = forms.ChoiceField(

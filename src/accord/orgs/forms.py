@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from accord.core import email as mail
 from accord.core.choices import Role
 from accord.core.forms import PlainTextForm
+from accord.core.widgets import OrganisationChoiceField
 
 from . import services
 from .models import Organisation
@@ -253,10 +254,11 @@ class InviteForm(PlainTextForm):
     )
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
-    organisation = forms.ModelChoiceField(
+    # Chosen by code or name (GOV.UK's accessible autocomplete; a select grouped by sector
+    # without JavaScript), anything else refused with "did you mean".
+    organisation = OrganisationChoiceField(
         label="Organisation",
         queryset=Organisation.objects.none(),
-        empty_label="Choose an organisation",
         error_messages={"required": "Select an organisation"},
     )
     role = forms.ChoiceField(
@@ -277,7 +279,7 @@ class InviteForm(PlainTextForm):
         choice_field(self, "role").choices = role_choices(roles)
         if choose_organisation:
             organisation = self.fields["organisation"]
-            assert isinstance(organisation, forms.ModelChoiceField)
+            assert isinstance(organisation, OrganisationChoiceField)
             organisation.queryset = organisations
         else:
             del self.fields["organisation"]
