@@ -96,7 +96,9 @@ INSTALLED_APPS = [
     "accord.assessments",
     "accord.appraisal",
     "accord.kpis",
+    "accord.lessons",
     "accord.notices",
+    "accord.analytics",
     "accord.api",
 ]
 
@@ -352,6 +354,9 @@ try:
     DISCLOSURE_THRESHOLD = disclosure_threshold()
 except BadThreshold as exc:
     raise ImproperlyConfigured(str(exc)) from None
+# Demand analyses (analytics): with a worker (`accord analytics worker`) running, a page that
+# asks for a run only queues it; without one (the default), the page runs it itself.
+ANALYTICS_WORKER = _env_bool("ACCORD_ANALYTICS_WORKER", False)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ urlpatterns = [
     path("assessments/", include("accord.assessments.urls")),
     path("appraisals/", include("accord.appraisal.urls")),
     path("kpis/", include("accord.kpis.urls")),
+    path("analytics/", include("accord.analytics.urls")),
+    path("lessons/", include("accord.lessons.urls")),
     path("api/", include("accord.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -24,6 +24,9 @@ BELONGS_TO = {
     "register.dutyreview_notified": "register.dutyreview",
     "orgs.area_within": "orgs.area",
     "orgs.organisation_areas": "orgs.organisation",
+    "lessons.lesson_organisations": "lessons.lesson",
+    "lessons.redaction": "lessons.lesson",
+    "lessons.actionnote_lessons": "lessons.actionnote",
 }
 
 #: Writes that are deliberately not audited, and why.

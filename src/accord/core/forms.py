@@ -150,10 +150,12 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
         messages["empty"] = "The selected file is empty"
     else:
         messages["required"] = f"Enter {with_article(called)}"
-    if isinstance(field, forms.IntegerField):
-        messages["invalid"] = f"{subject} must be a whole number"
-    elif isinstance(field, forms.DecimalField | forms.FloatField):
+    # Django's DecimalField and FloatField are kinds of IntegerField: asked first, so that a
+    # figure that may have decimals is not called for as "a whole number".
+    if isinstance(field, forms.DecimalField | forms.FloatField):
         messages["invalid"] = f"{subject} must be a number"
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"{subject} must be a whole number"
     elif isinstance(field, forms.DateField):
         messages["invalid"] = f"{subject} must be a real date"
     elif isinstance(field, forms.EmailField):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accord.core import widgets
 from accord.core.filter_widgets import Select, TextInput
@@ -76,13 +76,11 @@ class MonthYearField(widgets.GovukDateField):
 
 
 def _number(label: str, *, required: bool = False, **kwargs: Any) -> forms.FloatField:
-    # Django's FloatField is a kind of IntegerField, so the shared GOV.UK messages would call
-    # for "a whole number": a figure may have decimals.
+    # A figure may have decimals: the shared GOV.UK messages say "Value must be a number".
     return forms.FloatField(
         label=label,
         required=required,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        error_messages={"invalid": f"{label} must be a number"},
         **kwargs,
     )
 
@@ -162,6 +160,41 @@ class AdoptionForm(PlainTextForm):
             target_by=data.get("target_by"),
             tolerance=data.get("tolerance"),
         )
+
+
+class AdoptionEditForm(AdoptionForm):
+    """An adoption's baseline, target, target date, tolerance and, while no figure is entered
+    for it, its indicator and organisation (disabled once there are figures: they stay)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, adoption: Any, **kwargs: Any) -> None:
+        super().__init__(*args, collaboration=adoption.collaboration, **kwargs)
+        field = self.fields["indicator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Its own indicator stays a choice, archived or not.
+        field.queryset = Indicator.objects.filter(
+            Q(archived_at__isnull=True) | Q(pk=adoption.indicator_id)
+        ).order_by("title")
+        if adoption.measurements.exists():
+            for name in ("indicator", "organisation"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = (
+                    "Figures are entered for this KPI, so it stays as it is: adopt another "
+                    "indicator or organisation instead"
+                )
+
+    @staticmethod
+    def initial_for(adoption: Any) -> dict[str, Any]:
+        return {
+            "indicator": adoption.indicator,
+            "organisation": adoption.organisation or WHOLE,
+            "baseline_value": adoption.baseline_value,
+            "baseline_period": adoption.baseline_period,
+            "target_value": adoption.target_value,
+            "target_by": adoption.target_by,
+            "tolerance": adoption.tolerance,
+        }
 
 
 def _indicator_label(indicator: Indicator) -> str:
