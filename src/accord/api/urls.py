@@ -12,6 +12,7 @@ from .appraisal import router as appraisal_router
 from .assessments import router as assessments_router
 from .auth import TokenRateExceeded, bearer, session
 from .kpis import router as kpis_router
+from .lessons import router as lessons_router
 from .register import router as register_router
 
 DESCRIPTION = """Read the collaboration register, its assessments and its appraisals: what
@@ -63,6 +64,7 @@ api.add_router("/", register_router)
 api.add_router("/assessments/", assessments_router)
 api.add_router("/appraisals", appraisal_router)
 api.add_router("/kpis", kpis_router)
+api.add_router("/", lessons_router)
 
 
 # The one place the shared errors become API responses, as the middleware makes them pages.
