@@ -56,6 +56,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     kpi = world["kpi"].pk
     indicator = world["kpi"].indicator.key
     measurement = world["kpi"].measurements.get().pk
+    milestone = world["kpi"].milestones.get().pk
     return [
         ("home", "/", EVERYONE),
         ("healthz", "/healthz", EVERYONE),
@@ -142,7 +143,10 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:adopt", f"/kpis/c/{ref}/adopt/", CHANGE),
         ("kpis:import", f"/kpis/c/{ref}/import/", CHANGE),
         ("kpis:adoption", f"/kpis/{kpi}/", SEE),
+        ("kpis:adoption_edit", f"/kpis/{kpi}/edit/", CHANGE),
+        ("kpis:adoption_archive", f"/kpis/{kpi}/archive/", CHANGE),
         ("kpis:milestone_create", f"/kpis/{kpi}/milestones/new/", CHANGE),
+        ("kpis:milestone_remove", f"/kpis/milestones/{milestone}/remove/", CHANGE),
         ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
         ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
         # The API
@@ -201,7 +205,7 @@ def world(collaboration: Any) -> dict[str, Any]:
         "appraisal": make_appraisal(collaboration),
         "unit_cost": UnitCost.objects.first(),
         "person": make_person("colleague"),
-        "kpi": make_kpi(collaboration, [480.0]),
+        "kpi": make_kpi(collaboration, [480.0], with_milestone=True),
     }
 
 

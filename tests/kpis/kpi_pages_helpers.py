@@ -30,10 +30,11 @@ def make_kpi(
     organisation: Any = EMAS,
     indicator: Any = None,
     notes: dict[int, str] | None = None,
+    with_milestone: bool = False,
     **adoption: Any,
 ) -> Any:
     """An adoption of a new indicator (or `indicator`) with one measurement a month from
-    `start`, made through the services."""
+    `start`, made through the services (and a go-live milestone at `start`, if asked)."""
     if indicator is None:
         indicator = IndicatorFactory(
             **{
@@ -52,6 +53,8 @@ def make_kpi(
             value=value,
             note=(notes or {}).get(i, ""),
         )
+    if with_milestone:
+        go_live(found, start, starts_phase=False)
     return found
 
 

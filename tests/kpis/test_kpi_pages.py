@@ -797,3 +797,187 @@ def test_the_panel_offers_adopting_to_those_who_may(
     client.force_login(owner)
     page = client.get(f"/collaborations/{collaboration.reference}/").content.decode()
     assert "No KPIs yet" in page and f'href="/kpis/c/{collaboration.reference}/adopt/"' in page
+
+
+# Changing and archiving a KPI, removing a milestone -------------------------------------------
+
+
+def test_a_contributor_changes_a_kpis_baseline_target_and_tolerance(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    from accord.core.models import AuditEvent
+
+    adoption = make_kpi(collaboration, STEADY, target_value=450.0, tolerance=5.0)
+    url = f"/kpis/{adoption.pk}/edit/"
+    client.force_login(owner)
+    page = client.get(url).content.decode()
+    assert "Change this KPI" in page and 'value="450.0"' in page
+    # With figures entered, its indicator and organisation stay as they are.
+    for name in ("indicator", "organisation"):
+        assert re.search(rf'<select name="{name}"[^>]* disabled', page), name
+    fields = _hidden_fields(page)
+    response = client.post(
+        url,
+        {
+            **fields,
+            "baseline_value": "480",
+            "baseline_period-month": "1",
+            "baseline_period-year": "2018",
+            "target_value": "420",
+            "target_by-month": "3",
+            "target_by-year": "2020",
+            "tolerance": "10",
+            # Sent, but disabled: ignored.
+            "organisation": "whole",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/kpis/{adoption.pk}/"
+    adoption.refresh_from_db()
+    assert (adoption.baseline_value, adoption.baseline_period) == (480.0, dt.date(2018, 1, 1))
+    assert (adoption.target_value, adoption.target_by, adoption.tolerance) == (
+        420.0,
+        dt.date(2020, 3, 1),
+        10.0,
+    )
+    assert adoption.organisation is not None and adoption.organisation.code == "RX9"
+    event = AuditEvent.objects.filter(action="kpi.adoption.update").get()
+    assert event.before["target_value"] == 450.0 and event.after["target_value"] == 420.0
+    # The page draws the new target at once.
+    assert "420" in client.get(f"/kpis/{adoption.pk}/").content.decode()
+
+
+def test_a_kpi_without_figures_may_move_to_another_organisation(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration)
+    client.force_login(owner)
+    url = f"/kpis/{adoption.pk}/edit/"
+    fields = _hidden_fields(client.get(url).content.decode())
+    response = client.post(
+        url, {**fields, "indicator": adoption.indicator.key, "organisation": "whole"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    adoption.refresh_from_db()
+    assert adoption.organisation is None
+
+
+def test_a_bad_change_to_a_kpi_is_refused_with_its_reasons(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration, STEADY, target_value=450.0)
+    client.force_login(owner)
+    url = f"/kpis/{adoption.pk}/edit/"
+    fields = _hidden_fields(client.get(url).content.decode())
+    page = client.post(
+        url, {**fields, "target_by-month": "3", "target_by-year": "2020", "tolerance": "-1"}
+    ).content.decode()
+    assert "Enter a target, or leave the target date blank" in page
+    adoption.refresh_from_db()
+    assert adoption.target_value == 450.0
+
+
+def test_crossing_edits_of_a_kpi_are_merged_not_lost(
+    client: Client, owner: Any, partner_user: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration, STEADY, target_value=450.0, tolerance=5.0)
+    url = f"/kpis/{adoption.pk}/edit/"
+    client.force_login(owner)
+    mine = _hidden_fields(client.get(url).content.decode())
+    other = Client()
+    other.force_login(partner_user)
+    theirs = _hidden_fields(other.get(url).content.decode())
+    # They change the tolerance and save first; I change the target, having opened the old one.
+    assert other.post(url, {**theirs, "target_value": "450", "tolerance": "8"}).status_code == 302
+    page = client.post(url, {**mine, "target_value": "430", "tolerance": "5"}).content.decode()
+    assert "changed this after you opened it" in page
+    adoption.refresh_from_db()
+    assert (adoption.target_value, adoption.tolerance) == (450.0, 8.0)
+    # The form now holds their tolerance and my target: saving again keeps both.
+    assert 'value="8.0"' in page and 'value="430' in page
+    again = _hidden_fields(page)
+    response = client.post(url, {**again, "target_value": "430", "tolerance": "8"})
+    assert response.status_code == 302
+    adoption.refresh_from_db()
+    assert (adoption.target_value, adoption.tolerance) == (430.0, 8.0)
+
+
+def test_crossing_edits_of_the_same_field_ask_which_to_keep(
+    client: Client, owner: Any, partner_user: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration, STEADY, target_value=450.0)
+    url = f"/kpis/{adoption.pk}/edit/"
+    client.force_login(owner)
+    mine = _hidden_fields(client.get(url).content.decode())
+    other = Client()
+    other.force_login(partner_user)
+    theirs = _hidden_fields(other.get(url).content.decode())
+    assert other.post(url, {**theirs, "target_value": "440"}).status_code == 302
+    page = client.post(url, {**mine, "target_value": "430"}).content.decode()
+    assert "Which should be kept?" in page
+    again = _hidden_fields(page)
+    # Not choosing is refused; choosing theirs keeps theirs.
+    assert (
+        "Choose whether to keep"
+        in client.post(url, {**again, "target_value": "430"}).content.decode()
+    )
+    response = client.post(url, {**again, "target_value": "430", "keep__target_value": "theirs"})
+    assert response.status_code == 302
+    adoption.refresh_from_db()
+    assert adoption.target_value == 440.0
+
+
+def test_a_contributor_archives_a_kpi(client: Client, owner: Any, collaboration: Any) -> None:
+    from accord.core.models import AuditEvent
+
+    adoption = make_kpi(collaboration, STEADY, indicator_title="Gain entry jobs")
+    client.force_login(owner)
+    page = client.get(f"/kpis/{adoption.pk}/").content.decode()
+    assert f'href="/kpis/{adoption.pk}/archive/"' in page
+    confirm = client.get(f"/kpis/{adoption.pk}/archive/").content.decode()
+    assert "Archive Gain entry jobs?" in confirm
+    response = client.post(f"/kpis/{adoption.pk}/archive/")
+    assert response["Location"] == f"/kpis/c/{collaboration.reference}/"
+    adoption.refresh_from_db()
+    assert adoption.archived_at is not None
+    assert Measurement.objects.filter(adoption=adoption).count() == len(STEADY)
+    assert AuditEvent.objects.filter(action="kpi.adoption.archive").count() == 1
+    assert "Archived Gain entry jobs." in client.get(response["Location"]).content.decode()
+    listed = client.get(f"/kpis/c/{collaboration.reference}/").content.decode()
+    assert "Gain entry jobs" not in listed
+    assert client.get(f"/kpis/{adoption.pk}/").status_code == 404
+    assert client.get(f"/kpis/{adoption.pk}/edit/").status_code == 404
+    # The same indicator may be adopted again for the same organisation.
+    response = client.post(
+        f"/kpis/c/{collaboration.reference}/adopt/",
+        {"indicator": adoption.indicator.key, "organisation": "RX9"},
+    )
+    assert response.status_code == 302
+
+
+def test_a_contributor_removes_a_milestone_and_its_phase_goes(
+    client: Client, owner: Any, colleague: Any, collaboration: Any
+) -> None:
+    from accord.core.models import AuditEvent
+
+    adoption = make_kpi(collaboration, STEADY + LOWER)
+    milestone = go_live(adoption, dt.date(2019, 1, 1), title="Joint control room goes live")
+    (analysis,) = queries.analyses_of(collaboration)
+    assert len(analysis.result.phases) == 2
+    client.force_login(colleague)
+    assert "/remove/" not in client.get(f"/kpis/{adoption.pk}/").content.decode()
+    client.force_login(owner)
+    page = client.get(f"/kpis/{adoption.pk}/").content.decode()
+    assert f'href="/kpis/milestones/{milestone.pk}/remove/"' in page
+    confirm = client.get(f"/kpis/milestones/{milestone.pk}/remove/").content.decode()
+    assert "Remove the milestone Joint control room goes live?" in confirm
+    response = client.post(f"/kpis/milestones/{milestone.pk}/remove/")
+    assert response["Location"] == f"/kpis/{adoption.pk}/#milestones"
+    assert not Milestone.objects.exists()
+    event = AuditEvent.objects.get(action="kpi.milestone.delete")
+    assert event.before["title"] == "Joint control room goes live"
+    (analysis,) = queries.analyses_of(collaboration)
+    assert len(analysis.result.phases) == 1
+    assert "Removed the milestone" in client.get(response["Location"]).content.decode()
+    page = client.get(f"/kpis/{adoption.pk}/").content.decode()
+    assert "Joint control room goes live" not in page
+    assert client.post(f"/kpis/milestones/{milestone.pk}/remove/").status_code == 404

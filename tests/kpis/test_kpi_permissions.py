@@ -6,12 +6,13 @@ a POST by one who may and by those who may not, and nothing changes for them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from tests.kpis.kpi_pages_helpers import make_kpi
+from tests.kpis.kpi_pages_helpers import go_live, make_kpi
 from tests.support.factories import IndicatorFactory
 
 from accord.core.models import AuditEvent
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def kpi(collaboration: Any) -> Any:
-    return make_kpi(collaboration, [480.0, 470.0], indicator_title="Category 1 mean")
+    found = make_kpi(collaboration, [480.0, 470.0], indicator_title="Category 1 mean")
+    go_live(found, dt.date(2018, 2, 1), title="Old go-live")
+    return found
 
 
 def _csv(name: str, text: str) -> Any:
@@ -67,6 +70,24 @@ def _changes() -> list[Change]:
             lambda k: f"/kpis/measurements/{k.measurements.first().pk}/edit/",
             lambda k: {"value": "1", "note": "changed"},
             lambda: Measurement.objects.filter(note="changed").count(),
+        ),
+        (
+            "edit adoption",
+            lambda k: f"/kpis/{k.pk}/edit/",
+            lambda k: {"tolerance": "7", "target_value": "450"},
+            lambda: Adoption.objects.filter(tolerance=7, target_value=450).count(),
+        ),
+        (
+            "archive adoption",
+            lambda k: f"/kpis/{k.pk}/archive/",
+            lambda k: {},
+            lambda: Adoption.objects.filter(archived_at__isnull=False).count(),
+        ),
+        (
+            "remove milestone",
+            lambda k: f"/kpis/milestones/{k.milestones.get(title='Old go-live').pk}/remove/",
+            lambda k: {},
+            lambda: 1 - Milestone.objects.filter(title="Old go-live").count(),
         ),
         (
             "import",

@@ -169,6 +169,8 @@ class AdoptionEditForm(AdoptionForm):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, adoption: Any, **kwargs: Any) -> None:
+        # A disabled field takes its value from the initial, sent or not.
+        kwargs["initial"] = {**self.initial_for(adoption), **(kwargs.get("initial") or {})}
         super().__init__(*args, collaboration=adoption.collaboration, **kwargs)
         field = self.fields["indicator"]
         assert isinstance(field, forms.ModelChoiceField)

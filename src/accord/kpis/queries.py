@@ -115,6 +115,18 @@ def get_measurement(user: Any, pk: int) -> Measurement:
     return found
 
 
+def get_milestone(user: Any, pk: int) -> Milestone:
+    """A milestone of a current adoption this person may see; NotVisible (404) otherwise."""
+    found = (
+        Milestone.objects.filter(pk=pk, adoption__archived_at__isnull=True)
+        .select_related("adoption", "adoption__indicator", "adoption__collaboration")
+        .first()
+    )
+    if found is None or not _visible(user, found.adoption.collaboration_id):
+        raise NotVisible("milestone")
+    return found
+
+
 def get_collaboration(user: Any, reference: str) -> Any:
     return register.get_visible(user, reference)
 

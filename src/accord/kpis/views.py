@@ -29,6 +29,7 @@ from accord.core.uploads import read_upload
 
 from . import exports, presentation, queries, services
 from .forms import (
+    AdoptionEditForm,
     AdoptionForm,
     ImportForm,
     IndicatorForm,
@@ -200,6 +201,128 @@ def adopt(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"Adopted {adoption.indicator.title}.")
             return HttpResponseRedirect(_kpi_page(adoption))
     return render(request, "kpis/adopt.html", {"form": form, "c": collaboration})
+
+
+def _adoption_edit_form(adoption: Adoption, data: Any = None, **kwargs: Any) -> AdoptionEditForm:
+    return AdoptionEditForm(data, adoption=adoption, **kwargs)
+
+
+def _adoption_initial(adoption: Adoption) -> dict[str, Any]:
+    return {**AdoptionEditForm.initial_for(adoption), "version": services.version_of(adoption)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adoption_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a KPI's baseline, target, target date, tolerance (and, while it has no figures,
+    its indicator and organisation). A crossing edit is merged, as the register's is."""
+    adoption = _editable_adoption(request, pk, "change this KPI")
+    salt = f"kpi-adoption:{adoption.pk}"
+    conflict = merged = None
+    if request.method == "POST":
+        opened = editing.read_opened(request.POST, salt)
+        form = _adoption_edit_form(adoption, editing.resolved(request.POST, opened))
+        editing.offer_choices(form, opened)
+        if form.is_valid():
+            try:
+                services.update_adoption(
+                    request.user,
+                    adoption,
+                    form.to_data(),
+                    opened=(opened or {}).get("fields") if opened else None,
+                )
+            except EditConflict as exc:
+                # Someone saved first: the KPI as it is now plus only this person's changes,
+                # and a choice wherever both changed the same thing.
+                conflict = exc
+                current = queries.get_adoption(request.user, pk)
+                now = _adoption_edit_form(current, initial=_adoption_initial(current))
+                merged = editing.merge_edit(
+                    editing.Version(form), editing.Version(now), opened, exc, salt=salt
+                )
+                form = _adoption_edit_form(current, initial=merged.initial)
+                editing.offer_choices(form, merged.payload, token=merged.token)
+            except Problems as exc:
+                _add_problems(form, exc)
+            else:
+                messages.success(request, f"Saved {adoption.indicator.title}.")
+                return HttpResponseRedirect(_kpi_page(adoption))
+    else:
+        form = _adoption_edit_form(adoption, initial=_adoption_initial(adoption))
+        editing.start(form, salt=salt, version=services.version_of(adoption))
+    return render(
+        request,
+        "kpis/form.html",
+        {
+            "form": form,
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": "Change this KPI",
+            "submit": "Save KPI",
+            "unit": presentation.UNIT_LABELS.get(adoption.indicator.unit),
+            "conflict": conflict,
+            "merge": editing.summary(merged),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adoption_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop tracking a KPI (a confirmation page, then a POST): it leaves the pages, the
+    portfolio and the exports; its figures and milestones are kept, and the audit log says
+    who archived it."""
+    adoption = _editable_adoption(request, pk, "archive this KPI")
+    if request.method == "POST":
+        services.archive_adoption(request.user, adoption)
+        messages.success(request, f"Archived {adoption.indicator.title}.")
+        return HttpResponseRedirect(
+            reverse("kpis:collaboration", args=[adoption.collaboration.reference])
+        )
+    return render(
+        request,
+        "kpis/confirm.html",
+        {
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": f"Archive {adoption.indicator.title}?",
+            "body": "It will leave the collaboration's KPIs, the portfolio and the exports. "
+            "Its figures and milestones are kept, and the audit log records who archived it.",
+            "submit": "Archive KPI",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a milestone from a KPI's chart (a confirmation page, then a POST); the audit
+    log keeps what it was."""
+    milestone = queries.get_milestone(request.user, pk)
+    adoption = milestone.adoption
+    for_editing(
+        milestone,
+        services.can_edit(request.user, adoption.collaboration),
+        "remove milestones of this KPI",
+    )
+    if request.method == "POST":
+        services.remove_milestone(request.user, milestone)
+        messages.success(request, f"Removed the milestone {milestone.title}.")
+        return HttpResponseRedirect(_kpi_page(adoption) + "#milestones")
+    return render(
+        request,
+        "kpis/confirm.html",
+        {
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "heading": f"Remove the milestone {milestone.title}?",
+            "body": f"{milestone.title} ({milestone.on.day} {milestone.on:%B %Y}) will no "
+            "longer mark the chart"
+            + (" or start a phase of it" if milestone.starts_phase else "")
+            + ". The audit log keeps what it was.",
+            "submit": "Remove milestone",
+        },
+    )
 
 
 @login_required
