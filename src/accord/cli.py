@@ -23,6 +23,7 @@ APP_COMMANDS = (
     "accord.appraisal.cli",
     "accord.notices.cli",
     "accord.kpis.cli",
+    "accord.analytics.cli",
 )
 
 # Commands ---------------------------------------------------------------------------------

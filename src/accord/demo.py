@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from accord.analytics.demo import load_demo as load_analytics_demo
 from accord.appraisal.demo import load_demo as load_appraisal_demo
 from accord.assessments.demo import load_demo as load_assessment_demo
 from accord.core.actors import SystemActor
@@ -62,6 +63,7 @@ def load(password: str | None = None, ambsys: Path | None = None) -> DemoLoaded:
         rounds = load_assessment_demo(actor)
         appraisals = load_appraisal_demo(actor)
         kpis = load_kpi_demo(actor, ambsys=ambsys, library=indicators)
+        analytics = load_analytics_demo(actor)
         logins = []
         for email, code, role in DEMO_PEOPLE:
             secret = password or demo_password()
@@ -73,4 +75,6 @@ def load(password: str | None = None, ambsys: Path | None = None) -> DemoLoaded:
             else:
                 orgs.set_password(user, secret, actor=actor)
             logins.append((email, role, secret))
-    return DemoLoaded(changed, len(created), len(rounds), len(appraisals), logins, kpis.lines)
+    return DemoLoaded(
+        changed, len(created), len(rounds), len(appraisals), logins, kpis.lines + analytics.lines
+    )

@@ -551,6 +551,38 @@ def get_unit_cost(pk: int) -> UnitCost:
     return item
 
 
+def unit_cost_library() -> models.QuerySet[UnitCost]:
+    """Every unit cost of the library (which anyone signed in may read), in its order."""
+    return UnitCost.objects.all()
+
+
+def add_benefit_line(
+    actor: Any,
+    record: Appraisal,
+    *,
+    name: str,
+    amounts: list[float],
+    benefit_class: str = "fiscal_non_cashable",
+    confidence: int | None = None,
+    source: str = "",
+    notes: str = "",
+    how: str = "line",
+) -> Appraisal:
+    """The appraisal with one more benefit line (amounts by year, in its price year), saved
+    as a new version by `update_appraisal` (checked, audited)."""
+    current = stored_appraisal(record)
+    line = engine.BenefitLine(
+        name=name,
+        benefit_class=benefit_class,
+        amounts=tuple(float(a) for a in amounts),
+        confidence=confidence,
+        source=source or None,
+        notes=notes or None,
+    )
+    changed = dataclasses.replace(current, benefits=(*current.benefits, line))
+    return update_appraisal(actor, record, changed, expected_version=record.version, how=how)
+
+
 def unit_cost_snapshot(item: UnitCost) -> dict[str, Any]:
     data = {name: getattr(item, name) for name in UNIT_COST_FIELDS}
     data["value"] = f"{Decimal(item.value):.2f}"
