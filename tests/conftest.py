@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from tests.support.people import PASSWORD, make_person
 
+import accord.settings as configured
+
 __all__ = ["PASSWORD"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -25,6 +27,29 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         load_reference_organisations()
     yield
+
+
+#: What the service stores passwords with, as configured (tests swap the live setting).
+CONFIGURED_PASSWORD_HASHERS: list[str] = list(configured.PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 spends about 0.1 s of processor a password by design, and nearly every test
+    makes people and signs them in: tests store passwords with MD5, which was a third of the
+    suite's time. The configured hashers stay in `CONFIGURED_PASSWORD_HASHERS`, and the tests
+    of how passwords are stored put them back (`configured_password_hashing`)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *CONFIGURED_PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture
+def configured_password_hashing(settings: Any) -> list[str]:
+    """The service's own password hashers, for a test of how passwords are stored."""
+    settings.PASSWORD_HASHERS = list(CONFIGURED_PASSWORD_HASHERS)
+    return settings.PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

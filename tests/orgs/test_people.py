@@ -10,7 +10,9 @@ from accord.orgs.models import User
 pytestmark = pytest.mark.django_db
 
 
-def test_user_add_creates_a_person_with_an_argon2_password(capsys: Any) -> None:
+def test_user_add_creates_a_person_with_an_argon2_password(
+    capsys: Any, configured_password_hashing: list[str]
+) -> None:
     code = accord(
         ["user", "add", "Lead@Lincs-Fire.test", "--org", "E31000025", "--role", "contributor"]
     )
