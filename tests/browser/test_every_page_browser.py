@@ -71,6 +71,7 @@ CONTENT = {
     "appraisal:detail": "[data-accord-chart]",
     "appraisal results with ranges": "#tornado-table",
     "appraisal:realisation": "[data-accord-chart]",
+    "analytics:detail": "#by-weekday-hour-table",
     "api:openapi-view": ".opblock",
 }
 

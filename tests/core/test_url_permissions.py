@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.appraisal.test_appraisal_helpers import make_appraisal
 from tests.assessments.assessment_helpers import invite, make_round
 from tests.kpis.kpi_pages_helpers import make_kpi
+from tests.support.analytics_factories import make_analysis
 from tests.support.people import make_person
 
 PEOPLE = ("anonymous", "colleague", "owner", "partner_user", "outsider", "platform_admin")
@@ -43,6 +44,8 @@ DJANGO_ADMIN = (302, 302, 302, 302, 302, 200)
 API_SIGNED_IN = (401, 200, 200, 200, 200, 200)  # the API asks nobody to sign in: it refuses
 API_HISTORY = (404, 403, 200, 200, 404, 200)  # seen by those who may edit, as on the page
 POST_ONLY = (302, 405, 405, 405, 405, 405)  # a GET: sign in first, then refused
+# Incident files: the partners (and the uploader's organisation) only, administrators not.
+PARTNERS_ONLY = (404, 200, 200, 200, 404, 404)
 
 
 def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
@@ -56,6 +59,8 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     kpi = world["kpi"].pk
     indicator = world["kpi"].indicator.key
     measurement = world["kpi"].measurements.get().pk
+    analysis = world["analysis"].pk
+    incident_file = world["analysis"].files.get().pk
     milestone = world["kpi"].milestones.get().pk
     return [
         ("home", "/", EVERYONE),
@@ -149,6 +154,19 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:milestone_remove", f"/kpis/milestones/{milestone}/remove/", CHANGE),
         ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
         ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
+        ("analytics:create", f"/analytics/c/{ref}/new/", CHANGE),
+        ("analytics:detail", f"/analytics/{analysis}/", SEE),
+        ("analytics:upload", f"/analytics/{analysis}/upload/", CHANGE),
+        ("analytics:run", f"/analytics/{analysis}/run/", POST_ONLY),
+        ("analytics:progress", f"/analytics/{analysis}/progress/", SEE),
+        ("analytics:export", f"/analytics/{analysis}/export/?format=csv", SEE),
+        ("analytics:benefit", f"/analytics/{analysis}/benefit/", POST_ONLY),
+        ("analytics:file", f"/analytics/{analysis}/files/{incident_file}/", PARTNERS_ONLY),
+        (
+            "analytics:file_remove",
+            f"/analytics/{analysis}/files/{incident_file}/remove/",
+            POST_ONLY,
+        ),
         # The API
         # No page at the API's root: its documentation is at /api/docs.
         ("api:api-root", "/api/", (404,) * 6),
@@ -206,6 +224,7 @@ def world(collaboration: Any) -> dict[str, Any]:
         "unit_cost": UnitCost.objects.first(),
         "person": make_person("colleague"),
         "kpi": make_kpi(collaboration, [480.0], with_milestone=True),
+        "analysis": make_analysis(collaboration, keep=True),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -54,6 +55,7 @@ def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, A
 # Making and filling an analysis -----------------------------------------------------------------
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = services.get_collaboration(request.user, reference)
@@ -75,6 +77,7 @@ def create(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "analytics/create.html", {"c": collaboration, "form": form})
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _editable(request, pk, "add files to this analysis")
@@ -112,6 +115,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def remove_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     analysis = _editable(request, pk, "remove files from this analysis")
@@ -121,6 +125,7 @@ def remove_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     return HttpResponseRedirect(_page(analysis))
 
 
+@login_required
 @require_POST
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _editable(request, pk, "run this analysis")
@@ -232,6 +237,7 @@ def download_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     return answer
 
 
+@login_required
 @require_POST
 def add_benefit(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _editable(request, pk, "add this cost to an appraisal")
