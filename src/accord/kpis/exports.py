@@ -1,9 +1,14 @@
 """KPI measurements out to CSV, XLSX and JSON: exactly the KPIs the person may see.
 
 One row a point of each adoption's series, as its chart shows it: what was entered for it and,
-for a published indicator, the published figures for its organisation. The import's columns
-come first (indicator, organisation, period, value, note), so that a file edited in a
-spreadsheet can be imported again into a collaboration; each code has its label beside it.
+for a published indicator, the published figures for its organisation; then, for a published
+indicator with a national series, England's figures (the national comparator its chart shows),
+each row of them marked ``series`` ``england`` where the KPI's own are ``kpi``. Values are
+numbers at full precision (JSON and XLSX keep the float; CSV writes its shortest exact form).
+The import's columns come first (indicator, organisation, period, value, note), so that a file
+edited in a spreadsheet can be imported again into a collaboration (the importer leaves out
+the rows that are not entered figures: published, worked out, England's); each code has its
+label beside it.
 Formula injection is neutralised in CSV and XLSX (core.spreadsheets); every row carries its
 collaboration's protective marking, and the file the highest of them (core.marking).
 """
@@ -41,6 +46,8 @@ COLUMNS = (
     "direction_label",
     "source",
     "source_label",
+    "series",
+    "series_label",
     "protective_marking",
 )
 FORMATS = {
@@ -53,6 +60,11 @@ DIRECTION_LABELS = dict(Direction.choices)
 SOURCE_LABELS = dict(Source.choices)
 VISIBILITY_LABELS = dict(Visibility.choices)
 WHOLE_COLLABORATION = "The collaboration as a whole"
+#: What the ``series`` column says: the KPI's own figures, or England's beside them.
+KPI_SERIES, NATIONAL_SERIES = "kpi", "england"
+SERIES_LABELS = {KPI_SERIES: "The KPI", NATIONAL_SERIES: "England (national comparator)"}
+#: England as AmbSYS names it (its ``Org Code`` and ``Org Name``).
+ENGLAND_CODE, ENGLAND_NAME = "Eng", "England"
 #: Adoptions read at a time: memory holds a chunk's series, whatever the number of KPIs.
 CHUNK = 500
 
@@ -69,7 +81,7 @@ def records(adoptions: QuerySet[Adoption]) -> Iterator[dict[str, Any]]:
     ordered = list(_ordered(adoptions).values_list("pk", flat=True))
     for start in range(0, len(ordered), CHUNK):
         chunk = list(_ordered(Adoption.objects.filter(pk__in=ordered[start : start + CHUNK])))
-        series, _ = queries.series_many(chunk)
+        series, national = queries.series_many(chunk, national=True)
         for adoption in chunk:
             indicator, organisation, collaboration = (
                 adoption.indicator,
@@ -77,12 +89,20 @@ def records(adoptions: QuerySet[Adoption]) -> Iterator[dict[str, Any]]:
                 adoption.collaboration,
             )
             marking = marking_for([collaboration.visibility])
-            for point in series[adoption.pk]:
+            own = [(KPI_SERIES, p) for p in series[adoption.pk]]
+            england = [(NATIONAL_SERIES, p) for p in national.get(adoption.pk, [])]
+            for kind, point in own + england:
+                if kind == NATIONAL_SERIES:
+                    code, name = ENGLAND_CODE, ENGLAND_NAME
+                elif organisation is not None:
+                    code, name = organisation.code, organisation.name
+                else:
+                    code, name = "", WHOLE_COLLABORATION
                 yield {
                     "indicator": indicator.key,
                     "indicator_title": indicator.title,
-                    "organisation": organisation.code if organisation else "",
-                    "organisation_name": organisation.name if organisation else WHOLE_COLLABORATION,
+                    "organisation": code,
+                    "organisation_name": name,
                     "period": queries.period_label(point.period),
                     "value": point.value,
                     "note": point.note,
@@ -96,6 +116,8 @@ def records(adoptions: QuerySet[Adoption]) -> Iterator[dict[str, Any]]:
                     ),
                     "source": point.source,
                     "source_label": str(SOURCE_LABELS.get(point.source, point.source)),
+                    "series": kind,
+                    "series_label": SERIES_LABELS[kind],
                     "protective_marking": marking,
                 }
 
@@ -132,7 +154,12 @@ def stream(adoptions: QuerySet[Adoption], fmt: str) -> Iterator[bytes]:
                     "What",
                     "Each point of each KPI's series, as its chart shows it: entered figures "
                     "and, for a published indicator, the published figures for its organisation.",
-                )
+                ),
+                (
+                    "Series",
+                    "kpi: the KPI's own figures. england: England's published figures for the "
+                    "same indicator, the national comparator its chart shows.",
+                ),
             ],
         )
         spool.seek(0)

@@ -37,6 +37,27 @@ from .spc_cli import period_key
 #: The measurements file's columns, in the order a template lists them.
 COLUMNS = ("indicator", "organisation", "period", "value", "note")
 REQUIRED = ("indicator", "period", "value")
+#: The export's other columns (kpis.exports.COLUMNS), so that an exported file, edited in a
+#: spreadsheet, imports again: the labels are left as they are; a row whose ``source`` is not
+#: ``entered`` or whose ``series`` is not ``kpi`` (published, worked out by Accord, England's)
+#: is not a figure entered for the collaboration and is left out; a row of another
+#: collaboration (``collaboration``) is refused.
+EXPORTED_COLUMNS = (
+    "indicator_title",
+    "organisation_name",
+    "collaboration",
+    "collaboration_title",
+    "unit",
+    "unit_label",
+    "direction",
+    "direction_label",
+    "source",
+    "source_label",
+    "series",
+    "series_label",
+    "protective_marking",
+)
+ENTERED_SOURCE, OWN_SERIES = "entered", "kpi"
 #: What a value may be written as when it is not there.
 MISSING_WORDS = ("", ".", "na", "n/a")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -112,7 +133,7 @@ def parse_measurements(
     """
     header, rows = _read(data, filename)
     problems: list[Problem] = []
-    unknown = [name for name in header if name and name not in COLUMNS]
+    unknown = [name for name in header if name and name not in (*COLUMNS, *EXPORTED_COLUMNS)]
     if unknown:
         problems.append(
             Problem(
@@ -128,6 +149,7 @@ def parse_measurements(
         raise Problems([*problems, Problem("the file has a header but no rows", source=filename)])
     by_key = {(a.indicator.key.casefold(), a.organisation_id): a for a in adoptions}
     keys = sorted({a.indicator.key for a in adoptions})
+    references = {a.collaboration.reference.casefold(): a.collaboration.reference for a in adoptions}
     seen: dict[tuple[int, dt.date], int] = {}
     parsed: list[MeasurementRow] = []
     for row in rows:
@@ -135,6 +157,18 @@ def parse_measurements(
 
         def problem(column: str, reason: str, line: int = line) -> None:
             problems.append(Problem(reason, row=line, field=column))
+
+        named = row.get("collaboration", "").strip()
+        if named and references and named.casefold() not in references:
+            problem(
+                "collaboration",
+                f"this row is for {_shown(named)}, not {', '.join(sorted(references.values()))}",
+            )
+            continue
+        if row.get("source", "").strip().casefold() not in ("", ENTERED_SOURCE) or row.get(
+            "series", ""
+        ).strip().casefold() not in ("", OWN_SERIES):
+            continue  # an exported row of published, worked-out or England's figures
 
         start = len(problems)
         for name in REQUIRED:
