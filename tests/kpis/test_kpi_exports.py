@@ -213,9 +213,10 @@ def test_englands_series_is_exported_beside_a_published_kpi(
 def test_englands_figures_are_exact_and_neutralised_where_they_are_text(
     client: Client, colleague: Any, collaboration: Any
 ) -> None:
+    from tests.support.factories import IndicatorFactory
+
     from accord.kpis.choices import Source
     from accord.kpis.models import Measurement
-    from tests.support.factories import IndicatorFactory
 
     indicator = IndicatorFactory(published_column="A25", title=ATTACK)
     Measurement.objects.create(

@@ -149,7 +149,9 @@ def parse_measurements(
         raise Problems([*problems, Problem("the file has a header but no rows", source=filename)])
     by_key = {(a.indicator.key.casefold(), a.organisation_id): a for a in adoptions}
     keys = sorted({a.indicator.key for a in adoptions})
-    references = {a.collaboration.reference.casefold(): a.collaboration.reference for a in adoptions}
+    references = {
+        a.collaboration.reference.casefold(): a.collaboration.reference for a in adoptions
+    }
     seen: dict[tuple[int, dt.date], int] = {}
     parsed: list[MeasurementRow] = []
     for row in rows:
