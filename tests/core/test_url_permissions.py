@@ -27,6 +27,7 @@ from tests.appraisal.test_appraisal_helpers import make_appraisal
 from tests.assessments.assessment_helpers import invite, make_round
 from tests.kpis.kpi_pages_helpers import make_kpi
 from tests.support.analytics_factories import make_analysis
+from tests.support.lessons_factories import make_lesson
 from tests.support.people import make_person
 
 PEOPLE = ("anonymous", "colleague", "owner", "partner_user", "outsider", "platform_admin")
@@ -59,6 +60,8 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     kpi = world["kpi"].pk
     indicator = world["kpi"].indicator.key
     measurement = world["kpi"].measurements.get().pk
+    lesson = world["lesson"].pk
+    action = world["lesson"].actions.get().pk
     analysis = world["analysis"].pk
     incident_file = world["analysis"].files.get().pk
     milestone = world["kpi"].milestones.get().pk
@@ -154,6 +157,26 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:milestone_remove", f"/kpis/milestones/{milestone}/remove/", CHANGE),
         ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
         ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
+        # Lessons: a published lesson for the partners, written by the owner; its action's
+        # owner is the partner_user. Only the submitter (and moderators) change it, and a
+        # published lesson is no longer edited or reviewed.
+        ("lessons:list", "/lessons/", EVERYONE),
+        ("lessons:create", "/lessons/new/", CREATE),
+        ("lessons:export", "/lessons/export/?format=csv", EVERYONE),
+        ("lessons:my_actions", "/lessons/actions/", SIGNED_IN),
+        ("lessons:notes", "/lessons/notes/", SIGNED_IN),
+        ("lessons:note", "/lessons/notes/999999/", (302, 404, 404, 404, 404, 404)),
+        ("lessons:detail", f"/lessons/{lesson}/", SEE),
+        ("lessons:edit", f"/lessons/{lesson}/edit/", (302, 403, 403, 403, 404, 403)),
+        ("lessons:submit", f"/lessons/{lesson}/submit/", POST_ONLY),
+        ("lessons:withdraw", f"/lessons/{lesson}/withdraw/", POST_ONLY),
+        ("lessons:review", f"/lessons/{lesson}/review/", (302, 403, 403, 403, 404, 403)),
+        (
+            "lessons:action_create",
+            f"/lessons/{lesson}/actions/new/",
+            (302, 403, 200, 403, 404, 200),
+        ),
+        ("lessons:action_update", f"/lessons/actions/{action}/", (302, 403, 200, 200, 404, 200)),
         ("analytics:create", f"/analytics/c/{ref}/new/", CHANGE),
         ("analytics:detail", f"/analytics/{analysis}/", SEE),
         ("analytics:upload", f"/analytics/{analysis}/upload/", CHANGE),
@@ -197,6 +220,19 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         # The same address: a GET lists, a POST adds one (tests/kpis/test_kpi_api.py).
         ("api:add_measurement", f"/api/kpis/adoptions/{kpi}/measurements", SEE),
         ("api:adoption_spc", f"/api/kpis/adoptions/{kpi}/spc", SEE),
+        # Lessons' API: the same address lists (GET) and creates (POST); the rest are POSTs.
+        ("api:list_lessons", "/api/lessons", EVERYONE),
+        ("api:create_lesson", "/api/lessons", EVERYONE),
+        ("api:get_lesson", f"/api/lessons/{lesson}", SEE),
+        (
+            "api:suggested_redactions",
+            f"/api/lessons/{lesson}/suggested-redactions",
+            (401, 403, 403, 403, 404, 403),
+        ),
+        ("api:submit_lesson", f"/api/lessons/{lesson}/submit", (405,) * 6),
+        ("api:review_lesson", f"/api/lessons/{lesson}/review", (405,) * 6),
+        ("api:add_action", f"/api/lessons/{lesson}/actions", (405,) * 6),
+        ("api:complete_action", f"/api/actions/{action}/complete", (405,) * 6),
         # Any other address under /api/ is the API's JSON 404.
         ("api_not_found", "/api/no-such-thing", (404,) * 6),
         # Django's admin: staff only; everyone else is asked to sign in as staff.
@@ -224,8 +260,31 @@ def world(collaboration: Any) -> dict[str, Any]:
         "unit_cost": UnitCost.objects.first(),
         "person": make_person("colleague"),
         "kpi": make_kpi(collaboration, [480.0], with_milestone=True),
+        "lesson": _lesson(collaboration),
         "analysis": make_analysis(collaboration, keep=True),
     }
+
+
+def _lesson(collaboration: Any) -> Any:
+    import datetime as dt
+
+    from accord.lessons import services as lessons
+
+    lesson = make_lesson(
+        make_person("owner"),
+        state="published",
+        moderator=make_person("moderator"),
+        audience="partners",
+        collaboration=collaboration,
+    )
+    lessons.add_action(
+        make_person("owner"),
+        lesson,
+        title="Load the talkgroups",
+        owner_email=make_person("partner_user").email,
+        due=dt.date(2030, 1, 1),
+    )
+    return lesson
 
 
 def _status(client: Client, path: str) -> int:

@@ -1,0 +1,136 @@
+"""The lessons' reads: the list's filters and their counts, a person's actions, trends.
+
+Everything starts from `Lesson.objects.visible_to`, so a lesson someone may not see is absent
+from lists, counts, searches and exports alike. Counts are a fixed number of queries
+whatever the data: one a filter, one for all the principles and one for all the factors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from . import search, themes
+from .choices import ActionStatus
+from .models import Action, Lesson
+
+
+def _theme_q(name: str, theme: str) -> Q:
+    # Lists of ids kept as JSON: a quoted id is found in the JSON text on both databases.
+    return Q(**{f"{name}__icontains": f'"{theme}"'})
+
+
+def _organisation_q(code: str) -> Q:
+    through = Lesson.organisations.through.objects.filter(organisation__code__iexact=code)
+    return Q(organisation__code__iexact=code) | Q(pk__in=through.values("lesson_id"))
+
+
+def _sector_q(sector: str) -> Q:
+    through = Lesson.organisations.through.objects.filter(organisation__sector=sector)
+    return Q(organisation__sector=sector) | Q(pk__in=through.values("lesson_id"))
+
+
+FILTERS = (
+    "kind",
+    "source",
+    "principle",
+    "factor",
+    "organisation",
+    "sector",
+    "service_mix",
+    "evidence",
+    "state",
+    "after",
+    "before",
+)
+
+
+def _condition(name: str, value: Any) -> Q:
+    if name == "principle":
+        return _theme_q("principles", value)
+    if name == "factor":
+        return _theme_q("factors", value)
+    if name == "organisation":
+        return _organisation_q(value)
+    if name == "sector":
+        return _sector_q(value)
+    if name == "service_mix":
+        return Q(collaboration__service_mix=value)
+    if name == "after":
+        return Q(occurred_on__gte=value)
+    if name == "before":
+        return Q(occurred_on__lte=value)
+    return Q(**{name: value})
+
+
+def filtered(
+    user: Any, filters: dict[str, Any], *, leave_out: str = "", ranked: bool = True
+) -> QuerySet[Lesson]:
+    """The lessons this person may see that pass every filter (but `leave_out`), matched by
+    the words in filters["q"], best first when `ranked`."""
+    lessons: QuerySet[Lesson] = Lesson.objects.visible_to(user)
+    for name in FILTERS:
+        value = filters.get(name)
+        if value and name != leave_out:
+            lessons = lessons.filter(_condition(name, value))
+    query = str(filters.get("q") or "")
+    if ranked:
+        return search.matching(lessons, query)
+    if search.words(query):
+        return search.matching(lessons, query).order_by()
+    return lessons
+
+
+def counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """How many lessons each option of each filter would give, the other filters kept."""
+    found: dict[str, dict[str, int]] = {}
+    grouped = {
+        "kind": "kind",
+        "source": "source",
+        "evidence": "evidence",
+        "state": "state",
+        "sector": "organisation__sector",
+        "service_mix": "collaboration__service_mix",
+    }
+    for name, column in grouped.items():
+        rows = (
+            filtered(user, filters, leave_out=name, ranked=False)
+            .order_by()
+            .values(column)
+            .annotate(n=Count("pk", distinct=True))
+        )
+        found[name] = {str(r[column]): r["n"] for r in rows if r[column] is not None}
+    for name, column, options in (
+        ("principle", "principles", themes.principles()),
+        ("factor", "factors", themes.factors()),
+    ):
+        base = filtered(user, filters, leave_out=name, ranked=False).order_by()
+        totals = base.aggregate(
+            **{
+                f"t{i}": Count("pk", filter=_theme_q(column, theme), distinct=True)
+                for i, (theme, _) in enumerate(options)
+            }
+        )
+        found[name] = {theme: totals[f"t{i}"] or 0 for i, (theme, _) in enumerate(options)}
+    return found
+
+
+def actions_of(user: Any) -> QuerySet[Action]:
+    """A person's own actions, on lessons they may see, soonest due first."""
+    return (
+        Action.objects.filter(owner=user, lesson__in=Lesson.objects.visible_to(user))
+        .select_related("lesson")
+        .order_by("status", "due", "pk")
+    )
+
+
+def open_actions(lessons: QuerySet[Lesson]) -> QuerySet[Action]:
+    return Action.objects.filter(
+        lesson__in=lessons, status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+    ).select_related("owner", "lesson")
+
+
+def quarter(day: dt.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
