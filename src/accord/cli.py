@@ -22,6 +22,7 @@ APP_COMMANDS = (
     "accord.register.cli",
     "accord.appraisal.cli",
     "accord.notices.cli",
+    "accord.lessons.cli",
     "accord.kpis.cli",
     "accord.analytics.cli",
 )

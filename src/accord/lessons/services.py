@@ -570,11 +570,10 @@ def learned(actions: Sequence[Action]) -> bool:
     )
 
 
-def notify_due(today: dt.date | None = None) -> int:
-    """Remind each owner of each overdue action, once a day: for cron (`accord notify due`)."""
+def overdue_actions(today: dt.date | None = None) -> list[Action]:
+    """Open actions past their due date whose owner has not been reminded today."""
     today = today or timezone.localdate()
-    sent = 0
-    overdue = (
+    return list(
         Action.objects.filter(
             status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
             due__lt=today,
@@ -583,7 +582,13 @@ def notify_due(today: dt.date | None = None) -> int:
         .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
         .select_related("owner", "lesson")
     )
-    for action in overdue:
+
+
+def notify_due(today: dt.date | None = None) -> int:
+    """Remind each owner of each overdue action, once a day: for cron (`accord notify due`)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for action in overdue_actions(today):
         with transaction.atomic():
             action.reminded_on = today
             action.save(update_fields=["reminded_on"])
