@@ -275,7 +275,7 @@ def _transition(
     actor: Any, analysis: Analysis, action: str, change: Callable[[Analysis], None]
 ) -> Analysis:
     with transaction.atomic():
-        current = Analysis.objects.select_for_update().select_related("collaboration")
+        current = Analysis.objects.select_for_update(of=("self",)).select_related("collaboration")
         found = current.get(pk=analysis.pk)
         before = snapshot(found)
         change(found)
@@ -315,7 +315,7 @@ def _claim(analysis_id: int) -> Analysis | None:
     """Take a queued analysis to run it (once: two workers cannot both take it)."""
     with transaction.atomic():
         found = (
-            Analysis.objects.select_for_update()
+            Analysis.objects.select_for_update(of=("self",))
             .select_related("collaboration", "run_by")
             .filter(pk=analysis_id, state=State.QUEUED)
             .first()
@@ -394,7 +394,9 @@ def _finish_done(analysis: Analysis, result: dict[str, Any]) -> Analysis:
     actor = _runner(analysis)
     with transaction.atomic():
         found = (
-            Analysis.objects.select_for_update().select_related("collaboration").get(pk=analysis.pk)
+            Analysis.objects.select_for_update(of=("self",))
+            .select_related("collaboration")
+            .get(pk=analysis.pk)
         )
         before = snapshot(found)
         found.state = State.DONE
