@@ -25,6 +25,7 @@ APP_COMMANDS = (
     "accord.lessons.cli",
     "accord.kpis.cli",
     "accord.analytics.cli",
+    "accord.insights.cli",
 )
 
 # Commands ---------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "accord.lessons",
     "accord.notices",
     "accord.analytics",
+    "accord.insights",
     "accord.api",
 ]
 
