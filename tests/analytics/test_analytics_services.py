@@ -196,3 +196,39 @@ def test_a_file_is_removed_before_the_run_only(collaboration: Any, owner: Any) -
     services.remove_file(owner, item)
     assert not analysis.files.exists()
     assert AuditEvent.objects.filter(action="analysis_file.remove").count() == 1
+
+
+def test_a_parquet_file_is_read_as_a_csv_is(collaboration: Any, owner: Any, tmp_path: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "x.csv"
+    source.write_bytes(csv_bytes())
+    table = pacsv.read_csv(
+        source,
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(
+                ("incident_id", "service", "received_at", "latitude", "longitude", "category"),
+                pa.string(),
+            )
+        ),
+    )
+    path = tmp_path / "x.parquet"
+    pq.write_table(table, path)
+    analysis = make_analysis(collaboration, owner, files=[("x.parquet", path.read_bytes())])
+    assert analysis.result["joint_incidents"] == 3
+
+
+def test_an_upload_over_the_limit_is_refused_unread(
+    client: Any, collaboration: Any, owner: Any, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_MB = 1
+    analysis = make_analysis(collaboration, owner, files=[], run=False)
+    client.force_login(owner)
+    big = SimpleUploadedFile("big.csv", csv_bytes() + b"#" * (1024 * 1024))
+    page = client.post(f"/analytics/{analysis.pk}/upload/", {"file": big})
+    assert page.status_code == 200 and "Nothing was stored" in page.content.decode()
+    assert not AnalysisFile.objects.exists()
