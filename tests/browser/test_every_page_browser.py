@@ -72,6 +72,8 @@ CONTENT = {
     "appraisal results with ranges": "#tornado-table",
     "appraisal:realisation": "[data-accord-chart]",
     "analytics:detail": "#by-weekday-hour-table",
+    "lessons:list": "#lessons li",
+    "lessons:detail": "#what-happened",
     "api:openapi-view": ".opblock",
 }
 
