@@ -211,6 +211,7 @@ def list_adoptions(request: HttpRequest, filters: Query[AdoptionFilters]) -> Any
     adoptions = queries.visible_adoptions(request.user).select_related(
         "collaboration", "indicator", "organisation"
     )
+    services.refresh_stale_computed_of(adoptions)
     if filters.collaboration:
         adoptions = adoptions.filter(collaboration__reference=filters.collaboration)
     if filters.organisation == "whole":
@@ -232,7 +233,13 @@ ADOPTION_ID = Path(..., description="The adoption's id")
 )
 def get_adoption(request: HttpRequest, adoption_id: int = ADOPTION_ID) -> Any:
     """One KPI; 404 where it does not exist or you may not see its collaboration (alike)."""
-    return queries.get_adoption(request.user, adoption_id)
+    return _fresh(queries.get_adoption(request.user, adoption_id))
+
+
+def _fresh(adoption: Adoption) -> Adoption:
+    """The KPI with its worked-out figures (if Accord computes it) up to date."""
+    services.refresh_stale_computed([adoption])
+    return adoption
 
 
 class MeasurementOut(Schema):
@@ -262,7 +269,7 @@ def _measurement(point: queries.SeriesPoint) -> dict[str, Any]:
 def list_measurements(request: HttpRequest, adoption_id: int = ADOPTION_ID) -> Any:
     """Its series in period order, as its chart shows it: entered figures, and the published
     ones for its organisation where it reads a published indicator."""
-    adoption = queries.get_adoption(request.user, adoption_id)
+    adoption = _fresh(queries.get_adoption(request.user, adoption_id))
     return [_measurement(p) for p in queries.series(adoption)]
 
 
@@ -351,5 +358,5 @@ class SpcOut(Schema):
 )
 def adoption_spc(request: HttpRequest, adoption_id: int = ADOPTION_ID) -> Any:
     """Its statistical process control at full precision, as the command line gives it."""
-    adoption = queries.get_adoption(request.user, adoption_id)
+    adoption = _fresh(queries.get_adoption(request.user, adoption_id))
     return queries.analysis(adoption).result.to_json_dict()

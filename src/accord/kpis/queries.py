@@ -715,6 +715,8 @@ class _Memo:
     ranked: list[Facts] = field(default_factory=list)
     #: The library's indicators, (key, title), for the portfolio's filter.
     indicators: list[tuple[str, str]] = field(default_factory=list)
+    #: The current adoptions whose figures Accord works out (kept fresh when read).
+    computed: frozenset[int] = frozenset()
 
 
 class Facts(NamedTuple):
@@ -793,24 +795,33 @@ def _memo(today: dt.date | None = None) -> _Memo:
     with _LOCK:
         if _MEMO.key == key:
             return _MEMO
-        kept = _Memo(_MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators)
+        kept = _Memo(
+            _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators, _MEMO.computed
+        )
     changed = _changed_since(kept.key, key) if kept.key else None
     if changed is None:
         found = compute_summaries(today)
     else:
         found = {pk: summary for pk, summary in kept.summaries.items() if pk not in changed}
         found.update(compute_summaries(today, changed))
-    facts = {
-        pk: (title, Facts(pk, collaboration_id, indicator_key, organisation_id))
-        for pk, title, collaboration_id, indicator_key, organisation_id in Adoption.objects.filter(
-            archived_at__isnull=True
-        )
+    facts: dict[int, tuple[str, Facts]] = {}
+    computed: set[int] = set()
+    for pk, title, collaboration_id, indicator_key, organisation_id, what in (
+        Adoption.objects.filter(archived_at__isnull=True)
         .order_by()
         .values_list(
-            "pk", "collaboration__title", "collaboration_id", "indicator__key", "organisation_id"
+            "pk",
+            "collaboration__title",
+            "collaboration_id",
+            "indicator__key",
+            "organisation_id",
+            "indicator__computed",
         )
-        if pk in found
-    }
+    ):
+        if pk in found:
+            facts[pk] = (title, Facts(pk, collaboration_id, indicator_key, organisation_id))
+            if what:
+                computed.add(pk)
     found = {pk: found[pk] for pk in facts}
     ordered = sorted(facts, key=lambda pk: (found[pk].concern_rank, facts[pk][0], pk))
     memo = _Memo(
@@ -819,14 +830,23 @@ def _memo(today: dt.date | None = None) -> _Memo:
         order={pk: i for i, pk in enumerate(ordered)},
         ranked=[facts[pk][1] for pk in ordered],
         indicators=list(indicators().values_list("key", "title")),
+        computed=frozenset(computed),
     )
     with _LOCK:
-        _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators = (
+        (
+            _MEMO.key,
+            _MEMO.summaries,
+            _MEMO.order,
+            _MEMO.ranked,
+            _MEMO.indicators,
+            _MEMO.computed,
+        ) = (
             memo.key,
             memo.summaries,
             memo.order,
             memo.ranked,
             memo.indicators,
+            memo.computed,
         )
     return memo
 
@@ -917,6 +937,7 @@ def forget() -> None:
     """Drop the kept summaries (tests that write rows without a service)."""
     with _LOCK:
         _MEMO.key, _MEMO.summaries, _MEMO.order, _MEMO.ranked, _MEMO.indicators = "", {}, {}, [], []
+        _MEMO.computed = frozenset()
 
 
 #: What a portfolio's row shows of an adoption (the long text fields would cost more to load

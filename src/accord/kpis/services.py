@@ -19,18 +19,20 @@ import datetime as dt
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accord.appraisal import services as appraisal
 from accord.assessments import services as assessments
 from accord.core import audit
-from accord.core.actors import user_or_none
+from accord.core.actors import SystemActor, user_or_none
 from accord.core.editing import plain
 from accord.core.problems import EditConflict, PermissionRefused, Problem, Problems
 from accord.core.widgets import organisation_index
@@ -1212,8 +1214,17 @@ def refresh_computed(actor: Any, adoption: Adoption) -> int:
         raise PermissionRefused("You may not change this collaboration's KPIs.")
     if not adoption.indicator.computed:
         return 0
+    held, _ = _store_computed(actor, adoption)
+    return held
+
+
+def _store_computed(actor: Any, adoption: Adoption) -> tuple[int, bool]:
+    """The figures worked out again and stored (refresh_computed, without asking who may):
+    how many it holds, and whether anything changed."""
     points = _computed_points(adoption)
     with transaction.atomic():
+        # The KPI itself locked first: two readers working it out at once write it once.
+        Adoption.objects.select_for_update(of=("self",)).filter(pk=adoption.pk).first()
         stored = {
             m.period: m
             for m in Measurement.objects.select_for_update(of=("self",)).filter(
@@ -1222,7 +1233,7 @@ def refresh_computed(actor: Any, adoption: Adoption) -> int:
         }
         wanted = {period: (value, note) for period, value, note in points}
         if {p: (m.value, m.note) for p, m in stored.items()} == wanted:
-            return len(stored)
+            return len(stored), False
         before = {p.isoformat(): m.value for p, m in sorted(stored.items())}
         Measurement.objects.filter(
             Q(adoption=adoption, source=Source.ACCORD) & ~Q(period__in=list(wanted))
@@ -1254,7 +1265,96 @@ def refresh_computed(actor: Any, adoption: Adoption) -> int:
                 "values": {p.isoformat(): v for p, (v, _) in sorted(wanted.items())},
             },
         )
-    return len(wanted)
+    return len(wanted), True
+
+
+# Kept up to date when read --------------------------------------------------------------------
+#
+# The figures Accord works out come from other apps' records (assessment rounds and their
+# responses, appraisals and their realised benefits), read through those apps' services, and
+# from the date (a round counts once it has opened). Rather than have those apps call into the
+# KPIs, or the KPIs hook into their models, a KPI page that shows a worked-out KPI asks whether
+# anything those apps record has changed since its figures were last worked out: the newest
+# audit event of each kind of their records (every change to them goes through a service that
+# records one, `core.audit.state_version`, one query) and the day. Only then are its figures
+# worked out again, and written only if they differ (audited, as `accord kpi refresh` is).
+
+#: The apps whose records the KPIs Accord works out are read from (through their services).
+COMPUTED_FROM: Final = ("assessments", "appraisal")
+#: Who the audit log names for figures worked out again when a page showed them.
+REFRESHER: Final = SystemActor("system (KPIs worked out again when read)")
+#: How long a KPI is known to be worked out for a state of its sources.
+FRESH_SECONDS: Final = 24 * 3600
+
+
+def _fresh_key(adoption_id: int) -> str:
+    return f"kpis:computed-fresh:{adoption_id}"
+
+
+def computed_sources_state(today: dt.date | None = None) -> str:
+    """A token that changes whenever a record the worked-out KPIs read from changes (the
+    newest audit event of each kind of record of `COMPUTED_FROM`'s apps) or the day does."""
+    kinds = sorted(
+        model._meta.label_lower
+        for label in COMPUTED_FROM
+        for model in django_apps.get_app_config(label).get_models()
+    )
+    today = today or timezone.localdate()
+    return f"{audit.state_version(kinds)}|{today.isoformat()}"
+
+
+def refresh_stale_computed(adoptions: Iterable[Adoption], *, today: dt.date | None = None) -> int:
+    """Work out again those of `adoptions` that Accord computes and whose sources have
+    changed since they were last worked out (or that this process has not worked out yet);
+    returns how many now hold different figures. Costs nothing when none of them is
+    computed, and one query (the sources' state) when they are all fresh."""
+    computed = [a for a in adoptions if a.indicator.computed and a.archived_at is None]
+    if not computed:
+        return 0
+    state = computed_sources_state(today)
+    keys = {a.pk: _fresh_key(a.pk) for a in computed}
+    known = cache.get_many(list(keys.values()))
+    stale = [a for a in computed if known.get(keys[a.pk]) != state]
+    changed = 0
+    for adoption in stale:
+        _, wrote = _store_computed(REFRESHER, adoption)
+        changed += wrote
+    if stale:
+        cache.set_many({keys[a.pk]: state for a in stale}, FRESH_SECONDS)
+    return changed
+
+
+def refresh_stale_computed_ids(ids: Collection[int], *, today: dt.date | None = None) -> int:
+    """As `refresh_stale_computed`, for every current adoption Accord computes (`ids`, as the
+    portfolio's kept summaries list them): one query (the sources' state) while they are all
+    fresh; only after a change to their sources, one more to read them and the work."""
+    if not ids:
+        return 0
+    state = computed_sources_state(today)
+    marker = f"{state}|{hashlib.sha256(repr(sorted(ids)).encode()).hexdigest()[:16]}"
+    if cache.get(_fresh_key(0)) == marker:
+        return 0
+    changed = refresh_stale_computed(
+        list(
+            Adoption.objects.filter(pk__in=list(ids), archived_at__isnull=True).select_related(
+                "collaboration", "indicator", "organisation"
+            )
+        ),
+        today=today,
+    )
+    cache.set(_fresh_key(0), marker, FRESH_SECONDS)
+    return changed
+
+
+def refresh_stale_computed_of(
+    adoptions: QuerySet[Adoption], *, today: dt.date | None = None
+) -> int:
+    """As `refresh_stale_computed`, for those of a set of adoptions (the portfolio's, an
+    export's) that Accord computes: one query to find them."""
+    computed = adoptions.exclude(indicator__computed="").select_related(
+        "collaboration", "indicator", "organisation"
+    )
+    return refresh_stale_computed(list(computed), today=today)
 
 
 def refresh_all_computed(actor: Any) -> int:

@@ -80,6 +80,7 @@ def collaboration_panel(request: HttpRequest, collaboration: Any) -> dict[str, A
     icons and status, and a link to the charts. The register's page has found the collaboration
     visible to this person before it asks."""
     adoptions = queries.adoptions_of(collaboration)
+    services.refresh_stale_computed(adoptions)
     found = queries.summaries_for([a.pk for a in adoptions])
     rows = []
     for adoption in adoptions:
@@ -155,6 +156,7 @@ def collaboration_kpis(request: HttpRequest, reference: str) -> HttpResponse:
     collaboration = queries.get_collaboration(request.user, reference)
     can_edit = services.can_edit(request.user, collaboration)
     adoptions = queries.adoptions_of(collaboration)
+    services.refresh_stale_computed(adoptions)
     return render(
         request,
         "kpis/collaboration.html",
@@ -172,6 +174,7 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adoption = queries.get_adoption(request.user, pk)
     collaboration = adoption.collaboration
     can_edit = services.can_edit(request.user, collaboration)
+    services.refresh_stale_computed([adoption])
     (section,) = kpi_sections(
         request, collaboration, [adoption], page="adoption", can_edit=can_edit
     )
@@ -496,6 +499,8 @@ def measurement_import(request: HttpRequest, reference: str) -> HttpResponse:
 def portfolio(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     memo = queries.kept(today)
+    if services.refresh_stale_computed_ids(memo.computed, today=today):
+        memo = queries.kept(today)
     form = PortfolioFilterForm(request.GET or None, indicators=memo.indicators)
     filters = filters_from(form)
     found = queries.portfolio(request.user, filters, today=today, memo=memo)
@@ -531,6 +536,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     if fmt not in exports.FORMATS:
         raise Http404("Unknown format")
     filters = filters_from(PortfolioFilterForm(request.GET or None))
+    services.refresh_stale_computed_of(queries.filtered_adoptions(request.user, filters))
     ids = queries.portfolio(request.user, filters).ids if filters.get("status") else None
     adoptions = queries.filtered_adoptions(request.user, filters)
     if ids is not None:
