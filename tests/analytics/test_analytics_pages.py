@@ -39,6 +39,7 @@ def test_the_results_page_for_a_partner(client: Client, analysis: Any, colleague
         assert f'id="{chart}-table"' in html
     assert "Assist ambulance" in html
     assert "incidents.csv" in html  # a partner sees the files
+    assert analysis.files.get().sha256[:16] in html
     assert 'id="run"' not in html  # a reader may not run it
 
 
@@ -67,7 +68,7 @@ def test_anonymous_sees_a_public_collaborations_results_but_not_its_files(
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-figure="joint_incidents">3<' in html
-    assert "incidents.csv" not in html and item.sha256 not in html
+    assert "incidents.csv" not in html and item.sha256[:16] not in html
     assert client.get(f"/analytics/{analysis.pk}/files/{item.pk}/").status_code == 404
     _as(client, outsider)
     assert "incidents.csv" not in client.get(f"/analytics/{analysis.pk}/").content.decode()

@@ -83,7 +83,7 @@ class CostForm(PlainTextForm):
         self.services = services
         for service in services:
             self.fields[f"cost_{service}"] = forms.ChoiceField(
-                label=f"Unit cost of a {service} attendance",
+                label=f"Unit cost of one {service} attendance",
                 choices=choices,
                 required=False,
             )

@@ -198,7 +198,13 @@ def hotspot_chart(cells: list[Mapping[str, Any]], cell_m: int, threshold: int) -
             encoding={
                 "longitude": {"field": "longitude", "type": "quantitative"},
                 "latitude": {"field": "latitude", "type": "quantitative"},
-                "size": {"field": "joint", "type": "quantitative", "title": "Joint incidents"},
+                "size": {
+                    "field": "joint",
+                    "type": "quantitative",
+                    "title": "Joint incidents",
+                    # From the threshold: no cell below it is drawn, so none is in the key.
+                    "scale": {"domainMin": threshold},
+                },
             },
         ),
         columns=["Cell (middle: latitude, longitude)", "Joint incidents"],

@@ -21,6 +21,7 @@ from accord.core.uploads import read_upload
 
 from . import costing, exports, presentation, services
 from .forms import AnalysisForm, BenefitForm, CostForm, UploadForm
+from .layouts import LAYOUTS
 from .models import Analysis, State
 
 
@@ -157,6 +158,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "files": files,
         "open": analysis.state in services.OPEN_STATES,
         "worker": not services.run_on_the_page(),
+        "layout_name": LAYOUTS[analysis.layout].description.split(",")[0],
     }
     if analysis.state == State.DONE and analysis.result:
         threshold = int(settings.DISCLOSURE_THRESHOLD)
