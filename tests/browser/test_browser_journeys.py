@@ -55,12 +55,16 @@ def test_contributor_adds_finds_and_edits_a_collaboration(
     assert contributor.organisation.code in lead.input_value()
     page.get_by_role("radio", name="Not known").check()
     page.get_by_role("radio", name="All signed-in users").check()
+    # Typed as people write money, with separators: a text box takes them (a browser's number
+    # box would send nothing).
+    page.get_by_label("Funding amount (£)").fill("1,250,000")
     page.get_by_role("button", name="Add collaboration").click()
     page.wait_for_load_state()
 
     assert re.search(r"/collaborations/[A-Z0-9-]+/$", page.url), page.url
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Shared fire and ambulance station at Louth"
+    assert "£1,250,000" in page.locator("main").inner_text()
     detail_url = page.url
 
     page.goto(f"{site}/collaborations/")
@@ -74,6 +78,7 @@ def test_contributor_adds_finds_and_edits_a_collaboration(
     page.goto(detail_url)
     page.get_by_role("link", name=re.compile(r"^Edit\b")).click()
     page.wait_for_load_state()
+    assert page.get_by_label("Funding amount (£)").input_value() == "1,250,000"
     page.get_by_label("Title", exact=True).fill("Shared fire and ambulance station, Louth")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_load_state()

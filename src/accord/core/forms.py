@@ -5,7 +5,8 @@
   files' readers refuse the same characters.
 - Error messages in the GOV.UK Design System's words, not Django's ("Enter a title", "Select a
   status"), no preselected answer to a required choice, and numbers read with their thousands
-  separators (`apply_govuk_messages`).
+  separators, asked for in a text box with `inputmode` (not ``type="number"``, which refuses
+  them), an amount of money shown with them (`apply_govuk_messages`, `NumberInput`).
 - The MOJ filter's panel of selected filters for a list page (`filter_panel`).
 
 docs/architecture.md, "Shared UI patterns", shows each in use.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -200,6 +202,7 @@ def apply_govuk_messages(form: forms.BaseForm) -> None:
         _no_preselected_choice(field, name)
         if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
             _accept_separators(field)
+            _as_text_input(field)
 
 
 def _no_preselected_choice(field: forms.Field, name: str) -> None:
@@ -238,6 +241,74 @@ def _accept_separators(field: forms.Field) -> None:
         return parse(value)
 
     field.to_python = to_python  # type: ignore[method-assign]
+
+
+def is_amount_of_money(field: forms.Field) -> bool:
+    """A field for pounds and pence: a decimal field with two places (a funding amount, a unit
+    cost's value, a benefit realised), shown with its thousands separators."""
+    return isinstance(field, forms.DecimalField) and field.decimal_places == 2
+
+
+def with_separators(value: int | float | Decimal, places: int | None = None) -> str:
+    """ "1,250,000" for 1250000.00, "1,250.50" for 1250.5 with 2 places, "0.035" for 0.035."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    if places is not None:
+        return f"{number:,.{places}f}"
+    return f"{number.normalize():,f}"
+
+
+class NumberInput(forms.TextInput):
+    """How GOV.UK asks for a number: a text box with `inputmode` ("numeric" for a whole number,
+    "decimal" for one that may have decimals, for a phone's keypad), not ``<input
+    type="number">``, which refuses "1,250,000" (the browser sends nothing), rounds and changes
+    with the scroll wheel. With `separators` a figure the form shows (a saved record's) has
+    its thousands separators, "1,250,000"; a figure sent is shown again as it was typed.
+    (Its class name makes its `widget_type` "number", which includes/field.html sizes.)"""
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        *,
+        separators: bool = False,
+        places: int | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.separators = separators
+        self.places = places
+
+    def format_value(self, value: Any) -> str | None:
+        if (
+            self.separators
+            and isinstance(value, int | float | Decimal)
+            and not isinstance(value, bool)
+        ):
+            return with_separators(value, self.places)
+        return super().format_value(value)
+
+
+def _as_text_input(field: forms.Field) -> None:
+    """A number field's ``<input type="number">`` (Django's default) made GOV.UK's text box
+    with `inputmode`; its min, max and step stay the field's checks, not the browser's. An
+    amount of money shows its thousands separators. A widget the form's author chose stays."""
+    widget = field.widget
+    if not isinstance(widget, forms.NumberInput):
+        return
+    whole = not isinstance(field, forms.DecimalField | forms.FloatField)
+    attrs = {key: value for key, value in widget.attrs.items() if key not in ("min", "max", "step")}
+    attrs.setdefault("inputmode", "numeric" if whole else "decimal")
+    attrs.setdefault("spellcheck", "false")
+    text = NumberInput(
+        attrs,
+        separators=is_amount_of_money(field),
+        places=getattr(field, "decimal_places", None),
+    )
+    text.is_required = widget.is_required
+    text.is_localized = widget.is_localized
+    field.widget = text
 
 
 # The filter panel ------------------------------------------------------------------------
