@@ -981,3 +981,25 @@ def test_a_contributor_removes_a_milestone_and_its_phase_goes(
     page = client.get(f"/kpis/{adoption.pk}/").content.decode()
     assert "Joint control room goes live" not in page
     assert client.post(f"/kpis/milestones/{milestone.pk}/remove/").status_code == 404
+
+
+def test_those_who_may_edit_see_who_entered_each_figure_and_when(
+    client: Client, owner: Any, colleague: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration)
+    client.force_login(owner)
+    response = client.post(
+        f"/kpis/{adoption.pk}/measurements/new/",
+        {"period-month": "8", "period-year": "2019", "value": "12"},
+    )
+    assert response.status_code == 302
+    measurement = Measurement.objects.get(adoption=adoption)
+    assert measurement.entered_by == owner
+    name = owner.get_full_name() or owner.email
+    today = timezone.localdate()
+    page = client.get(f"/kpis/{adoption.pk}/").content.decode()
+    assert ">Entered by</th>" in page and f"{name}, {today.day} {today:%B %Y}" in page
+    # A reader sees the figure, not who entered it (as the register shows its history).
+    client.force_login(colleague)
+    page = client.get(f"/kpis/{adoption.pk}/").content.decode()
+    assert ">Entered by</th>" not in page and name not in page

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -566,10 +566,15 @@ SOURCE_WORDS = {"entered": "Entered", "accord": "Worked out by Accord"}
 
 
 def measurement_rows(
-    adoption: Adoption, points: Sequence[SeriesPoint], *, can_edit: bool
+    adoption: Adoption,
+    points: Sequence[SeriesPoint],
+    *,
+    can_edit: bool,
+    entered: Mapping[int, str] | None = None,
 ) -> SafeString:
     """The body of a KPI's table of measurements, newest first as given: period, value, note,
-    where it came from, and for those who may edit, a link to change one that was entered."""
+    where it came from, and for those who may edit, who entered (or last changed) each one
+    entered and when (`entered`, by measurement id) and a link to change it."""
     frequency = adoption.indicator.frequency
     placeholder = 999_999_999
     edit_url = reverse("kpis:measurement_edit", args=[placeholder])
@@ -584,6 +589,8 @@ def measurement_rows(
             f'<td class="govuk-table__cell">{SOURCE_WORDS.get(point.source, "Published")}</td>',
         ]
         if can_edit:
+            who = (entered or {}).get(point.measurement_id or 0, "")
+            cells.append(f'<td class="govuk-table__cell">{escape(who)}</td>')
             link = ""
             if point.measurement_id is not None and point.source == "entered":
                 url = edit_url.replace(str(placeholder), str(point.measurement_id))

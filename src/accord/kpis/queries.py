@@ -127,6 +127,22 @@ def get_milestone(user: Any, pk: int) -> Milestone:
     return found
 
 
+def entered_by(adoption: Adoption) -> dict[int, str]:
+    """Who entered (or last changed) each figure entered for the adoption, and when, in words
+    ("Jo Bloggs, 4 December 2026"; the command line's or an import's by the system): for those
+    who may edit it, as the register shows its history to them."""
+    found: dict[int, str] = {}
+    for pk, email, first, last, at in Measurement.objects.filter(
+        adoption=adoption, source=Source.ENTERED
+    ).values_list(
+        "pk", "entered_by__email", "entered_by__first_name", "entered_by__last_name", "updated_at"
+    ):
+        name = " ".join(part for part in (first, last) if part) or email or "Accord (system)"
+        day = timezone.localtime(at)
+        found[pk] = f"{name}, {day.day} {day:%B %Y}"
+    return found
+
+
 def get_collaboration(user: Any, reference: str) -> Any:
     return register.get_visible(user, reference)
 

@@ -142,7 +142,10 @@ def kpi_sections(
                     milestones=analysis.milestones,
                     has_points=bool(analysis.points),
                     measurements=presentation.measurement_rows(
-                        analysis.adoption, list(reversed(analysis.points)), can_edit=can_edit
+                        analysis.adoption,
+                        list(reversed(analysis.points)),
+                        can_edit=can_edit,
+                        entered=queries.entered_by(analysis.adoption) if can_edit else None,
                     ),
                 )
             html = render_to_string(template, context, request=request)
