@@ -19,6 +19,7 @@ from accord.assessments.demo import load_demo as load_assessment_demo
 from accord.core.actors import SystemActor
 from accord.kpis.demo import load_demo as load_kpi_demo
 from accord.kpis.services import load_shipped_library
+from accord.lessons.demo import load_demo as load_lessons_demo
 from accord.orgs import services as orgs
 from accord.orgs.models import User
 from accord.register.demo import load_demo_collaborations
@@ -75,6 +76,12 @@ def load(password: str | None = None, ambsys: Path | None = None) -> DemoLoaded:
             else:
                 orgs.set_password(user, secret, actor=actor)
             logins.append((email, role, secret))
+        lessons = load_lessons_demo(actor)
     return DemoLoaded(
-        changed, len(created), len(rounds), len(appraisals), logins, kpis.lines + analytics.lines
+        changed,
+        len(created),
+        len(rounds),
+        len(appraisals),
+        logins,
+        kpis.lines + analytics.lines + lessons.lines,
     )
