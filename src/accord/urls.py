@@ -12,6 +12,7 @@ urlpatterns = [
     path("kpis/", include("accord.kpis.urls")),
     path("analytics/", include("accord.analytics.urls")),
     path("lessons/", include("accord.lessons.urls")),
+    path("insights/", include("accord.insights.urls")),
     path("api/", include("accord.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

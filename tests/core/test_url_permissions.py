@@ -157,6 +157,8 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:milestone_remove", f"/kpis/milestones/{milestone}/remove/", CHANGE),
         ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
         ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
+        # The national picture: everyone, each drawn from what they may see.
+        ("insights:national", "/insights/", EVERYONE),
         # Lessons: a published lesson for the partners, written by the owner; its action's
         # owner is the partner_user. Only the submitter (and moderators) change it, and a
         # published lesson is no longer edited or reviewed.

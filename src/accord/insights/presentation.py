@@ -1,0 +1,282 @@
+"""The national picture in words, numbers and specs: what the page and (later) the national
+report show, from queries.Picture. No database here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from accord.core.charts import Chart, spec
+from accord.register.choices import Nature, ServiceMix, Status
+
+from .consistency import AreaFigures, Consistency, YearFigures
+
+RATE = "rate"
+COUNT = "collaborations"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    group: str
+    #: The register's filter this measure is, beside the place: ("mix", "tri_service").
+    register_filter: tuple[str, str] | None = None
+
+
+def _measures() -> list[Measure]:
+    found = [
+        Measure(RATE, "Collaborations per 100,000 people", "All collaborations"),
+        Measure(COUNT, "Collaborations", "All collaborations"),
+    ]
+    for group, kind, choices in (
+        ("By service mix", "mix", ServiceMix),
+        ("By nature", "nature", Nature),
+        ("By status", "status", Status),
+    ):
+        for value, label in choices.choices:
+            found.append(
+                Measure(f"{kind}:{value}", f"{label} collaborations", group, (kind, value))
+            )
+    return found
+
+
+MEASURES = _measures()
+BY_KEY = {m.key: m for m in MEASURES}
+
+
+def measure(key: str | None) -> Measure:
+    return BY_KEY.get(key or "", BY_KEY[RATE])
+
+
+def value_of(area: AreaFigures, chosen: Measure) -> float | None:
+    if chosen.key == RATE:
+        return area.rate
+    return float(area.count(chosen.key))
+
+
+def number(value: float | None, places: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{places}f}"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def register_link(base: str, area: AreaFigures, chosen: Measure) -> str:
+    """The register filtered to the area (its `place` filter, by code), and to the measure's
+    own kind where it has one."""
+    query = {"place": area.code}
+    if chosen.register_filter:
+        query[chosen.register_filter[0]] = chosen.register_filter[1]
+    return f"{base}?{urlencode(query)}"
+
+
+MIX_LABELS = dict(ServiceMix.choices)
+NATURE_LABELS = dict(Nature.choices)
+
+
+def mixes_of(area: AreaFigures) -> str:
+    present = [MIX_LABELS[v] for v in ServiceMix.values if area.mixes.get(v)]
+    return ", ".join(present) or "None"
+
+
+@dataclass(frozen=True)
+class Row:
+    area: AreaFigures
+    href: str
+    value: float | None
+    shown: str
+    mixes: str
+
+    @property
+    def population(self) -> str:
+        return "" if self.area.population is None else f"{self.area.population:,}"
+
+
+def rows(areas: Sequence[AreaFigures], chosen: Measure, register_base: str) -> list[Row]:
+    """The table's rows, highest value first (areas with none last), then by name."""
+    found = []
+    for area in areas:
+        value = value_of(area, chosen)
+        shown = (
+            number(value) if chosen.key == RATE else (f"{value:.0f}" if value is not None else "–")
+        )
+        found.append(
+            Row(area, register_link(register_base, area, chosen), value, shown, mixes_of(area))
+        )
+    return sorted(found, key=lambda r: (r.value is None, -(r.value or 0), r.area.name))
+
+
+def map_spec(
+    features: list[dict[str, Any]], table: list[Row], chosen: Measure
+) -> dict[str, Any] | None:
+    """A Vega-Lite geoshape map of the areas with a boundary, shaded by the measure; an area
+    with no value (no population, for a rate) drawn grey. Each shape links to the register
+    filtered to it. None when no boundaries are loaded."""
+    by_code = {r.area.code: r for r in table}
+    values = []
+    for feature in features:
+        row = by_code.get(feature["id"])
+        if row is None:
+            continue
+        values.append(
+            {
+                **feature,
+                "properties": {
+                    "name": row.area.name,
+                    "value": row.value,
+                    "shown": row.shown if row.value is not None else "no population known",
+                    "href": row.href,
+                },
+            }
+        )
+    if not values:
+        return None
+    tooltip = [
+        {"field": "properties.name", "type": "nominal", "title": "Area"},
+        {"field": "properties.shown", "type": "nominal", "title": chosen.label},
+    ]
+    common = {"tooltip": tooltip, "href": {"field": "properties.href", "type": "nominal"}}
+    outline = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.6}
+    return spec(
+        values,
+        title=f"{chosen.label}, by police force area",
+        height=620,
+        projection={"type": "mercator"},
+        layer=[
+            {"mark": {**outline, "fill": "#b1b4b6"}, "encoding": common},
+            {
+                "transform": [{"filter": "isValid(datum.properties.value)"}],
+                "mark": outline,
+                "encoding": {
+                    **common,
+                    "color": {
+                        "field": "properties.value",
+                        "type": "quantitative",
+                        "title": chosen.label if len(chosen.label) < 30 else "Value",
+                        "scale": {"scheme": "blues", "zero": True},
+                    },
+                },
+            },
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One consistency measure: its value, in words, with its formula and n."""
+
+    name: str
+    value: str
+    formula: str
+    about: str
+
+
+def figures(now: Consistency) -> list[Figure]:
+    n_all = len(now.areas)
+    return [
+        Figure(
+            "Mean collaborations per 100,000",
+            number(now.mean_rate),
+            "μ = Σ r / n, where r = 100,000 × c / p for an area with c collaborations and "
+            "population p",
+            f"over the {now.rated} areas whose population is known",
+        ),
+        Figure(
+            "Coefficient of variation",
+            number(now.cv),
+            "CV = σ / μ, where σ = √( Σ (r − μ)² / n )",
+            f"over the same {now.rated} areas; 0 when every area has the same rate",
+        ),
+        Figure(
+            "Gini coefficient",
+            number(now.gini),
+            "G = Σᵢ Σⱼ | rᵢ − rⱼ | / (2 n² μ)",
+            f"over the same {now.rated} areas; 0 when every area has the same rate, "
+            "nearer 1 the more the collaborations gather in a few areas",
+        ),
+        Figure(
+            "Areas with no tri-service collaboration",
+            percent(now.no_tri_service),
+            "k / N, where k areas have no collaboration of police, fire and ambulance together",
+            f"of all {n_all} areas",
+        ),
+        Figure(
+            "Areas with no duty-to-collaborate review in the last 12 months",
+            percent(now.no_review),
+            "k / N, where k areas have no collaboration with a review considered in the last "
+            "12 months",
+            f"of all {n_all} areas",
+        ),
+    ]
+
+
+def nature_rows(now: Consistency) -> list[tuple[str, str, int]]:
+    """(nature, share of areas with none, areas with none) for each nature."""
+    n_all = len(now.areas)
+    return [
+        (
+            NATURE_LABELS[nature],
+            percent(share),
+            round((share or 0) * n_all),
+        )
+        for nature, share in now.no_nature.items()
+    ]
+
+
+def years_chart(series: Sequence[YearFigures]) -> Chart:
+    """CV and Gini year by year: falling lines are a more consistent England and Wales."""
+    data = []
+    for y in series:
+        for name, value in (("Gini coefficient", y.consistency.gini), ("CV", y.consistency.cv)):
+            if value is not None:
+                data.append({"year": str(y.year), "measure": name, "value": round(value, 4)})
+    chart_spec = spec(
+        data,
+        title="Consistency year by year (lower is more consistent)",
+        mark={"type": "line", "point": True},
+        encoding={
+            "x": {"field": "year", "type": "ordinal", "title": "Year"},
+            "y": {"field": "value", "type": "quantitative", "title": "Value"},
+            "color": {"field": "measure", "type": "nominal", "title": "Measure"},
+            "tooltip": [
+                {"field": "year", "type": "ordinal", "title": "Year"},
+                {"field": "measure", "type": "nominal", "title": "Measure"},
+                {"field": "value", "type": "quantitative", "title": "Value", "format": ".2f"},
+            ],
+        },
+    )
+    return Chart(
+        id="consistency-years",
+        title="Consistency year by year",
+        spec=chart_spec,
+        columns=[
+            "Year",
+            "Collaborations under way",
+            "Areas with a rate",
+            "Mean per 100,000",
+            "CV",
+            "Gini",
+            "No tri-service",
+            "No review that year",
+        ],
+        rows=[
+            [
+                str(y.year),
+                str(y.collaborations),
+                str(y.consistency.rated),
+                number(y.consistency.mean_rate),
+                number(y.consistency.cv),
+                number(y.consistency.gini),
+                percent(y.consistency.no_tri_service),
+                percent(y.consistency.no_review),
+            ]
+            for y in series
+        ],
+        description="A collaboration counts in a year when it had started by 31 December and "
+        "had not ended before 1 January; a year's rates use that year's population estimate, "
+        "or the nearest year's.",
+    )

@@ -1,0 +1,207 @@
+"""What the national picture reads: the police force areas, their populations and boundaries,
+and the collaborations a person may see, reduced to consistency.py's inputs.
+
+Visibility is the register's (`register.services.visible_collaborations`): a person's picture
+is drawn from what they may see, a visitor's from public records only. Which areas a
+collaboration touches is the register's place filter's rule (`register.queries.place_areas`),
+so that an area's count is what the register lists when filtered to it: the areas recorded on
+the collaboration, or the areas its partners serve, being the force area itself, an area it
+lies within, or an area within it (a district).
+
+Nothing here is an ORM join of another app's models: the register's queryset is followed along
+its own relations, so insights imports only its services and queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from accord.core import audit
+from accord.orgs.choices import AreaKind
+from accord.orgs.models import Area
+from accord.register import services as register
+from accord.register.choices import Nature
+from accord.register.risks import months_after
+
+from . import consistency, geometry
+from .consistency import AreaInput, CollaborationInput
+from .models import Population
+
+#: The kinds of record the picture depends on: a change to any of them (each through a service
+#: that records an audit event) draws it afresh, as the register's counts are kept.
+DEPENDS_ON = (
+    "register.collaboration",
+    "register.dutyreview",
+    "orgs.organisation",
+    "orgs.area",
+    "insights.population",
+)
+#: How long a picture is kept at most: bounds how long a change made outside the services (by
+#: hand in the database) could go unseen.
+CACHE_SECONDS = 300
+
+
+def viewer(user: Any) -> str:
+    """Whom a person sees as: everyone with the same answer sees the same picture (the
+    register's rule reads only these)."""
+    if user is None or not user.is_authenticated:
+        return "public"
+    if getattr(user, "is_platform_admin", False):
+        return "everything"
+    return f"signed-in:{user.organisation_id or ''}"
+
+
+def force_areas() -> list[Area]:
+    return list(
+        Area.objects.filter(kind=AreaKind.POLICE_FORCE_AREA).order_by("name").defer("boundary")
+    )
+
+
+def populations(area_ids: list[int]) -> dict[int, dict[int, int]]:
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    for area_id, year, population in Population.objects.filter(area_id__in=area_ids).values_list(
+        "area_id", "year", "population"
+    ):
+        found[area_id][year] = population
+    return found
+
+
+def area_inputs(areas: list[Area]) -> list[AreaInput]:
+    found = populations([a.pk for a in areas])
+    return [AreaInput(a.code, a.name, found.get(a.pk, {})) for a in areas]
+
+
+def _force_areas_of(areas: list[Area]) -> dict[int, set[str]]:
+    """Each area id that stands for a force area in the place filter, with those force areas'
+    codes: the force area itself, the areas it lies within and the areas within it."""
+    codes = {a.pk: a.code for a in areas}
+    standing: dict[int, set[str]] = defaultdict(set)
+    for pk, code in codes.items():
+        standing[pk].add(code)
+    through = Area.within.through.objects
+    for inner, outer in through.filter(to_area_id__in=codes).values_list(
+        "from_area_id", "to_area_id"
+    ):
+        standing[inner].add(codes[outer])
+    for inner, outer in through.filter(from_area_id__in=codes).values_list(
+        "from_area_id", "to_area_id"
+    ):
+        standing[outer].add(codes[inner])
+    return standing
+
+
+def collaboration_inputs(user: Any, areas: list[Area]) -> list[CollaborationInput]:
+    """The collaborations the person may see and that are not archived (as the register lists
+    them), with the force areas each touches and the days of its reviews. Four queries."""
+    visible = register.visible_collaborations(user).filter(archived_at__isnull=True).order_by()
+    standing = _force_areas_of(areas)
+    touched: dict[int, set[str]] = defaultdict(set)
+    for pk, area_id in visible.filter(areas__isnull=False).values_list("pk", "areas"):
+        touched[pk] |= standing.get(area_id, set())
+    for pk, area_id in visible.filter(partners__organisation__area__isnull=False).values_list(
+        "pk", "partners__organisation__area"
+    ):
+        touched[pk] |= standing.get(area_id, set())
+    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    for pk, day in visible.filter(reviews__isnull=False).values_list(
+        "pk", "reviews__considered_on"
+    ):
+        reviews[pk].append(day)
+    rows = visible.values_list("pk", "service_mix", "nature", "status", "started_on", "ended_on")
+    return [
+        CollaborationInput(
+            id=pk,
+            areas=frozenset(touched.get(pk, ())),
+            service_mix=mix,
+            nature=nature,
+            status=status,
+            started_on=started,
+            ended_on=ended,
+            reviews=tuple(sorted(reviews.get(pk, ()))),
+        )
+        for pk, mix, nature, status, started, ended in rows
+    ]
+
+
+@dataclass
+class Picture:
+    """The national picture for one viewer on one day."""
+
+    today: dt.date
+    #: The population year the rates use now: the latest estimate loaded.
+    population_year: int | None
+    #: Collaborations seen, and those with no start date (left out of the years).
+    collaborations: int
+    undated: int
+    #: Collaborations that touch no police force area (no area recorded, no partner's).
+    placed_nowhere: int
+    now: consistency.Consistency
+    years: list[consistency.YearFigures]
+
+
+def picture(user: Any, today: dt.date | None = None) -> Picture:
+    """The picture as this person may see it, kept until the register, the areas or the
+    populations change (or the day does, since "in the last 12 months" moves with it)."""
+    today = today or timezone.localdate()
+    version = audit.state_version(DEPENDS_ON)
+    signature = json.dumps([version, viewer(user), today.isoformat()])
+    key = "insights:picture:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _picture(user, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _picture(user: Any, today: dt.date) -> Picture:
+    areas = force_areas()
+    inputs = area_inputs(areas)
+    collaborations = collaboration_inputs(user, areas)
+    years_loaded = [y for a in inputs for y in a.population]
+    population_year = max(years_loaded) if years_loaded else None
+    natures = list(Nature.values)
+    now = consistency.picture(
+        inputs,
+        collaborations,
+        year=population_year or today.year,
+        review_since=months_after(today, -12),
+        today=today,
+        natures=natures,
+    )
+    first, last = consistency.year_span(collaborations, until=today.year)
+    return Picture(
+        today=today,
+        population_year=population_year,
+        collaborations=len(collaborations),
+        undated=sum(1 for c in collaborations if c.started_on is None),
+        placed_nowhere=sum(1 for c in collaborations if not c.areas),
+        now=now,
+        years=consistency.years(inputs, collaborations, first=first, last=last, natures=natures),
+    )
+
+
+def map_features() -> list[dict[str, Any]]:
+    """The police force areas' boundaries as the map draws them (geometry.for_map), kept until
+    an area changes. Areas with no boundary are left out (the table still lists them)."""
+    version = audit.state_version(("orgs.area",))
+    key = "insights:boundaries:" + hashlib.sha256(version.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = []
+        rows = Area.objects.filter(
+            kind=AreaKind.POLICE_FORCE_AREA, boundary__isnull=False
+        ).values_list("code", "boundary")
+        for code, boundary in rows.order_by("code"):
+            shape = geometry.for_map(boundary)
+            if shape is not None:
+                found.append({"type": "Feature", "id": code, "geometry": shape})
+        cache.set(key, found, None)
+    return found
