@@ -225,3 +225,15 @@ def test_costing_defaults_to_the_librarys_ambulance_call_out(
     html = _as(client, owner).get(f"/analytics/{analysis.pk}/").content.decode()
     assert "Ambulance: call-out seen at the scene" in html
     assert 'data-figure="cost_total">£0.00<' not in html
+
+
+def test_an_administrator_runs_an_analysis_whose_files_they_may_not_see(
+    client: Client, collaboration: Any, owner: Any, platform_admin: Any
+) -> None:
+    analysis = make_analysis(collaboration, owner, run=False)
+    html = _as(client, platform_admin).get(f"/analytics/{analysis.pk}/").content.decode()
+    assert 'id="run"' in html and "incidents.csv" not in html
+    assert "seen only by their uploaders' organisations" in html
+    client.post(f"/analytics/{analysis.pk}/run/")
+    analysis.refresh_from_db()
+    assert analysis.state == State.DONE and analysis.run_by == platform_admin

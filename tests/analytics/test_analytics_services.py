@@ -232,3 +232,20 @@ def test_an_upload_over_the_limit_is_refused_unread(
     page = client.post(f"/analytics/{analysis.pk}/upload/", {"file": big})
     assert page.status_code == 200 and "Nothing was stored" in page.content.decode()
     assert not AnalysisFile.objects.exists()
+
+
+def test_a_run_whose_process_ended_is_failed_to_run_again(collaboration: Any, owner: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    analysis = make_analysis(collaboration, owner, run=False)
+    services.queue_run(owner, analysis)
+    claimed = services._claim(analysis.pk)
+    assert claimed is not None and claimed.state == State.RUNNING
+    assert services.fail_stale() == []  # still young
+    later = timezone.now() + services.STALE_AFTER + dt.timedelta(minutes=1)
+    (failed,) = services.fail_stale(later)
+    assert failed.state == State.FAILED and "run it again" in failed.error
+    services.queue_run(owner, failed)
+    assert services.run(analysis.pk).state == State.DONE  # type: ignore[union-attr]

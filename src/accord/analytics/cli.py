@@ -138,6 +138,8 @@ def worker(args: argparse.Namespace) -> int:  # pragma: no cover - runs until st
     setup_django()
     from . import services
 
+    for stale in services.fail_stale():
+        _report(stale)
     print(f"Running queued analyses as they come (every {args.poll:g} s); Ctrl-C stops.")
     try:
         while True:

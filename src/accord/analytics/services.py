@@ -15,6 +15,7 @@ Who sees what:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import tempfile
@@ -431,6 +432,24 @@ def _finish_failed(analysis: Analysis, reason: str) -> Analysis:
         found.finished_at = timezone.now()
 
     return _transition(_runner(analysis), analysis, "analysis.fail", fail)
+
+
+#: A run that has been going this long has stopped (its process ended): see `fail_stale`.
+STALE_AFTER = dt.timedelta(hours=6)
+
+
+def fail_stale(now: dt.datetime | None = None) -> list[Analysis]:
+    """Mark failed the runs that started more than `STALE_AFTER` ago and never finished (the
+    process that ran them ended), so that they can be run again; the worker does this when
+    it starts."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    stale = Analysis.objects.filter(state=State.RUNNING, started_at__lt=cutoff)
+    return [
+        _finish_failed(
+            found, "the run stopped without finishing (the process running it ended): run it again"
+        )
+        for found in stale.select_related("collaboration", "run_by")
+    ]
 
 
 def run_on_the_page() -> bool:

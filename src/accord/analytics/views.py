@@ -156,6 +156,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "c": collaboration,
         "can_edit": can_edit,
         "files": files,
+        "has_files": bool(files) or analysis.files.exists(),
         "open": analysis.state in services.OPEN_STATES,
         "worker": not services.run_on_the_page(),
         "layout_name": LAYOUTS[analysis.layout].description.split(",")[0],
