@@ -64,7 +64,7 @@ def test_the_kpi_page_shows_each_chart_its_icons_status_and_numbers(
     page = response.content.decode()
     assert "Category 1 mean response" in page and "Prevention visits" in page
     # Its numbers as a table, without JavaScript: every month, its value and how it is judged.
-    assert "January 2018" in page and "480 s" in page and "Snow" in page
+    assert "January 2018" in page and "480\u00a0s" in page and "Snow" in page
     assert "Lower process limit" in page and "Special cause" in page
     # The icons and status side by side, in words.
     analysis = next(a for a in queries.analyses_of(collaboration) if a.adoption == c1)
@@ -149,8 +149,8 @@ def _before_after(collaboration: Any, values: list[float], on: dt.date) -> str:
 
 def test_before_and_after_a_real_change_says_special_cause(collaboration: Any) -> None:
     sentence = _before_after(collaboration, STEADY + LOWER, dt.date(2019, 1, 1))
-    assert sentence.startswith("The mean was 480 s over the 12 points before Go-live")
-    assert "440.6 s over the 12 since" in sentence
+    assert sentence.startswith("The mean was 480\u00a0s over the 12 points before Go-live")
+    assert "440.6\u00a0s over the 12 since" in sentence
     assert "The change is special cause improvement" in sentence
     # It says no more than the rules do.
     assert "does not by itself say that Go-live caused it" in sentence

@@ -109,8 +109,14 @@ def number(value: float | None, places: int = 2) -> str:
     return "0" if text in ("-0", "−0") else text.replace("-", "−")
 
 
+#: Between a figure and its unit: a no-break space, so that a phone never puts "5,239" at the
+#: end of one line and "s" at the start of the next.
+NO_BREAK_SPACE = "\u00a0"
+
+
 def figure(value: float | None, unit: str, places: int = 2) -> str:
-    """A value in its unit, as a table shows it: ``480 s``, ``85.2%``, ``£12,500``."""
+    """A value in its unit, as a table shows it: ``480 s``, ``85.2%``, ``£12,500`` (the space
+    before a unit a no-break space)."""
     if value is None or not math.isfinite(value):
         return "–"
     if unit == Unit.PERCENT:
@@ -119,9 +125,9 @@ def figure(value: float | None, unit: str, places: int = 2) -> str:
         text = f"£{abs(value):,.0f}"
         return f"−{text}" if value < 0 and round(value) != 0 else text
     if unit == Unit.SECONDS:
-        return f"{number(value, places)} s"
+        return f"{number(value, places)}{NO_BREAK_SPACE}s"
     if unit == Unit.MINUTES:
-        return f"{number(value, places)} min"
+        return f"{number(value, places)}{NO_BREAK_SPACE}min"
     return number(value, places)
 
 
