@@ -1,7 +1,7 @@
 """A survey answered through its personal link in a real browser, then the round's results seen
 by an editor. Headless Chromium against pytest-django's live server; skipped where
-/usr/bin/chromium is missing. The screenshot for the docs is written only with
-ACCORD_SCREENSHOTS=1."""
+/usr/bin/chromium is missing. The documentation's screenshot of a round's results is
+tests/browser/test_screenshots_browser.py's."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from typing import Any
 import pytest
 from tests.browser.support import CHROMIUM, axe_blocking, sign_in
 from tests.conftest import PASSWORD
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "assessment-results.png"
-PHONE_SCREENSHOT = "assessment-results-375.png"
 
 pytestmark = [
     pytest.mark.browser,
@@ -95,26 +92,6 @@ def test_a_survey_answered_by_link_then_the_results_seen_by_an_editor(
     assert page.get_by_role("link", name="Invite people and see who is invited").count() == 1
     violations = _blocking_outside_header(page)
     assert violations == [], violations
-
-
-@pytest.mark.skipif(
-    os.environ.get("ACCORD_SCREENSHOTS") != "1", reason="set ACCORD_SCREENSHOTS=1 to write it"
-)
-def test_screenshot_of_round_results(page: Any, site: str, editor: Any) -> None:
-    from accord.assessments.demo import load_demo
-    from accord.core.actors import SystemActor
-    from accord.register.demo import load_demo_collaborations
-
-    load_demo_collaborations(SystemActor())
-    rounds = load_demo(SystemActor())
-    sign_in(page, site, editor.email)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    for width, path in ((1280, SCREENSHOT), (375, SCREENSHOT.with_name(PHONE_SCREENSHOT))):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{site}/assessments/rounds/{rounds[1].pk}/")
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
 
 
 SHOTS = os.environ.get("ACCORD_SHOTS_DIR", "")

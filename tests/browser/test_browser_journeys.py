@@ -1,22 +1,18 @@
 """Journeys through a real browser: headless Chromium against pytest-django's live server.
 
 Skipped where /usr/bin/chromium is missing. The accessibility checks run axe-core on each of the
-main pages and fail on any "serious" or "critical" violation. The screenshot for the docs is taken
-only when ACCORD_SCREENSHOTS=1, so that an ordinary run writes no files.
+main pages and fail on any "serious" or "critical" violation. The documentation's screenshots are
+tests/browser/test_screenshots_browser.py's.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.browser.support import CHROMIUM, axe_blocking, describe, sign_in
 from tests.conftest import PASSWORD
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "register.png"
 
 pytestmark = [
     pytest.mark.browser,
@@ -117,21 +113,3 @@ def test_pages_have_no_serious_accessibility_violations(
 
     failing = {name: v for name, v in found.items() if v}
     assert not failing, "\n".join(f"== {name}\n{describe(v)}" for name, v in failing.items())
-
-
-# Screenshot for the docs -----------------------------------------------------------------
-
-
-@pytest.mark.skipif(
-    os.environ.get("ACCORD_SCREENSHOTS") != "1", reason="set ACCORD_SCREENSHOTS=1 to write it"
-)
-def test_screenshot_of_the_register(page: Any, site: str) -> None:
-    from accord.core.actors import SystemActor
-    from accord.register.demo import load_demo_collaborations
-
-    load_demo_collaborations(SystemActor())
-    page.goto(f"{site}/collaborations/")
-    page.wait_for_load_state("networkidle")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > 10_000

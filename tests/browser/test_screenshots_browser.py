@@ -31,6 +31,14 @@ pytestmark = [
 
 PASSWORD = "demo-screenshot-password"
 WIDTHS = {1280: {"width": 1280, "height": 900}, 375: {"width": 375, "height": 812}}
+#: The pages pictured, as the images are named: nothing else writes into docs/images
+#: (tests/core/test_docs_images.py holds the folder and the docs to these).
+PAGES = ("register", "record", "collaboration-form", "round-results", "appraisal-results")
+
+
+def image_names() -> list[str]:
+    """Every file this test writes: register-1280.png, register-375.png, ..."""
+    return [f"{name}-{width}.png" for name in PAGES for width in WIDTHS]
 
 
 def _folder() -> Path:
@@ -47,13 +55,15 @@ def demo(site: str) -> dict[str, str]:
     demo_loader.load(password=PASSWORD)
     latest_round = Round.objects.filter(collaboration__reference="JACP").order_by("-opens_on")[0]
     appraisal = Appraisal.objects.get(collaboration__reference="CRIT")
-    return {
+    paths = {
         "register": "/collaborations/",
         "record": "/collaborations/JACP/",
         "collaboration-form": "/collaborations/JACP/edit/",
         "round-results": f"/assessments/rounds/{latest_round.pk}/",
         "appraisal-results": f"/appraisals/{appraisal.pk}/",
     }
+    assert tuple(paths) == PAGES
+    return paths
 
 
 @pytest.fixture
