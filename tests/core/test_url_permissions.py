@@ -165,6 +165,8 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("lessons:list", "/lessons/", EVERYONE),
         ("lessons:create", "/lessons/new/", CREATE),
         ("lessons:export", "/lessons/export/?format=csv", EVERYONE),
+        ("lessons:trends", "/lessons/trends/", EVERYONE),
+        ("lessons:import", "/lessons/import/", CREATE),
         ("lessons:my_actions", "/lessons/actions/", SIGNED_IN),
         ("lessons:notes", "/lessons/notes/", SIGNED_IN),
         ("lessons:note", "/lessons/notes/999999/", (302, 404, 404, 404, 404, 404)),

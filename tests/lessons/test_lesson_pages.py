@@ -178,3 +178,33 @@ def test_the_collaboration_page_shows_its_lessons_and_open_actions(
     page = client.get(f"/collaborations/{collaboration.reference}/").content.decode()
     assert 'id="lessons"' in page and "Rewrite the joint SOP" in page
     assert lesson.published_title in page and SECRET_EMAIL not in page
+
+
+def test_trends_chart_its_table_and_recurring_themes(
+    client: Client, owner: Any, moderator: Any, partner_user: Any
+) -> None:
+    for day in (1, 2):
+        make_lesson(
+            owner, state="published", moderator=moderator, occurred_on=dt.date(2025, 1, day)
+        )
+    page = client.get("/lessons/trends/").content.decode()
+    assert "No published lessons yet" in page  # none public: anonymous sees none
+    signed_in(client, partner_user)
+    page = client.get("/lessons/trends/").content.decode()
+    assert 'id="lessons-by-theme-table"' in page and "2025 Q1" in page
+    assert "Communicate" in page and "None yet." in page
+
+
+def test_the_import_page(client: Client, owner: Any, colleague: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = "kind,title,source,occurred_on,what_happened\n"
+    signed_in(client, colleague)
+    assert client.get("/lessons/import/").status_code == 403
+    signed_in(client, owner)
+    bad = SimpleUploadedFile("l.csv", (header + "anecdote,T,exercise,2025-01-01,x\n").encode())
+    page = client.post("/lessons/import/", {"file": bad}).content.decode()
+    assert "Nothing was imported" in page and "Row 2" in page
+    good = SimpleUploadedFile("l.csv", (header + "did_not_work,T,exercise,2025-01-01,x\n").encode())
+    assert client.post("/lessons/import/", {"file": good}).status_code == 302
+    assert Lesson.objects.get().state == "draft"

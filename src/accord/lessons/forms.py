@@ -145,6 +145,15 @@ class ActionUpdateForm(PlainTextForm):
     )
 
 
+class ImportForm(PlainTextForm):
+    file = forms.FileField(
+        label="A CSV or Excel file",
+        help_text="The export's columns: kind, title, source, occurred_on, what_happened, and "
+        "optionally organisations, collaboration, principles, factors, why, recommendation, "
+        "evidence, audience",
+    )
+
+
 class WithdrawForm(PlainTextForm):
     reason = forms.CharField(widget=forms.Textarea, required=False, label="Why (optional)")
 

@@ -134,3 +134,28 @@ def open_actions(lessons: QuerySet[Lesson]) -> QuerySet[Action]:
 
 def quarter(day: dt.date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def trends(user: Any) -> tuple[list[str], list[tuple[str, str, int]], list[themes.Recurrence]]:
+    """Published lessons this person may see, counted by theme and quarter they happened in:
+    (quarters in order, (theme, quarter, count) rows), and the themes that recur by the
+    action-note rule among them."""
+    rows = (
+        Lesson.objects.visible_to(user)
+        .filter(state="published")
+        .order_by()
+        .values_list("pk", "organisation_id", "occurred_on", "principles", "factors")
+    )
+    counts: dict[tuple[str, str], int] = {}
+    quarters: set[str] = set()
+    touches = []
+    for pk, organisation, on, principles, factors in rows:
+        q = quarter(on)
+        quarters.add(q)
+        ids = tuple(dict.fromkeys([*(principles or []), *(factors or [])]))
+        touches.append(themes.Touch(pk, organisation, on, ids))
+        for theme in ids:
+            counts[(theme, q)] = counts.get((theme, q), 0) + 1
+    ordered = sorted(quarters)
+    table = [(theme, q, n) for (theme, q), n in sorted(counts.items())]
+    return ordered, table, themes.recurring(touches)

@@ -20,15 +20,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accord.core import charts
 from accord.core.editing import for_editing
 from accord.core.forms import filter_panel
 from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
+from accord.core.uploads import read_upload
 
-from . import exports, presentation, queries, redaction, search, services, themes
+from . import exports, importers, presentation, queries, redaction, search, services, themes
 from .choices import NoteState
 from .forms import (
     ActionForm,
     ActionUpdateForm,
+    ImportForm,
     LessonFilterForm,
     LessonForm,
     NoteForm,
@@ -138,6 +141,68 @@ def export(request: HttpRequest) -> HttpResponseBase:
         raise Http404("Unknown format")
     filters = _filters(LessonFilterForm(request.GET or None))
     return exports.response(queries.filtered(request.user, filters, ranked=False), fmt)
+
+
+def trends(request: HttpRequest) -> HttpResponse:
+    """Lessons per theme per quarter, as a chart with its table, and the themes that recur."""
+    quarters, rows, recurring = queries.trends(request.user)
+    titles = {theme: themes.theme_title(theme) for theme, _, _ in rows}
+    data = [{"theme": titles[t], "quarter": q, "lessons": n} for t, q, n in rows]
+    chart = charts.Chart(
+        id="lessons-by-theme",
+        title="Published lessons by theme and the quarter they happened in",
+        spec=charts.spec(
+            data,
+            title="Published lessons by theme and quarter",
+            mark={"type": "bar", "tooltip": True},
+            encoding={
+                "x": {"field": "quarter", "type": "ordinal", "title": "Quarter", "sort": quarters},
+                "y": {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+                "color": {"field": "theme", "type": "nominal", "title": "Theme"},
+            },
+        ),
+        columns=["Theme", *quarters],
+        rows=[
+            [
+                titles[theme],
+                *[
+                    str(dict(((q, n) for t, q, n in rows if t == theme)).get(q, 0))
+                    for q in quarters
+                ],
+            ]
+            for theme in sorted(titles, key=lambda t: titles[t])
+        ],
+    )
+    return render(
+        request,
+        "lessons/trends.html",
+        {
+            "chart": chart if rows else None,
+            "recurring": [(themes.theme_title(r.theme), r) for r in recurring],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_import(request: HttpRequest) -> HttpResponse:
+    """Lessons from a CSV or XLSX file as drafts: every row's problems, or all of them."""
+    if not services.can_create(request.user):
+        raise PermissionRefused("Contributors at an organisation import lessons.")
+    form = ImportForm(_posted(request), request.FILES or None)
+    problems: list[Problem] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            made = importers.import_file(request.user, read_upload(upload), upload.name)
+        except Problems as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request, f"Imported {len(made)} lesson{'s' if len(made) != 1 else ''} as drafts."
+            )
+            return HttpResponseRedirect(reverse("lessons:list") + "?state=draft")
+    return render(request, "lessons/import.html", {"form": form, "problems": problems})
 
 
 # One lesson -----------------------------------------------------------------------------------
