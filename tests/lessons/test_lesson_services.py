@@ -298,3 +298,18 @@ def test_a_recurring_theme_raises_one_action_note(
     reply = services.reply_to_note(owner, note, text="We now co-locate on day one.")
     assert reply.organisation_id == owner.organisation_id
     assert services.raise_action_notes("test") == []
+
+
+def test_a_person_who_turned_a_notice_off_gets_none(owner: Any, moderator: Any) -> None:
+    from accord.core.email import notice_kinds
+
+    assert {services.NOTICE_SUBMITTED, services.NOTICE_REVIEWED, services.NOTICE_ACTION} <= {
+        kind.code for kind in notice_kinds()
+    }
+    moderator.notices_off = [services.NOTICE_SUBMITTED]
+    moderator.save(update_fields=["notices_off"])
+    from accord.core import audit
+
+    audit.record(actor="test", action="user.notices", obj=moderator)
+    make_lesson(owner, state="submitted")
+    assert mail.outbox == []
