@@ -1291,6 +1291,10 @@ def _fresh_key(adoption_id: int) -> str:
     return f"kpis:computed-fresh:{adoption_id}"
 
 
+#: The state of the sources (and the adoptions) at which every worked-out KPI was last checked.
+ALL_FRESH_KEY: Final = "kpis:computed-fresh:all"
+
+
 def computed_sources_state(today: dt.date | None = None) -> str:
     """A token that changes whenever a record the worked-out KPIs read from changes (the
     newest audit event of each kind of record of `COMPUTED_FROM`'s apps) or the day does."""
@@ -1332,7 +1336,7 @@ def refresh_stale_computed_ids(ids: Collection[int], *, today: dt.date | None = 
         return 0
     state = computed_sources_state(today)
     marker = f"{state}|{hashlib.sha256(repr(sorted(ids)).encode()).hexdigest()[:16]}"
-    if cache.get(_fresh_key(0)) == marker:
+    if cache.get(ALL_FRESH_KEY) == marker:
         return 0
     changed = refresh_stale_computed(
         list(
@@ -1342,7 +1346,7 @@ def refresh_stale_computed_ids(ids: Collection[int], *, today: dt.date | None = 
         ),
         today=today,
     )
-    cache.set(_fresh_key(0), marker, FRESH_SECONDS)
+    cache.set(ALL_FRESH_KEY, marker, FRESH_SECONDS)
     return changed
 
 
