@@ -1003,3 +1003,18 @@ def test_those_who_may_edit_see_who_entered_each_figure_and_when(
     client.force_login(colleague)
     page = client.get(f"/kpis/{adoption.pk}/").content.decode()
     assert ">Entered by</th>" not in page and name not in page
+
+
+@pytest.mark.unaudited_writes("the partner leaves directly: the register's edit is not the point")
+def test_a_kpi_for_a_partner_that_has_left_may_still_have_its_target_changed(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    adoption = make_kpi(collaboration, STEADY, target_value=450.0)
+    collaboration.partners.filter(organisation__code="RX9").delete()
+    client.force_login(owner)
+    url = f"/kpis/{adoption.pk}/edit/"
+    fields = _hidden_fields(client.get(url).content.decode())
+    response = client.post(url, {**fields, "target_value": "430"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    adoption.refresh_from_db()
+    assert adoption.target_value == 430.0 and adoption.organisation.code == "RX9"

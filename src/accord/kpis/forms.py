@@ -178,6 +178,13 @@ class AdoptionEditForm(AdoptionForm):
         field.queryset = Indicator.objects.filter(
             Q(archived_at__isnull=True) | Q(pk=adoption.indicator_id)
         ).order_by("title")
+        # Its own organisation stays a choice, a partner still or not.
+        picker = self.fields["organisation"]
+        assert isinstance(picker, widgets.OrganisationChoiceField)
+        picker.queryset = Organisation.objects.filter(
+            Q(pk__in=adoption.collaboration.partners.values("organisation_id"))
+            | Q(pk=adoption.organisation_id)
+        ).order_by("name")
         if adoption.measurements.exists():
             for name in ("indicator", "organisation"):
                 self.fields[name].disabled = True

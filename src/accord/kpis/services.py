@@ -502,7 +502,11 @@ def _check_adoption(
                 f"{indicator.title} is archived and can no longer be adopted", field="indicator"
             )
         )
-    if data.organisation is not None:
+    if data.organisation is not None and (
+        current is None or current.organisation_id != data.organisation.pk
+    ):
+        # (A KPI kept for an organisation that has since left the partners may still have
+        # its target changed.)
         partners = set(collaboration.partners.values_list("organisation_id", flat=True))
         if data.organisation.pk not in partners:
             problems.append(
