@@ -62,6 +62,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
     measurement = world["kpi"].measurements.get().pk
     lesson = world["lesson"].pk
     action = world["lesson"].actions.get().pk
+    attachment = world["lesson"].attachments.get().pk
     analysis = world["analysis"].pk
     incident_file = world["analysis"].files.get().pk
     milestone = world["kpi"].milestones.get().pk
@@ -181,6 +182,22 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
             (302, 403, 200, 403, 404, 200),
         ),
         ("lessons:action_update", f"/lessons/actions/{action}/", (302, 403, 200, 200, 404, 200)),
+        # A file attached after review: not published, so only the submitter reaches it.
+        (
+            "lessons:attachment_add",
+            f"/lessons/{lesson}/attachments/new/",
+            (302, 403, 200, 403, 404, 403),
+        ),
+        (
+            "lessons:attachment",
+            f"/lessons/attachments/{attachment}/",
+            (404, 404, 200, 404, 404, 404),
+        ),
+        (
+            "lessons:attachment_remove",
+            f"/lessons/attachments/{attachment}/remove/",
+            POST_ONLY,
+        ),
         ("analytics:create", f"/analytics/c/{ref}/new/", CHANGE),
         ("analytics:detail", f"/analytics/{analysis}/", SEE),
         ("analytics:upload", f"/analytics/{analysis}/upload/", CHANGE),
@@ -287,6 +304,9 @@ def _lesson(collaboration: Any) -> Any:
         title="Load the talkgroups",
         owner_email=make_person("partner_user").email,
         due=dt.date(2030, 1, 1),
+    )
+    lessons.add_attachment(
+        make_person("owner"), lesson, name="debrief.pdf", data=b"%PDF-1.4 a debrief"
     )
     return lesson
 

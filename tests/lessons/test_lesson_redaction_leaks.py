@@ -1,6 +1,6 @@
 """A redacted string cannot be found by any other reader through any route: the lesson's
 page, the list, search, the collaboration's panel, every export (pages and command line), the
-API (one, list, search), the emails sent, and the audit log."""
+API (one, list, search), the emails sent, the audit log, and an attachment's name."""
 
 from __future__ import annotations
 
@@ -57,7 +57,16 @@ def redacted(owner: Any, moderator: Any, platform_admin: Any, collaboration: Any
     title = lesson.title
     start = title.index("Zebedee")
     spans = [*secret_spans(lesson), Span("title", start, start + len("Zebedee Quartermaine"))]
-    lesson = services.review(moderator, lesson, decision="publish", redactions=spans)
+    attachment = services.add_attachment(
+        owner, lesson, name="Zebedee Quartermaine's notes.pdf", data=b"%PDF-1.4 notes"
+    )
+    lesson = services.review(
+        moderator,
+        lesson,
+        decision="publish",
+        redactions=spans,
+        attachments_published=[attachment.pk],
+    )
     lesson = services.review(platform_admin, lesson, decision="publish")
     assert lesson.state == "published"
     return lesson
@@ -97,6 +106,9 @@ def test_every_route_gives_other_readers_the_redacted_text_only(
         seen[f"{name} export xlsx"] = xlsx_text(
             b"".join(client.get("/lessons/export/?format=xlsx").streaming_content)
         )
+        download = client.get(f"/lessons/attachments/{lesson.attachments.get().pk}/")
+        assert download.status_code == 200, name
+        seen[f"{name} attachment name"] = download["Content-Disposition"]
         seen[f"{name} api one"] = json.dumps(client.get(f"/api/lessons/{pk}").json())
         seen[f"{name} api list"] = json.dumps(client.get("/api/lessons").json())
         if who is not None:

@@ -233,6 +233,9 @@ class ReviewIn(Schema):
     decision: str = Field(..., description="publish or return")
     reason: str = ""
     redactions: list[RedactionIn] | None = None
+    attachments: list[int] | None = Field(
+        None, description="Ids of the attachments checked and published with it"
+    )
 
 
 @router.post("/lessons/{lesson_id}/review", response=responses(Out, 400, 403, 404))
@@ -248,7 +251,12 @@ def review_lesson(request: HttpRequest, body: ReviewIn, lesson_id: int = LESSON_
         else [Span(r.field, r.start, r.end, r.kind) for r in body.redactions]
     )
     lesson = services.review(
-        request.user, lesson, decision=body.decision, reason=body.reason, redactions=spans
+        request.user,
+        lesson,
+        decision=body.decision,
+        reason=body.reason,
+        redactions=spans,
+        attachments_published=body.attachments,
     )
     return _one(request, lesson.pk)
 

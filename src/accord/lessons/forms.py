@@ -108,11 +108,28 @@ class ReviewForm(PlainTextForm):
         help_text="Text to redact wherever it appears, one a line (a name, for example)",
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    attachments = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Publish these attachments with it",
+        help_text="Tick only a file you have checked holds no personal data",
+        choices=(),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[str, str]],
+        files: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         spans = self.fields["spans"]
         assert isinstance(spans, forms.ChoiceField)
         spans.choices = choices
+        attached = self.fields["attachments"]
+        assert isinstance(attached, forms.ChoiceField)
+        attached.choices = files or []
 
 
 def span_key(span: Span) -> str:
@@ -143,6 +160,10 @@ class ActionUpdateForm(PlainTextForm):
     evidence_url = forms.URLField(
         required=False, label="Link to the evidence", max_length=500, assume_scheme="https"
     )
+
+
+class AttachmentForm(PlainTextForm):
+    file = forms.FileField(label="The file")
 
 
 class ImportForm(PlainTextForm):

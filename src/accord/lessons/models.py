@@ -141,6 +141,38 @@ class Lesson(models.Model):
         return value
 
 
+class Attachment(models.Model):
+    """A file kept with a lesson (lessons/attachments.py says what it may be), in the database
+    so that it goes and comes back with the lesson's own transaction. Its name is read only by
+    those who read the lesson's original; others reach it, once a moderator has published it
+    with the lesson, by a name Accord gives it. Always downloaded, never shown inline."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=128)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    #: Checked by a moderator at review (holds no personal data): only then do other readers
+    #: of the published lesson reach it.
+    published = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Attachment {self.pk} of lesson {self.lesson_id}"
+
+    @property
+    def public_name(self) -> str:
+        return f"lesson-{self.lesson_id}-attachment-{self.pk}{self.extension}"
+
+
 class Redaction(models.Model):
     """One span of a lesson's text replaced by ``[redacted]`` when it is published."""
 

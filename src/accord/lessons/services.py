@@ -25,13 +25,14 @@ from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Pr
 from accord.orgs.models import Organisation, User
 from accord.register import services as register
 
-from . import redaction, search, themes
+from . import attachments, redaction, search, themes
 from .choices import ActionStatus, Audience, Evidence, Kind, NoteState, Source, State
 from .models import (
     TEXT_FIELDS,
     Action,
     ActionNote,
     ActionNoteReply,
+    Attachment,
     Lesson,
     LessonQuerySet,
     Redaction,
@@ -370,6 +371,7 @@ def review(
     decision: str,
     reason: str = "",
     redactions: Sequence[redaction.Span] | None = None,
+    attachments_published: Sequence[int] | None = None,
 ) -> Lesson:
     """Publish (with these spans redacted) or return (with a reason) a submitted lesson.
 
@@ -406,6 +408,8 @@ def review(
         else:
             if spans is not None or original:
                 _redact(lesson, spans or [])
+            if attachments_published is not None and original:
+                _publish_attachments(actor, lesson, attachments_published)
             awaiting = lesson.audience == Audience.PUBLIC and not is_platform_moderator(actor)
             if awaiting:
                 lesson = _transition(actor, lesson, "lesson.approve", approved_by=actor)
@@ -467,6 +471,91 @@ def _redact(lesson: Lesson, spans: list[redaction.Span]) -> None:
         obj=lesson,
         after={"spans": [{"field": s.field, "start": s.start, "end": s.end} for s in spans]},
     )
+
+
+def _publish_attachments(actor: Any, lesson: Lesson, ids: Sequence[int]) -> None:
+    chosen = set(ids)
+    for attachment in Attachment.objects.filter(lesson=lesson).defer("data"):
+        wanted = attachment.pk in chosen
+        if attachment.published != wanted:
+            attachment.published = wanted
+            attachment.save(update_fields=["published"])
+            audit.record(
+                actor=actor,
+                action="lesson.attachment.publish" if wanted else "lesson.attachment.hold",
+                obj=attachment,
+                after={"published": wanted},
+            )
+
+
+def can_attach(user: Any, lesson: Lesson) -> bool:
+    """The submitter and their organisation's moderators, until it is withdrawn."""
+    return lesson.state != State.WITHDRAWN and can_read_original(user, lesson)
+
+
+def add_attachment(actor: Any, lesson: Lesson, *, name: str, data: bytes) -> Attachment:
+    if not can_attach(actor, lesson):
+        raise PermissionRefused("The submitter and their organisation's moderators attach files.")
+    kind = attachments.check(name, data)
+    clean = " ".join(name.replace("/", " ").replace("\\", " ").split())[:255] or "attachment"
+    extension = next(e for e in kind.extensions if clean.lower().endswith(e))
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            lesson=lesson,
+            name=clean,
+            kind=kind.label,
+            content_type=kind.content_type,
+            extension=extension,
+            size=len(data),
+            data=data,
+            uploaded_by=actor,
+        )
+        # The name is not recorded: it is the lesson's original, and the log is a reader.
+        audit.record(
+            actor=actor,
+            action="lesson.attachment.add",
+            obj=attachment,
+            after={"lesson": lesson.pk, "kind": kind.label, "size": len(data)},
+        )
+    return attachment
+
+
+def remove_attachment(actor: Any, attachment: Attachment) -> None:
+    if not can_attach(actor, attachment.lesson):
+        raise PermissionRefused("The submitter and their organisation's moderators remove files.")
+    with transaction.atomic():
+        pk, label = attachment.pk, str(attachment)
+        before = {"lesson": attachment.lesson_id, "kind": attachment.kind}
+        attachment.delete()
+        audit.record(
+            actor=actor,
+            action="lesson.attachment.remove",
+            object_type="lessons.attachment",
+            object_id=str(pk),
+            object_label=label,
+            before=before,
+        )
+
+
+def attachments_for(user: Any, lesson: Lesson) -> QuerySet[Attachment]:
+    """The attachments this person may reach: all for those who read the original, the
+    published ones of a published lesson for everyone else who sees it."""
+    found = Attachment.objects.filter(lesson=lesson).defer("data")
+    if can_read_original(user, lesson):
+        return found
+    if lesson.state != State.PUBLISHED:
+        return found.none()
+    return found.filter(published=True)
+
+
+def get_visible_attachment(user: Any, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk).defer("data").first()
+    if attachment is None:
+        raise NotVisible("attachment")
+    lesson = get_visible(user, attachment.lesson_id)
+    if not attachments_for(user, lesson).filter(pk=pk).exists():
+        raise NotVisible("attachment")
+    return Attachment.objects.get(pk=pk)
 
 
 def withdraw(actor: Any, lesson: Lesson, reason: str = "") -> Lesson:

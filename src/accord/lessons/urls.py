@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.lesson_review, name="review"),
     path("<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/<int:pk>/", views.action_update, name="action_update"),
+    path("<int:pk>/attachments/new/", views.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
 ]

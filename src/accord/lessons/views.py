@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core import charts
@@ -26,11 +27,22 @@ from accord.core.forms import filter_panel
 from accord.core.problems import EditConflict, NotVisible, PermissionRefused, Problem, Problems
 from accord.core.uploads import read_upload
 
-from . import exports, importers, presentation, queries, redaction, search, services, themes
+from . import (
+    attachments,
+    exports,
+    importers,
+    presentation,
+    queries,
+    redaction,
+    search,
+    services,
+    themes,
+)
 from .choices import NoteState
 from .forms import (
     ActionForm,
     ActionUpdateForm,
+    AttachmentForm,
     ImportForm,
     LessonFilterForm,
     LessonForm,
@@ -236,6 +248,11 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": services.can_withdraw(user, lesson),
             "can_manage_actions": services.can_manage_actions(user, lesson),
             "redactions": services.spans_of(lesson) if original else [],
+            "attachments": [
+                (a, a.name if original else a.public_name)
+                for a in services.attachments_for(user, lesson)
+            ],
+            "can_attach": services.can_attach(user, lesson),
         },
     )
 
@@ -400,7 +417,13 @@ def lesson_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for key, s in known.items()
     ]
-    form = ReviewForm(_posted(request), choices=choices, initial={"spans": list(known)})
+    files = list(services.attachments_for(request.user, lesson)) if original else []
+    form = ReviewForm(
+        _posted(request),
+        choices=choices,
+        files=[(str(a.pk), f"{a.name} ({a.kind})") for a in files],
+        initial={"spans": list(known), "attachments": [str(a.pk) for a in files if a.published]},
+    )
     if form.is_valid():
         data = form.cleaned_data
         spans: list[redaction.Span] | None = None
@@ -417,6 +440,9 @@ def lesson_review(request: HttpRequest, pk: int) -> HttpResponse:
                     decision=data["decision"],
                     reason=data.get("reason") or "",
                     redactions=spans,
+                    attachments_published=[int(i) for i in data.get("attachments") or []]
+                    if original
+                    else None,
                 )
             except Problems as exc:
                 _add_problems(form, exc)
@@ -436,6 +462,67 @@ def lesson_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Actions ---------------------------------------------------------------------------------------
+
+
+# Attachments ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = services.get_visible(request.user, pk)
+    for_editing(lesson, services.can_attach(request.user, lesson), "attach files to it")
+    form = AttachmentForm(_posted(request), request.FILES or None)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if (upload.size or 0) > attachments.MAX_BYTES:
+                attachments.check(upload.name, b"x" * (attachments.MAX_BYTES + 1))
+            services.add_attachment(
+                request.user, lesson, name=upload.name or "attachment", data=upload.read()
+            )
+        except Problems as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, "File attached.")
+            return HttpResponseRedirect(_detail(lesson) + "#attachments")
+    return render(
+        request,
+        "lessons/action_form.html",
+        {
+            "form": form,
+            "lesson": lesson,
+            "heading": "Attach a file",
+            "submit": "Attach",
+            "multipart": True,
+            "intro": "A PDF, an Office document or an image, at most "
+            f"{attachments.MAX_BYTES // (1024 * 1024)} MB. Others reach it only once a "
+            "moderator has checked it at review and published it with the lesson.",
+        },
+    )
+
+
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Always a download, never shown inline, by a name Accord gives it for anyone who does
+    not read the lesson's original."""
+    attachment = services.get_visible_attachment(request.user, pk)
+    original = services.can_read_original(request.user, attachment.lesson)
+    name = attachment.name if original else attachment.public_name
+    response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = services.get_visible_attachment(request.user, pk)
+    lesson_id = attachment.lesson_id
+    services.remove_attachment(request.user, attachment)
+    messages.success(request, "File removed.")
+    return HttpResponseRedirect(_detail(lesson_id) + "#attachments")
 
 
 @login_required
