@@ -17,6 +17,7 @@ from accord.analytics.demo import load_demo as load_analytics_demo
 from accord.appraisal.demo import load_demo as load_appraisal_demo
 from accord.assessments.demo import load_demo as load_assessment_demo
 from accord.core.actors import SystemActor
+from accord.insights.demo import load_demo as load_insights_demo
 from accord.kpis.demo import load_demo as load_kpi_demo
 from accord.kpis.services import load_shipped_library
 from accord.lessons.demo import load_demo as load_lessons_demo
@@ -65,6 +66,7 @@ def load(password: str | None = None, ambsys: Path | None = None) -> DemoLoaded:
         appraisals = load_appraisal_demo(actor)
         kpis = load_kpi_demo(actor, ambsys=ambsys, library=indicators)
         analytics = load_analytics_demo(actor)
+        insights = load_insights_demo(actor)
         logins = []
         for email, code, role in DEMO_PEOPLE:
             secret = password or demo_password()
@@ -83,5 +85,5 @@ def load(password: str | None = None, ambsys: Path | None = None) -> DemoLoaded:
         len(rounds),
         len(appraisals),
         logins,
-        kpis.lines + analytics.lines + lessons.lines,
+        kpis.lines + analytics.lines + lessons.lines + insights.lines,
     )

@@ -72,6 +72,7 @@ CONTENT = {
     "appraisal results with ranges": "#tornado-table",
     "appraisal:realisation": "[data-accord-chart]",
     "analytics:detail": "#by-weekday-hour-table",
+    "insights:national": "[data-accord-chart='national-map-spec'] svg",
     "lessons:list": "#lessons li",
     "lessons:detail": "#what-happened",
     "api:openapi-view": ".opblock",
@@ -253,6 +254,10 @@ def full_world(site: str, request: pytest.FixtureRequest) -> dict[str, Any]:
         expected_version=collaboration.version,
     )
     CollaborationFactory(title="Tri-service safety officers", visibility="public")
+    # The national picture's map: the force areas' boundaries and populations.
+    from tests.insights.insights_helpers import load_map_data
+
+    load_map_data()
     # A personal link for each width: a survey is answered once.
     (made["phone_token"],) = invite(
         made["round"], [("phone@lincs-fire.test", "E31000025", "tactical")]

@@ -24,11 +24,15 @@ class Measure:
     group: str
     #: The register's filter this measure is, beside the place: ("mix", "tri_service").
     register_filter: tuple[str, str] | None = None
+    #: What the map's legend calls it.
+    short: str = "Collaborations"
 
 
 def _measures() -> list[Measure]:
     found = [
-        Measure(RATE, "Collaborations per 100,000 people", "All collaborations"),
+        Measure(
+            RATE, "Collaborations per 100,000 people", "All collaborations", short="Per 100,000"
+        ),
         Measure(COUNT, "Collaborations", "All collaborations"),
     ]
     for group, kind, choices in (
@@ -38,7 +42,9 @@ def _measures() -> list[Measure]:
     ):
         for value, label in choices.choices:
             found.append(
-                Measure(f"{kind}:{value}", f"{label} collaborations", group, (kind, value))
+                Measure(
+                    f"{kind}:{value}", f"{label} collaborations", group, (kind, value), str(label)
+                )
             )
     return found
 
@@ -122,14 +128,16 @@ def map_spec(
         row = by_code.get(feature["id"])
         if row is None:
             continue
+        shown = row.shown if row.value is not None else "no population known"
         values.append(
             {
                 **feature,
                 "properties": {
                     "name": row.area.name,
                     "value": row.value,
-                    "shown": row.shown if row.value is not None else "no population known",
+                    "shown": shown,
                     "href": row.href,
+                    "label": f"{row.area.name}: {shown}",
                 },
             }
         )
@@ -139,7 +147,11 @@ def map_spec(
         {"field": "properties.name", "type": "nominal", "title": "Area"},
         {"field": "properties.shown", "type": "nominal", "title": chosen.label},
     ]
-    common = {"tooltip": tooltip, "href": {"field": "properties.href", "type": "nominal"}}
+    common = {
+        "tooltip": tooltip,
+        "href": {"field": "properties.href", "type": "nominal"},
+        "description": {"field": "properties.label", "type": "nominal"},
+    }
     outline = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.6}
     return spec(
         values,
@@ -156,7 +168,8 @@ def map_spec(
                     "color": {
                         "field": "properties.value",
                         "type": "quantitative",
-                        "title": chosen.label if len(chosen.label) < 30 else "Value",
+                        "title": chosen.short,
+                        "legend": {"format": ".2f" if chosen.key == RATE else ".0f"},
                         "scale": {"scheme": "blues", "zero": True},
                     },
                 },
