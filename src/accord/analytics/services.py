@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from accord.core import audit
@@ -88,7 +88,13 @@ def files_visible_to(user: Any, analysis: Analysis) -> QuerySet[AnalysisFile]:
     organisation, and each file for its uploader's organisation; nothing for anyone else,
     platform administrators included (incident records go no further than the services that
     share them)."""
-    files = AnalysisFile.objects.filter(analysis=analysis).select_related("organisation")
+    # The rows stay in the database until asked for: a list says only whether they are held.
+    files = (
+        AnalysisFile.objects.filter(analysis=analysis)
+        .select_related("organisation")
+        .defer("data")
+        .annotate(held=ExpressionWrapper(Q(data__isnull=False), output_field=BooleanField()))
+    )
     organisation = getattr(user, "organisation_id", None)
     if not getattr(user, "is_authenticated", False) or not organisation:
         return files.none()
