@@ -151,14 +151,19 @@ def picture(user: Any, today: dt.date | None = None) -> Picture:
     """The picture as this person may see it, kept until the register, the areas or the
     populations change (or the day does, since "in the last 12 months" moves with it)."""
     today = today or timezone.localdate()
-    version = audit.state_version(DEPENDS_ON)
-    signature = json.dumps([version, viewer(user), today.isoformat()])
-    key = "insights:picture:" + hashlib.sha256(signature.encode()).hexdigest()
+    key = "insights:picture:" + picture_key(user, today)
     found = cache.get(key)
     if found is None:
         found = _picture(user, today)
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def picture_key(user: Any, today: dt.date) -> str:
+    """What the picture for this person on this day depends on, as a key: the state of what
+    it reads, whom they see as, and the day."""
+    signature = json.dumps([audit.state_version(DEPENDS_ON), viewer(user), today.isoformat()])
+    return hashlib.sha256(signature.encode()).hexdigest()
 
 
 def _picture(user: Any, today: dt.date) -> Picture:

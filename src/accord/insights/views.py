@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import presentation, queries
@@ -13,26 +19,39 @@ from . import presentation, queries
 @require_GET
 def national(request: HttpRequest) -> HttpResponse:
     """The national picture: the map, the table and the consistency measures, drawn from the
-    collaborations this person may see (a visitor: the public ones)."""
+    collaborations this person may see (a visitor: the public ones).
+
+    The page's body is drawn once for each state of what it reads, each viewer (queries.viewer)
+    and each measure, and kept: drawing its table, map and series costs ten times the layout
+    around them, and the register changes far less often than the picture is read."""
     chosen = presentation.measure(request.GET.get("measure"))
-    picture = queries.picture(request.user)
+    today = timezone.localdate()
+    key = f"insights:page:{queries.picture_key(request.user, today)}:{chosen.key}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "insights/_national_body.html", _context(request, chosen, today), request=request
+        )
+        cache.set(key, body, queries.CACHE_SECONDS)
+    # Drawn by our own template from escaped values, kept only in the server's cache.
+    return render(request, "insights/national.html", {"body": mark_safe(body)})
+
+
+def _context(request: HttpRequest, chosen: presentation.Measure, today: Any) -> dict[str, Any]:
+    picture = queries.picture(request.user, today)
     table = presentation.rows(picture.now.areas, chosen, reverse("register:list"))
     groups: dict[str, list[presentation.Measure]] = {}
     for m in presentation.MEASURES:
         groups.setdefault(m.group, []).append(m)
-    return render(
-        request,
-        "insights/national.html",
-        {
-            "picture": picture,
-            "chosen": chosen,
-            "groups": groups,
-            "table": table,
-            "map_spec": presentation.map_spec(queries.map_features(), table, chosen),
-            "figures": presentation.figures(picture.now),
-            "natures": presentation.nature_rows(picture.now),
-            "years": presentation.years_chart(picture.years),
-            "with_population": sum(1 for r in table if r.area.population is not None),
-            "signed_in": request.user.is_authenticated,
-        },
-    )
+    return {
+        "picture": picture,
+        "chosen": chosen,
+        "groups": groups,
+        "table": table,
+        "map_spec": presentation.map_spec(queries.map_features(), table, chosen),
+        "figures": presentation.figures(picture.now),
+        "natures": presentation.nature_rows(picture.now),
+        "years": presentation.years_chart(picture.years),
+        "with_population": sum(1 for r in table if r.area.population is not None),
+        "signed_in": request.user.is_authenticated,
+    }
