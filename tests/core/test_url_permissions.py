@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.appraisal.test_appraisal_helpers import make_appraisal
 from tests.assessments.assessment_helpers import invite, make_round
-from tests.kpis.kpi_pages_helpers import make_kpi
+from tests.kpis.kpi_pages_helpers import make_archived_kpi, make_kpi
 from tests.support.analytics_factories import make_analysis
 from tests.support.lessons_factories import make_lesson
 from tests.support.people import make_person
@@ -154,6 +154,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:adoption", f"/kpis/{kpi}/", SEE),
         ("kpis:adoption_edit", f"/kpis/{kpi}/edit/", CHANGE),
         ("kpis:adoption_archive", f"/kpis/{kpi}/archive/", CHANGE),
+        ("kpis:adoption_restore", f"/kpis/{world['archived_kpi'].pk}/restore/", CHANGE),
         ("kpis:milestone_create", f"/kpis/{kpi}/milestones/new/", CHANGE),
         ("kpis:milestone_remove", f"/kpis/milestones/{milestone}/remove/", CHANGE),
         ("kpis:measurement_create", f"/kpis/{kpi}/measurements/new/", CHANGE),
@@ -281,6 +282,7 @@ def world(collaboration: Any) -> dict[str, Any]:
         "unit_cost": UnitCost.objects.first(),
         "person": make_person("colleague"),
         "kpi": make_kpi(collaboration, [480.0], with_milestone=True),
+        "archived_kpi": make_archived_kpi(collaboration),
         "lesson": _lesson(collaboration),
         "analysis": make_analysis(collaboration, keep=True),
     }

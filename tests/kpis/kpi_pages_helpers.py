@@ -69,3 +69,11 @@ def go_live(
         adoption,
         services.MilestoneData(on=on, title=title, kind="go_live", starts_phase=starts_phase),
     )
+
+
+def make_archived_kpi(collaboration: Any, values: Sequence[float] = (470.0,), **kwargs: Any) -> Any:
+    """A KPI made as `make_kpi` makes one, then archived through the services."""
+    from accord.core.actors import SystemActor
+    from accord.kpis import services
+
+    return services.archive_adoption(SystemActor("test"), make_kpi(collaboration, values, **kwargs))

@@ -943,7 +943,9 @@ def test_a_contributor_archives_a_kpi(client: Client, owner: Any, collaboration:
     assert AuditEvent.objects.filter(action="kpi.adoption.archive").count() == 1
     assert "Archived Gain entry jobs." in client.get(response["Location"]).content.decode()
     listed = client.get(f"/kpis/c/{collaboration.reference}/").content.decode()
-    assert "Gain entry jobs" not in listed
+    # Not among the KPIs any more: only in the list of archived ones, to restore.
+    assert f'href="/kpis/{adoption.pk}/"' not in listed and f"kpi-{adoption.pk}-spec" not in listed
+    assert f'href="/kpis/{adoption.pk}/restore/"' in listed
     assert client.get(f"/kpis/{adoption.pk}/").status_code == 404
     assert client.get(f"/kpis/{adoption.pk}/edit/").status_code == 404
     # The same indicator may be adopted again for the same organisation.
@@ -1018,3 +1020,39 @@ def test_a_kpi_for_a_partner_that_has_left_may_still_have_its_target_changed(
     assert response.status_code == 302, response.content.decode()[:3000]
     adoption.refresh_from_db()
     assert adoption.target_value == 430.0 and adoption.organisation.code == "RX9"
+
+
+def test_an_archived_kpi_is_listed_for_editors_and_restored(
+    client: Client, owner: Any, colleague: Any, collaboration: Any
+) -> None:
+    from tests.kpis.kpi_pages_helpers import make_archived_kpi
+
+    archived = make_archived_kpi(collaboration, STEADY, indicator_title="Gain entry jobs")
+    url = f"/kpis/c/{collaboration.reference}/"
+    client.force_login(colleague)
+    assert "Archived KPIs" not in client.get(url).content.decode()
+    client.force_login(owner)
+    page = client.get(url).content.decode()
+    assert "Archived KPIs" in page and f'href="/kpis/{archived.pk}/restore/"' in page
+    confirm = client.get(f"/kpis/{archived.pk}/restore/").content.decode()
+    assert "Restore Gain entry jobs?" in confirm
+    assert client.post(f"/kpis/{archived.pk}/restore/")["Location"] == f"/kpis/{archived.pk}/"
+    page = client.get(f"/kpis/{archived.pk}/").content.decode()
+    assert "Restored Gain entry jobs." in page
+    assert Measurement.objects.filter(adoption=archived).count() == len(STEADY)
+    # Restored, it is no longer restorable.
+    assert client.get(f"/kpis/{archived.pk}/restore/").status_code == 404
+
+
+def test_a_kpi_adopted_again_since_is_not_restored_twice(
+    client: Client, owner: Any, collaboration: Any
+) -> None:
+    from tests.kpis.kpi_pages_helpers import make_archived_kpi
+
+    archived = make_archived_kpi(collaboration, indicator_title="Gain entry jobs")
+    make_kpi(collaboration, indicator=archived.indicator)
+    client.force_login(owner)
+    page = client.post(f"/kpis/{archived.pk}/restore/").content.decode()
+    assert "There is a problem" in page and "has already adopted Gain entry jobs" in page
+    archived.refresh_from_db()
+    assert archived.archived_at is not None

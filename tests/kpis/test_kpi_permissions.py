@@ -214,3 +214,34 @@ def test_an_archived_kpi_is_absent_from_its_pages(client: Client, colleague: Any
         not in client.get(f"/kpis/c/{kpi.collaboration.reference}/").content.decode()
     )
     assert f'href="/kpis/{kpi.pk}/"' not in client.get("/kpis/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("anonymous", 302),
+        ("colleague", 403),
+        ("outsider", 404),
+        ("outside_reader", 404),
+        ("owner", 302),
+        ("partner_user", 302),
+        ("platform_admin", 302),
+    ],
+)
+def test_an_archived_kpi_is_restored_by_those_who_may_edit_only(
+    client: Client, collaboration: Any, person: str, expected: int, request: Any
+) -> None:
+    from tests.kpis.kpi_pages_helpers import make_archived_kpi
+
+    archived = make_archived_kpi(collaboration, indicator_title="Gain entry jobs")
+    if person != "anonymous":
+        client.force_login(request.getfixturevalue(person))
+    events = _kpi_events()
+    response = client.post(f"/kpis/{archived.pk}/restore/")
+    assert response.status_code == expected
+    archived.refresh_from_db()
+    may = person in ("owner", "partner_user", "platform_admin")
+    assert (archived.archived_at is None) == may
+    assert _kpi_events() == events + (1 if may else 0)
+    if may:
+        assert response["Location"] == f"/kpis/{archived.pk}/"

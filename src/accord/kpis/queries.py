@@ -115,6 +115,29 @@ def get_measurement(user: Any, pk: int) -> Measurement:
     return found
 
 
+def get_archived_adoption(user: Any, pk: int) -> Adoption:
+    """An archived adoption of a collaboration this person may see (to restore it), or
+    NotVisible (404): one that is not archived is found by `get_adoption` instead."""
+    found = (
+        Adoption.objects.select_related("indicator", "organisation", "collaboration")
+        .filter(pk=pk, archived_at__isnull=False)
+        .first()
+    )
+    if found is None or not _visible(user, found.collaboration_id):
+        raise NotVisible("KPI")
+    return found
+
+
+def archived_adoptions_of(collaboration: Any) -> list[Adoption]:
+    """A collaboration's archived adoptions, newest archived first (for those who may restore
+    them; call it for one found visible)."""
+    return list(
+        Adoption.objects.filter(collaboration=collaboration, archived_at__isnull=False)
+        .select_related("indicator", "organisation")
+        .order_by("-archived_at", "pk")
+    )
+
+
 def get_milestone(user: Any, pk: int) -> Milestone:
     """A milestone of a current adoption this person may see; NotVisible (404) otherwise."""
     found = (

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.adoption_detail, name="adoption"),
     path("<int:pk>/edit/", views.adoption_edit, name="adoption_edit"),
     path("<int:pk>/archive/", views.adoption_archive, name="adoption_archive"),
+    path("<int:pk>/restore/", views.adoption_restore, name="adoption_restore"),
     path("<int:pk>/milestones/new/", views.milestone_create, name="milestone_create"),
     path("milestones/<int:pk>/remove/", views.milestone_remove, name="milestone_remove"),
     path("<int:pk>/measurements/new/", views.measurement_create, name="measurement_create"),

@@ -169,6 +169,8 @@ def collaboration_kpis(request: HttpRequest, reference: str) -> HttpResponse:
                 request, collaboration, adoptions, page="collaboration", can_edit=can_edit
             ),
             "can_edit": can_edit,
+            # Those who may change the KPIs may restore an archived one.
+            "archived": queries.archived_adoptions_of(collaboration) if can_edit else [],
         },
     )
 
@@ -295,6 +297,42 @@ def adoption_archive(request: HttpRequest, pk: int) -> HttpResponse:
             "body": "It will leave the collaboration's KPIs, the portfolio and the exports. "
             "Its figures and milestones are kept, and the audit log records who archived it.",
             "submit": "Archive KPI",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adoption_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Track an archived KPI again (a confirmation page, then a POST), with its figures and
+    milestones; refused, saying why, where the collaboration has adopted it again since."""
+    adoption = queries.get_archived_adoption(request.user, pk)
+    for_editing(
+        adoption, services.can_edit(request.user, adoption.collaboration), "restore this KPI"
+    )
+    problems: list[Problem] = []
+    if request.method == "POST":
+        try:
+            services.archive_adoption(request.user, adoption, archive=False)
+        except Problems as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"Restored {adoption.indicator.title}.")
+            return HttpResponseRedirect(_kpi_page(adoption))
+    whom = adoption.organisation.name if adoption.organisation else "the collaboration as a whole"
+    return render(
+        request,
+        "kpis/confirm.html",
+        {
+            "c": adoption.collaboration,
+            "adoption": adoption,
+            "back": reverse("kpis:collaboration", args=[adoption.collaboration.reference]),
+            "heading": f"Restore {adoption.indicator.title}?",
+            "body": f"It will return to the collaboration's KPIs, measured for {whom}, with its "
+            "figures and milestones.",
+            "submit": "Restore KPI",
+            "warning": False,
+            "problems": problems,
         },
     )
 
