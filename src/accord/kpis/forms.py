@@ -192,6 +192,14 @@ class AdoptionEditForm(AdoptionForm):
                     "Figures are entered for this KPI, so it stays as it is: adopt another "
                     "indicator or organisation instead"
                 )
+            # A plain select that shows the one it is: the picker's script would offer a box
+            # to type in that the page then ignores.
+            shown = picker.prepare_value(self.initial.get("organisation"))
+            label = adoption.organisation.name if adoption.organisation else WHOLE_LABEL
+            picker.widget = forms.Select(
+                choices=[(shown, label)],
+                attrs={"class": "govuk-select", "disabled": True},
+            )
 
     @staticmethod
     def initial_for(adoption: Any) -> dict[str, Any]:
