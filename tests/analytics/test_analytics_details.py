@@ -131,3 +131,33 @@ def test_montgomery_county_sample(shared_data: Path) -> None:
     assert sum(details["duplicated_attendances"].values()) == (
         sum(f["in_joint"] for f in data["by_service"].values()) - 120
     )
+
+
+def test_the_page_draws_the_busiest_hundred_cells_and_the_export_has_all() -> None:
+    cells = [
+        {"latitude": 50 + i / 100, "longitude": -1.0, "joint_incidents": 500 - i}
+        for i in range(150)
+    ]
+    result = {
+        "window_minutes": 20.0,
+        "distance_m": 250.0,
+        "records": 0,
+        "unlocated": 0,
+        "by_service": {},
+        "pairs": {},
+        "joint_incidents": 0,
+        "tri_service": 0,
+        "by_hour": {str(h): 0 for h in range(24)},
+        "details": {
+            "by_weekday": {},
+            "hotspots": cells,
+            "hotspots_withheld": {"cells": 0, "joint_incidents": 0},
+            "grid": {"cell_m": 1000.0, "threshold": 5},
+        },
+    }
+    view = presentation.results_view(result, 5)
+    (chart,) = [c for c in view.charts if c.id == "hotspots"]
+    assert len(chart.rows) == presentation.MAX_CELLS_SHOWN and view.hotspot_cells == 150
+    assert chart.rows[0][1] == "500"
+    rows = [r for r in presentation.export_rows(result, 5) if r[0] == "hotspots"]
+    assert len(rows) == 150

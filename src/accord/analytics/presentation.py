@@ -14,6 +14,9 @@ from accord.core.charts import Chart, spec
 
 from .details import WEEKDAYS
 
+#: The most hotspot cells the page draws and lists, the busiest first; the exports have all.
+MAX_CELLS_SHOWN = 100
+
 
 def _share(value: float) -> str:
     return f"{value * 100:.1f}%"
@@ -34,6 +37,8 @@ class ResultsView:
     threshold: int
     period: dict[str, Any]
     charts: list[Chart] = field(default_factory=list)
+    #: How many cells are at or above the threshold (the page draws the busiest of them).
+    hotspot_cells: int = 0
 
 
 def hotspots_shown(result: Mapping[str, Any], threshold: int) -> tuple[list[Any], dict[str, int]]:
@@ -100,8 +105,10 @@ def results_view(result: Mapping[str, Any], threshold: int) -> ResultsView:
     if details.get("by_weekday"):
         view.charts.append(weekday_chart(details))
         view.charts.append(weekday_hour_chart(details))
+    view.hotspot_cells = len(shown)
     if shown:
-        view.charts.append(hotspot_chart(shown, int(details["grid"]["cell_m"]), threshold))
+        busiest = shown[:MAX_CELLS_SHOWN]
+        view.charts.append(hotspot_chart(busiest, int(details["grid"]["cell_m"]), threshold))
     return view
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from accord.core import audit
@@ -76,7 +77,13 @@ def get_analysis(user: Any, pk: int) -> Analysis:
 
 def analyses_of(collaboration: Collaboration) -> list[Analysis]:
     """The collaboration's analyses, for its page (found visible already)."""
-    return list(Analysis.objects.filter(collaboration=collaboration).order_by("-created_at", "-pk"))
+    return list(
+        Analysis.objects.filter(collaboration=collaboration)
+        # The panel shows one figure of the results: the rest stays in the database.
+        .defer("result")
+        .annotate(joint_incidents=KT("result__joint_incidents"))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def _partner_ids(collaboration: Collaboration) -> set[int]:
