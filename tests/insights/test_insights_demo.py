@@ -21,12 +21,14 @@ def test_the_demo_loads_the_map_and_the_populations(shared_data: Path) -> None:
     lines = demo.load_demo(actor, shared_data)
     assert lines.lines == [
         "Insights: 43 police force area boundaries from police_force_areas_2020.geojson.",
+        "Insights: 42 local resilience forum boundaries from local_resilience_forums_2020.geojson.",
         "Insights: population estimates for 39 police force areas from "
         "ons_population_police_force_areas_2009_2019.csv (429 new).",
     ]
     assert len(queries.map_features()) == 43
     # Again: nothing doubled.
-    assert "(0 new)" in demo.load_demo(actor, shared_data).lines[1]
+    assert len(queries.forum_features()) == 42
+    assert "(0 new)" in demo.load_demo(actor, shared_data).lines[-1]
     assert Population.objects.count() == 429
 
 

@@ -242,3 +242,23 @@ def test_the_real_boundaries_payload(shared_data: Path, db: Any) -> None:
     sent = len(json.dumps(features, separators=(",", ":")))
     assert sent < 0.45 * stored
     assert sent < 80_000
+
+
+def test_the_resilience_forums_are_a_second_layer_when_asked(areas: None) -> None:
+    forum = org_importers.BoundaryRow("E48000001", "Test Forum", "lrf", square(0, 52))
+    orgs.import_boundaries([forum], actor=ACTOR)
+
+    def map_of(html: str) -> dict[str, Any]:
+        found = re.search(
+            r'<script id="national-map-spec" type="application/json">(.*?)</script>', html, re.S
+        )
+        assert found is not None
+        return json.loads(found.group(1))
+
+    assert len(map_of(page(Client()).content.decode())["layer"]) == 2
+    html = page(Client(), forums="1").content.decode()
+    layers = map_of(html)["layer"]
+    assert len(layers) == 3
+    assert [f["properties"]["name"] for f in layers[2]["data"]["values"]] == ["Test Forum"]
+    assert layers[2]["mark"]["filled"] is False
+    assert 'id="forums" name="forums" type="checkbox" value="1" checked' in html

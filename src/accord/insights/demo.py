@@ -18,6 +18,7 @@ from . import services
 from .population import read_population
 
 BOUNDARIES_FILE: Final = "police_force_areas_2020.geojson"
+FORUMS_FILE: Final = "local_resilience_forums_2020.geojson"
 POPULATION_FILE: Final = "ons_population_police_force_areas_2009_2019.csv"
 
 
@@ -44,6 +45,13 @@ def load_demo(actor: Any, data_dir: Path | None = None) -> InsightsDemo:
         orgs.import_boundaries(rows, actor=actor)
         out.lines.append(
             f"Insights: {len(rows)} police force area boundaries from {BOUNDARIES_FILE}."
+        )
+    forums = (data_dir / FORUMS_FILE) if data_dir else shared_file(FORUMS_FILE)
+    if forums is not None and forums.is_file():
+        rows = org_importers.read_boundaries(forums.read_bytes(), forums.name)
+        orgs.import_boundaries(rows, actor=actor)
+        out.lines.append(
+            f"Insights: {len(rows)} local resilience forum boundaries from {FORUMS_FILE}."
         )
     population = (data_dir / POPULATION_FILE) if data_dir else shared_file(POPULATION_FILE)
     if population is None or not population.is_file():

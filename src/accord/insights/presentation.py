@@ -117,11 +117,16 @@ def rows(areas: Sequence[AreaFigures], chosen: Measure, register_base: str) -> l
 
 
 def map_spec(
-    features: list[dict[str, Any]], table: list[Row], chosen: Measure
+    features: list[dict[str, Any]],
+    table: list[Row],
+    chosen: Measure,
+    forums: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
     """A Vega-Lite geoshape map of the areas with a boundary, shaded by the measure; an area
     with no value (no population, for a rate) drawn grey. Each shape links to the register
-    filtered to it. None when no boundaries are loaded."""
+    filtered to it. With `forums`, the local resilience forums' boundaries drawn over them as
+    dashed outlines (a second layer, named in its tooltip). None when no boundaries are
+    loaded."""
     by_code = {r.area.code: r for r in table}
     values = []
     for feature in features:
@@ -174,8 +179,32 @@ def map_spec(
                     },
                 },
             },
+            *_forum_layer(forums),
         ],
     )
+
+
+def _forum_layer(forums: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    if not forums:
+        return []
+    return [
+        {
+            "data": {"values": forums},
+            "mark": {
+                "type": "geoshape",
+                "filled": False,
+                "stroke": "#0b0c0c",
+                "strokeWidth": 1.2,
+                "strokeDash": [4, 3],
+            },
+            "encoding": {
+                "tooltip": [
+                    {"field": "properties.name", "type": "nominal", "title": "Resilience forum"}
+                ],
+                "description": {"field": "properties.name", "type": "nominal"},
+            },
+        }
+    ]
 
 
 @dataclass(frozen=True)

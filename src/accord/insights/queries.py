@@ -193,20 +193,28 @@ def _picture(user: Any, today: dt.date) -> Picture:
     )
 
 
-def map_features() -> list[dict[str, Any]]:
-    """The police force areas' boundaries as the map draws them (geometry.for_map), kept until
-    an area changes. Areas with no boundary are left out (the table still lists them)."""
+def map_features(kind: str = AreaKind.POLICE_FORCE_AREA) -> list[dict[str, Any]]:
+    """The boundaries of the areas of a kind (the police force areas, or the local resilience
+    forums) as the map draws them (geometry.for_map), kept until an area changes. Areas with no
+    boundary are left out (the table still lists them)."""
     version = audit.state_version(("orgs.area",))
-    key = "insights:boundaries:" + hashlib.sha256(version.encode()).hexdigest()
+    key = f"insights:boundaries:{kind}:" + hashlib.sha256(version.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = []
-        rows = Area.objects.filter(
-            kind=AreaKind.POLICE_FORCE_AREA, boundary__isnull=False
-        ).values_list("code", "boundary")
-        for code, boundary in rows.order_by("code"):
+        rows = Area.objects.filter(kind=kind, boundary__isnull=False).values_list(
+            "code", "name", "boundary"
+        )
+        for code, name, boundary in rows.order_by("code"):
             shape = geometry.for_map(boundary)
             if shape is not None:
-                found.append({"type": "Feature", "id": code, "geometry": shape})
+                found.append(
+                    {"type": "Feature", "id": code, "properties": {"name": name}, "geometry": shape}
+                )
         cache.set(key, found, None)
     return found
+
+
+def forum_features() -> list[dict[str, Any]]:
+    """The local resilience forums' boundaries, for the map's second layer."""
+    return map_features(AreaKind.RESILIENCE_FORUM)

@@ -25,20 +25,23 @@ def national(request: HttpRequest) -> HttpResponse:
     and each measure, and kept: drawing its table, map and series costs ten times the layout
     around them, and the register changes far less often than the picture is read."""
     chosen = presentation.measure(request.GET.get("measure"))
+    forums = request.GET.get("forums") == "1"
     today = timezone.localdate()
-    key = f"insights:page:{queries.picture_key(request.user, today)}:{chosen.key}"
+    key = f"insights:page:{queries.picture_key(request.user, today)}:{chosen.key}:{forums:d}"
     body = cache.get(key)
     if body is None:
-        body = render_to_string(
-            "insights/_national_body.html", _context(request, chosen, today), request=request
-        )
+        context = _context(request, chosen, today, forums=forums)
+        body = render_to_string("insights/_national_body.html", context, request=request)
         cache.set(key, body, queries.CACHE_SECONDS)
     # Drawn by our own template from escaped values, kept only in the server's cache.
     return render(request, "insights/national.html", {"body": mark_safe(body)})
 
 
-def _context(request: HttpRequest, chosen: presentation.Measure, today: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, chosen: presentation.Measure, today: Any, *, forums: bool
+) -> dict[str, Any]:
     picture = queries.picture(request.user, today)
+    forum_shapes = queries.forum_features() if forums else []
     table = presentation.rows(picture.now.areas, chosen, reverse("register:list"))
     groups: dict[str, list[presentation.Measure]] = {}
     for m in presentation.MEASURES:
@@ -48,7 +51,9 @@ def _context(request: HttpRequest, chosen: presentation.Measure, today: Any) -> 
         "chosen": chosen,
         "groups": groups,
         "table": table,
-        "map_spec": presentation.map_spec(queries.map_features(), table, chosen),
+        "map_spec": presentation.map_spec(queries.map_features(), table, chosen, forum_shapes),
+        "forums": forums,
+        "forums_shown": bool(forum_shapes),
         "figures": presentation.figures(picture.now),
         "natures": presentation.nature_rows(picture.now),
         "years": presentation.years_chart(picture.years),
