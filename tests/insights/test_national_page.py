@@ -262,3 +262,38 @@ def test_the_resilience_forums_are_a_second_layer_when_asked(areas: None) -> Non
     assert [f["properties"]["name"] for f in layers[2]["data"]["values"]] == ["Test Forum"]
     assert layers[2]["mark"]["filled"] is False
     assert 'id="forums" name="forums" type="checkbox" value="1" checked' in html
+
+
+def test_a_kind_of_collaboration_per_100000_people(world: dict[str, Any], owner: Any) -> None:
+    html = page(Client(), owner, measure="mix:tri_service", per="1").content.decode()
+    found = re.search(
+        r'<script id="national-map-spec" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert found is not None
+    spec = json.loads(found.group(1))
+    values = {f["id"]: f["properties"] for f in spec["data"]["values"]}
+    # Lincolnshire: 1 tri-service collaboration × 100,000 / 200,000 people = 0.5.
+    assert values[LINCS_POLICE]["value"] == pytest.approx(0.5)
+    assert values[LINCS_POLICE]["href"] == f"/collaborations/?place={LINCS_POLICE}&mix=tri_service"
+    assert values[HUMBERSIDE]["value"] == 0
+    assert "Tri-service collaborations per 100,000 people, by police force area" in html
+    assert 'id="per" name="per" type="checkbox" value="1" checked' in html
+    row = re.search(rf'id="area-{LINCS_POLICE}">.*?</tr>', html, re.S)
+    assert row is not None
+    assert 'data-sort-value="0.500000">0.50</td>' in row.group(0)
+
+
+def test_none_of_each_nature_year_by_year(world: dict[str, Any], owner: Any) -> None:
+    html = page(Client(), owner).content.decode()
+    table = re.search(r'<table[^>]*id="natures-by-year".*?</table>', html, re.S)
+    assert table is not None
+    row = re.search(r"Shared estates</th>(.*?)</tr>", table.group(0), re.S)
+    assert row is not None
+    cells = re.findall(r">([^<]*)</td>", row.group(1))
+    # From 2018 (its first year) the public station touches Lincolnshire: 42 of 43 areas have
+    # no shared estates collaboration (98%).
+    assert cells[0] == "98%"
+    series = {y.year: y for y in queries.picture(owner).years}
+    assert series[2018].consistency.no_nature["shared_estates"] == pytest.approx(42 / 43)
+    assert series[2021].consistency.no_nature["co_responding"] == pytest.approx(42 / 43)
+    assert series[2020].consistency.no_nature["co_responding"] == 1.0

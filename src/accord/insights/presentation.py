@@ -4,14 +4,14 @@ report show, from queries.Picture. No database here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from accord.core.charts import Chart, spec
 from accord.register.choices import Nature, ServiceMix, Status
 
-from .consistency import AreaFigures, Consistency, YearFigures
+from .consistency import AreaFigures, Consistency, YearFigures, rate_per_100000
 
 RATE = "rate"
 COUNT = "collaborations"
@@ -26,12 +26,18 @@ class Measure:
     register_filter: tuple[str, str] | None = None
     #: What the map's legend calls it.
     short: str = "Collaborations"
+    #: Shown per 100,000 people (the area's population) rather than as a count.
+    per: bool = False
 
 
 def _measures() -> list[Measure]:
     found = [
         Measure(
-            RATE, "Collaborations per 100,000 people", "All collaborations", short="Per 100,000"
+            RATE,
+            "Collaborations per 100,000 people",
+            "All collaborations",
+            short="Per 100,000",
+            per=True,
         ),
         Measure(COUNT, "Collaborations", "All collaborations"),
     ]
@@ -53,14 +59,20 @@ MEASURES = _measures()
 BY_KEY = {m.key: m for m in MEASURES}
 
 
-def measure(key: str | None) -> Measure:
-    return BY_KEY.get(key or "", BY_KEY[RATE])
+def measure(key: str | None, *, per: bool = False) -> Measure:
+    """The measure by its key (per 100,000 of all collaborations when unknown); `per` makes a
+    count of one kind a rate per 100,000 people."""
+    found = BY_KEY.get(key or "", BY_KEY[RATE])
+    if per and not found.per:
+        found = replace(
+            found, label=f"{found.label} per 100,000 people", short="Per 100,000", per=True
+        )
+    return found
 
 
 def value_of(area: AreaFigures, chosen: Measure) -> float | None:
-    if chosen.key == RATE:
-        return area.rate
-    return float(area.count(chosen.key))
+    count = area.count(COUNT if chosen.key == RATE else chosen.key)
+    return rate_per_100000(count, area.population) if chosen.per else float(count)
 
 
 def number(value: float | None, places: int = 2) -> str:
@@ -98,6 +110,10 @@ class Row:
     mixes: str
 
     @property
+    def sort_value(self) -> str:
+        return "-1" if self.value is None else f"{self.value:.6f}"
+
+    @property
     def population(self) -> str:
         return "" if self.area.population is None else f"{self.area.population:,}"
 
@@ -107,9 +123,7 @@ def rows(areas: Sequence[AreaFigures], chosen: Measure, register_base: str) -> l
     found = []
     for area in areas:
         value = value_of(area, chosen)
-        shown = (
-            number(value) if chosen.key == RATE else (f"{value:.0f}" if value is not None else "–")
-        )
+        shown = number(value) if chosen.per else (f"{value:.0f}" if value is not None else "–")
         found.append(
             Row(area, register_link(register_base, area, chosen), value, shown, mixes_of(area))
         )
@@ -174,7 +188,7 @@ def map_spec(
                         "field": "properties.value",
                         "type": "quantitative",
                         "title": chosen.short,
-                        "legend": {"format": ".2f" if chosen.key == RATE else ".0f"},
+                        "legend": {"format": ".2f" if chosen.per else ".0f"},
                         "scale": {"scheme": "blues", "zero": True},
                     },
                 },
@@ -322,3 +336,13 @@ def years_chart(series: Sequence[YearFigures]) -> Chart:
         "had not ended before 1 January; a year's rates use that year's population estimate, "
         "or the nearest year's.",
     )
+
+
+def nature_years(series: Sequence[YearFigures]) -> tuple[list[str], list[list[str]]]:
+    """The share of areas with no collaboration of each nature, year by year: the years as
+    columns, a nature a row."""
+    columns = ["Nature", *(str(y.year) for y in series)]
+    natures = list(series[0].consistency.no_nature) if series else []
+    return columns, [
+        [NATURE_LABELS[n], *(percent(y.consistency.no_nature[n]) for y in series)] for n in natures
+    ]

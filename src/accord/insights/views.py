@@ -24,10 +24,11 @@ def national(request: HttpRequest) -> HttpResponse:
     The page's body is drawn once for each state of what it reads, each viewer (queries.viewer)
     and each measure, and kept: drawing its table, map and series costs ten times the layout
     around them, and the register changes far less often than the picture is read."""
-    chosen = presentation.measure(request.GET.get("measure"))
+    chosen = presentation.measure(request.GET.get("measure"), per=request.GET.get("per") == "1")
     forums = request.GET.get("forums") == "1"
     today = timezone.localdate()
-    key = f"insights:page:{queries.picture_key(request.user, today)}:{chosen.key}:{forums:d}"
+    state = queries.picture_key(request.user, today)
+    key = f"insights:page:{state}:{chosen.key}:{chosen.per:d}:{forums:d}"
     body = cache.get(key)
     if body is None:
         context = _context(request, chosen, today, forums=forums)
@@ -57,6 +58,7 @@ def _context(
         "figures": presentation.figures(picture.now),
         "natures": presentation.nature_rows(picture.now),
         "years": presentation.years_chart(picture.years),
+        "nature_years": presentation.nature_years(picture.years),
         "with_population": sum(1 for r in table if r.area.population is not None),
         "signed_in": request.user.is_authenticated,
     }
