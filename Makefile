@@ -32,7 +32,7 @@ run: install
 	ACCORD_SECURE_COOKIES=0 $(BIN)/accord migrate
 	ACCORD_SECURE_COOKIES=0 $(BIN)/accord demo
 	@echo "Accord is at http://$(HOST):$(PORT)/ (sign in with a demo login above)"
-	ACCORD_SECURE_COOKIES=0 $(BIN)/accord serve --host $(HOST) --port $(PORT)
+	ACCORD_SECURE_COOKIES=0 ACCORD_ANALYTICS_WORKER=1 $(BIN)/accord serve --host $(HOST) --port $(PORT)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && \

@@ -32,11 +32,27 @@ APP_COMMANDS = (
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """gunicorn, a production WSGI server: Django's runserver is for development only."""
+    """gunicorn, a production WSGI server: Django's runserver is for development only. With
+    ACCORD_ANALYTICS_WORKER on, the analyses' worker (`accord analytics worker`) runs beside it
+    as a second process and stops with it, so that the pages only queue a run and show its
+    progress, with no broker and nothing else to start."""
+    import subprocess
+
     setup_django()
+    from django.conf import settings
+
     from accord.core.serving import serve
 
-    serve(host=args.host, port=int(args.port), workers=args.workers)
+    worker = None
+    if settings.ANALYTICS_WORKER and not args.no_analytics_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "accord.cli", "analytics", "worker"])
+        print(f"Running the analyses' worker beside the server (process {worker.pid})")
+    try:
+        serve(host=args.host, port=int(args.port), workers=args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     return 0
 
 
@@ -103,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="worker processes (default: two a processor core, plus one)",
+    )
+    p.add_argument(
+        "--no-analytics-worker",
+        action="store_true",
+        help="with ACCORD_ANALYTICS_WORKER on, do not start `accord analytics worker` beside "
+        "the server (one runs elsewhere)",
     )
     p.set_defaults(func=cmd_serve)
 

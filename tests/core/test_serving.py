@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -55,3 +56,44 @@ def test_accord_serve_answers_through_gunicorn(tmp_path: Path) -> None:
         output, _ = server.communicate(timeout=30)
     assert "Serving Accord with gunicorn" in output
     assert "runserver" not in output and "development server" not in output
+
+
+@pytest.mark.skipif(not ACCORD.exists(), reason="the accord command is not installed")
+def test_with_the_analytics_worker_on_serve_runs_it_beside_gunicorn_and_stops_it(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "ACCORD_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "ACCORD_SECURE_COOKIES": "0",
+        "ACCORD_ANALYTICS_WORKER": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run([str(ACCORD), "migrate"], env=env, check=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(ACCORD), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout or ()), daemon=True)
+    reader.start()
+    try:
+        for _ in range(600):  # up to 2 minutes for both to start on a busy machine
+            if any("Running queued analyses as they come" in line for line in lines):
+                break
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        reader.join(timeout=10)
+    output = "".join(lines)
+    assert "Running the analyses' worker beside the server (process " in output
+    assert "Running queued analyses as they come" in output
+    pid = int(output.split("beside the server (process ")[1].split(")")[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped with the server, not left behind
