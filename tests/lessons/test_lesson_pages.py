@@ -208,3 +208,13 @@ def test_the_import_page(client: Client, owner: Any, colleague: Any) -> None:
     good = SimpleUploadedFile("l.csv", (header + "did_not_work,T,exercise,2025-01-01,x\n").encode())
     assert client.post("/lessons/import/", {"file": good}).status_code == 302
     assert Lesson.objects.get().state == "draft"
+
+
+def test_counts_with_words_are_counts_of_lessons(
+    client: Client, owner: Any, moderator: Any, partner_user: Any
+) -> None:
+    for _ in range(3):
+        make_lesson(owner, state="published", moderator=moderator, kind="did_not_work")
+    signed_in(client, partner_user)
+    page = client.get("/lessons/?q=talkgroup").content.decode()
+    assert "3 lessons" in page and "Did not work (3)" in page and "Communicate (3)" in page

@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         "incidents on DuckDB and Spark; a few minutes)",
     )
     parser.add_argument(
+        "--lessons",
+        action="store_true",
+        help="then the lessons' pages at national scale (accord.bench.lessons: 100,000 "
+        "lessons, full-text search)",
+    )
+    parser.add_argument(
         "--kpis",
         action="store_true",
         help="then the KPI pages at national scale (accord.bench.kpis: 20,000 adopted "
@@ -632,6 +638,12 @@ def main(argv: list[str]) -> int:
             from . import kpis
 
             kpi_status = kpis.main(args, console)
+        lessons_status = 0
+        if args.lessons:
+            from . import lessons
+
+            lessons_status = lessons.main(args, console)
+            kpi_status = max(kpi_status, lessons_status)
         from django.db import connections
 
         connections.close_all()

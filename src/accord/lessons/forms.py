@@ -252,6 +252,8 @@ class LessonFilterForm(PlainTextForm):
 
     def set_counts(self, counts: dict[str, dict[str, int]]) -> None:
         for name, by_value in counts.items():
+            if name not in self.fields:
+                continue
             widget = self.fields[name].widget
             if isinstance(widget, Select):
                 widget.counts = by_value

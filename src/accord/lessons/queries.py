@@ -8,9 +8,13 @@ whatever the data: one a filter, one for all the principles and one for all the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+
+from accord.core import audit
 
 from . import search, themes
 from .choices import ActionStatus
@@ -79,13 +83,51 @@ def filtered(
     if ranked:
         return search.matching(lessons, query)
     if search.words(query):
-        return search.matching(lessons, query).order_by()
+        return search.matching(lessons, query, ranked=False)
     return lessons
 
 
+#: What the counts depend on: a change to any of these (each through a service, each with its
+#: audit event) starts the counts afresh.
+COUNTED = ["lessons.lesson", "register.collaboration", "orgs.user", "orgs.organisation"]
+COUNTS_SECONDS = 600
+
+
+def _who(user: Any) -> str:
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    # Per person: their own drafts and their role in their organisation change what they see.
+    return f"user-{user.pk}-{getattr(user, 'role', '')}-{getattr(user, 'organisation_id', '')}"
+
+
 def counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """How many lessons each option of each filter would give, the other filters kept."""
-    found: dict[str, dict[str, int]] = {}
+    """How many lessons each option of each filter would give, the other filters kept, and
+    under "total" / "all" how many pass every filter. Kept until a lesson, a collaboration or
+    a person changes."""
+    key = (
+        "lessons-counts:"
+        + hashlib.sha256(
+            repr(
+                (
+                    audit.state_version(COUNTED),
+                    _who(user),
+                    sorted((k, str(v)) for k, v in filters.items()),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    kept = cache.get(key)
+    if kept is not None:
+        return dict(kept)
+    found = _counts(user, filters)
+    cache.set(key, found, COUNTS_SECONDS)
+    return found
+
+
+def _counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {
+        "total": {"all": filtered(user, filters, ranked=False).order_by().count()}
+    }
     grouped = {
         "kind": "kind",
         "source": "source",

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -95,10 +94,12 @@ def unindex(lesson_id: int) -> None:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def matching(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
+def matching(queryset: QuerySet[Any], query: str, *, ranked: bool = True) -> QuerySet[Any]:
     """The lessons of `queryset` that match every word of the query, best first.
 
-    An empty query (no words) leaves the queryset as it was. The rank is annotated as
+    An empty query (no words) leaves the queryset as it was; unranked (for counts), no rank
+    is asked for and the order is left out. The index is joined in (one row a
+    lesson), so the rank is worked out once per match in the same query, annotated as
     ``search_rank`` (higher is better on both engines).
     """
     if not words(query):
@@ -107,28 +108,32 @@ def matching(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     quote = connection.ops.quote_name
     # Table names are this module's constants; the query's words go in as parameters.
     if _postgres():
-        ids = RawSQL(  # noqa: S611
-            f"SELECT lesson_id FROM {POSTGRES_TABLE} "  # noqa: S608
-            "WHERE document @@ plainto_tsquery('english', %s)",
-            [_ts_query(query)],
-        )
-        rank = RawSQL(  # noqa: S611
-            f"SELECT ts_rank(document, plainto_tsquery('english', %s)) "  # noqa: S608
-            f"FROM {POSTGRES_TABLE} WHERE lesson_id = {quote(table)}.{quote('id')}",
-            [_ts_query(query)],
+        found = queryset.extra(  # noqa: S610
+            tables=[POSTGRES_TABLE],
+            where=[
+                f"{POSTGRES_TABLE}.lesson_id = {quote(table)}.{quote('id')}",
+                f"{POSTGRES_TABLE}.document @@ plainto_tsquery('english', %s)",
+            ],
+            params=[_ts_query(query)],
+            select={
+                "search_rank": f"ts_rank({POSTGRES_TABLE}.document, plainto_tsquery('english', %s))"
+            }
+            if ranked
+            else None,
+            select_params=[_ts_query(query)] if ranked else None,
         )
     else:
-        ids = RawSQL(  # noqa: S611
-            f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s",  # noqa: S608
-            [_fts_query(query)],
-        )
         # bm25 is lower for a better match: negated, so that both engines sort descending.
-        rank = RawSQL(  # noqa: S611
-            f"SELECT -bm25({SQLITE_TABLE}, 10.0, 1.0) FROM {SQLITE_TABLE} "  # noqa: S608
-            f"WHERE {SQLITE_TABLE} MATCH %s AND rowid = {quote(table)}.{quote('id')}",
-            [_fts_query(query)],
+        found = queryset.extra(  # noqa: S610
+            tables=[SQLITE_TABLE],
+            where=[
+                f"{SQLITE_TABLE}.rowid = {quote(table)}.{quote('id')}",
+                f"{SQLITE_TABLE} MATCH %s",
+            ],
+            params=[_fts_query(query)],
+            select={"search_rank": f"-bm25({SQLITE_TABLE}, 10.0, 1.0)"} if ranked else None,
         )
-    return queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("-search_rank", "-pk")
+    return found.order_by("-search_rank", "-pk") if ranked else found.order_by()
 
 
 def highlights(lesson_ids: list[int], query: str) -> dict[int, tuple[str, str]]:

@@ -108,10 +108,12 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
     form = LessonFilterForm(request.GET or None)
     filters = _filters(form)
     lessons = queries.filtered(request.user, filters)
-    form.set_counts(queries.counts(request.user, filters))
-    page = Paginator(lessons.select_related("organisation"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counted = queries.counts(request.user, filters)
+    form.set_counts(counted)
+    paginator = Paginator(lessons.select_related("organisation"), PAGE_SIZE)
+    # The count kept with the filters' counts: not asked again of the database.
+    paginator.count = counted["total"]["all"]
+    page = paginator.get_page(request.GET.get("page"))
     query = str(filters.get("q") or "")
     marks = search.highlights([lesson.pk for lesson in page.object_list], query)
     rows = []
