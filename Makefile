@@ -64,7 +64,7 @@ pytest: install browser java
 test: lint typecheck pytest
 
 bench: install java
-	$(BIN)/accord bench --overlap --kpis
+	$(BIN)/accord bench --overlap --kpis --lessons
 	$(BIN)/accord bench --load
 
 clean:
