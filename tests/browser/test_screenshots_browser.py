@@ -1,6 +1,7 @@
 """The documentation's screenshots, at 1280 px and at 375 px wide, from the demo (`accord
 demo`): the register's list, a record, the collaboration form, a round's results and an
-appraisal's results, seen by the demo's contributor at Lincolnshire Fire and Rescue.
+appraisal's results and the national picture's map, seen by the demo's contributor at
+Lincolnshire Fire and Rescue.
 
 Written only when ACCORD_SCREENSHOTS names a folder (or is 1, for docs/images):
 
@@ -33,7 +34,14 @@ PASSWORD = "demo-screenshot-password"
 WIDTHS = {1280: {"width": 1280, "height": 900}, 375: {"width": 375, "height": 812}}
 #: The pages pictured, as the images are named: nothing else writes into docs/images
 #: (tests/core/test_docs_images.py holds the folder and the docs to these).
-PAGES = ("register", "record", "collaboration-form", "round-results", "appraisal-results")
+PAGES = (
+    "register",
+    "record",
+    "collaboration-form",
+    "round-results",
+    "appraisal-results",
+    "insights-national-map",
+)
 
 
 def image_names() -> list[str]:
@@ -61,6 +69,8 @@ def demo(site: str) -> dict[str, str]:
         "collaboration-form": "/collaborations/JACP/edit/",
         "round-results": f"/assessments/rounds/{latest_round.pk}/",
         "appraisal-results": f"/appraisals/{appraisal.pk}/",
+        # With the resilience forums' outlines, as docs/insights.md describes it.
+        "insights-national-map": "/insights/?forums=1",
     }
     assert tuple(paths) == PAGES
     return paths
