@@ -77,6 +77,7 @@ CONTENT = {
     "appraisal:realisation": "[data-accord-chart]",
     "analytics:detail": "#by-weekday-hour-table",
     "insights:national": "[data-accord-chart='national-map-spec'] svg",
+    "insights:findings": "#finding-key_individuals table",
     "lessons:list": "#lessons li",
     "lessons:detail": "#what-happened",
     "api:openapi-view": ".opblock",

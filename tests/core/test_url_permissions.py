@@ -161,6 +161,7 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         ("kpis:measurement_edit", f"/kpis/measurements/{measurement}/edit/", CHANGE),
         # The national picture: everyone, each drawn from what they may see.
         ("insights:national", "/insights/", EVERYONE),
+        ("insights:findings", "/insights/findings/", EVERYONE),
         # Lessons: a published lesson for the partners, written by the owner; its action's
         # owner is the partner_user. Only the submitter (and moderators) change it, and a
         # published lesson is no longer edited or reviewed.

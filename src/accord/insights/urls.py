@@ -5,4 +5,5 @@ from . import views
 app_name = "insights"
 urlpatterns = [
     path("", views.national, name="national"),
+    path("findings/", views.findings, name="findings"),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from accord.core.choices import Visibility
+from accord.register import services as register
+
+from . import findings as findings_module
 from . import presentation, queries
 
 
@@ -62,3 +68,70 @@ def _context(
         "with_population": sum(1 for r in table if r.area.population is not None),
         "signed_in": request.user.is_authenticated,
     }
+
+
+@require_GET
+def findings(request: HttpRequest) -> HttpResponse:
+    """The briefing's findings beside figures from the collaborations this person may see (a
+    visitor: the public ones), each with its n, formula and the records behind it."""
+    today = timezone.localdate()
+    picture = queries.picture(request.user, today)
+    rates = [a.rate for a in picture.now.areas if a.rate is not None]
+    found = findings_module.findings(_facts(request.user), rates)
+    listed = reverse("register:list")
+    rows = [
+        {
+            "finding": f,
+            "figure": (
+                "–"
+                if f.figure is None
+                else f"{f.figure:.2f}"
+                if f.kind == "index"
+                else findings_module.percent(f.figure)
+            ),
+            "parts": [
+                {
+                    "part": p,
+                    "share": findings_module.percent(p.share),
+                    "url": listed + ("?" + urlencode(p.filters) if p.filters else ""),
+                }
+                for p in f.parts
+            ],
+        }
+        for f in found
+    ]
+    return render(
+        request,
+        "insights/findings.html",
+        {"rows": rows, "register_url": listed, "signed_in": request.user.is_authenticated},
+    )
+
+
+def _facts(user: Any) -> list[findings_module.Facts]:
+    """The collaborations the person may see and that are not archived (as the register lists
+    them), reduced to what the findings read. Three queries."""
+    visible = register.visible_collaborations(user).filter(archived_at__isnull=True).order_by()
+    champions: dict[int, int] = defaultdict(int)
+    for pk in visible.filter(champions__isnull=False).values_list("pk", flat=True):
+        champions[pk] += 1
+    sectors: dict[int, set[str]] = defaultdict(set)
+    for pk, sector in visible.filter(partners__isnull=False).values_list(
+        "pk", "partners__organisation__sector"
+    ):
+        sectors[pk].add(sector)
+    rows = visible.values_list(
+        "pk", "reference", "status", "service_mix", "public_summary", "visibility"
+    )
+    return [
+        findings_module.Facts(
+            id=pk,
+            reference=reference,
+            status=status,
+            service_mix=mix,
+            champions=champions.get(pk, 0),
+            partner_sectors=frozenset(sectors.get(pk, ())),
+            has_public_summary=bool(summary.strip()),
+            is_public=visibility == Visibility.PUBLIC,
+        )
+        for pk, reference, status, mix, summary, visibility in rows
+    ]

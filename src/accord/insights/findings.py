@@ -1,0 +1,326 @@
+"""The briefing's findings set beside figures computed from the register (no Django here).
+
+Each finding is a figure with its n and formula, the parts it is made of (each a count of a
+number, with the register filters that list those records where the register can filter so),
+and a plain sentence that says what the figure shows and no more: a small n is said to be
+small, and a difference between two groups is called a difference, not a cause.
+
+The inputs are plain: one `Facts` for each collaboration the person may see (queries.py reads
+them through the register's services), and the rates per area the consistency measures use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from accord.core.sectors import BLUE_LIGHT
+
+from .consistency import gini, share
+
+#: Below this many records a figure is said to be read as an indication only.
+SMALL_N = 30
+
+STOPPED = "stopped"
+OPERATIONAL = "operational"
+
+#: The service mixes, in the order the page lists them, with what it calls each.
+MIXES = (
+    ("intra_service", "Intra-service"),
+    ("police_fire", "Police–fire"),
+    ("fire_ambulance", "Fire–ambulance"),
+    ("police_ambulance", "Police–ambulance"),
+    ("tri_service", "Tri-service"),
+    ("wider_public_service", "Wider public service"),
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One collaboration as the findings read it."""
+
+    id: int
+    reference: str
+    status: str
+    service_mix: str
+    #: Named champions recorded on it.
+    champions: int = 0
+    #: The sectors of its partner organisations (core/sectors.py's words).
+    partner_sectors: frozenset[str] = frozenset()
+    has_public_summary: bool = False
+    is_public: bool = False
+
+
+@dataclass(frozen=True)
+class Part:
+    """``count`` of ``of`` records, and the register filters that list the ``of`` records
+    (empty: the register cannot filter so; the page then links the whole list)."""
+
+    label: str
+    count: int
+    of: int
+    filters: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def share(self) -> float | None:
+        return share(self.count, self.of)
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str
+    #: The briefing's words.
+    briefing: str
+    #: The headline figure (a share or a Gini), None where the data cannot answer.
+    figure: float | None
+    n: int
+    formula: str
+    sentence: str
+    parts: list[Part] = field(default_factory=list)
+    #: Where the data cannot answer: what would let it.
+    needs: str = ""
+    #: How the figure is written: "share" (a percentage) or "index" (two decimals).
+    kind: str = "share"
+
+    @property
+    def answered(self) -> bool:
+        return self.figure is not None
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def caution(n: int) -> str:
+    """What a reader should know about n: nothing, few records, or none."""
+    if n == 0:
+        return "There are no records to count."
+    if n < SMALL_N:
+        return f"Only {n} record{'s' if n != 1 else ''}: read this as an indication, not a measure."
+    return ""
+
+
+def _join(*sentences: str) -> str:
+    return " ".join(s for s in sentences if s)
+
+
+def inconsistency(rates: Sequence[float]) -> Finding:
+    """The Gini of collaborations per 100,000 people across the police force areas with a
+    population (consistency.gini)."""
+    value = gini(rates)
+    n = len(rates)
+    if value is None:
+        sentence = (
+            "No area has both a population and a collaboration, so the spread cannot be measured."
+        )
+    else:
+        level = "far from even" if value >= 0.4 else "uneven" if value >= 0.2 else "fairly even"
+        sentence = _join(
+            f"Across {n} police force areas, collaborations per 100,000 people are {level} "
+            f"(Gini {value:.2f}: 0 is every area alike, 1 is all in one area).",
+            "It counts what is recorded in Accord, which may differ from what happens.",
+            caution(n) if n < SMALL_N else "",
+        )
+    return Finding(
+        key="inconsistency",
+        briefing="Collaboration across England and Wales is 'inconsistent'",
+        figure=value,
+        n=n,
+        formula="Gini = Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² μ), x = collaborations per 100,000 people by area",
+        sentence=sentence,
+        needs="" if value is not None else "Populations loaded for the police force areas.",
+        kind="index",
+    )
+
+
+def _single(records: Sequence[Facts]) -> int:
+    return sum(1 for r in records if r.champions == 1)
+
+
+def key_individuals(records: Sequence[Facts]) -> Finding:
+    """The share with exactly one named champion, overall and among stopped against
+    operational collaborations."""
+    n = len(records)
+    single = _single(records)
+    stopped = [r for r in records if r.status == STOPPED]
+    operational = [r for r in records if r.status == OPERATIONAL]
+    parts = [
+        Part("All collaborations", single, n),
+        Part("Stopped", _single(stopped), len(stopped), (("status", STOPPED),)),
+        Part("Operational", _single(operational), len(operational), (("status", OPERATIONAL),)),
+    ]
+    value = share(single, n)
+    if value is None:
+        sentence = caution(0)
+    else:
+        compare = ""
+        s, o = parts[1].share, parts[2].share
+        if s is not None and o is not None:
+            word = "more" if s > o else "less" if s < o else "as"
+            compare = (
+                f"Among stopped collaborations {percent(s)} had one champion "
+                f"({parts[1].count} of {parts[1].of}), against "
+                f"{percent(o)} of operational ones ({parts[2].count} of {parts[2].of}): "
+                + (
+                    "the same share."
+                    if word == "as"
+                    else f"{word} often, which is a difference in the record, not proof that "
+                    "resting on one person makes a collaboration stop."
+                )
+            )
+        else:
+            compare = "There are not both stopped and operational collaborations to compare."
+        small = min(len(stopped), len(operational))
+        sentence = _join(
+            f"{percent(value)} of collaborations ({single} of {n}) have exactly one named "
+            "champion.",
+            compare,
+            caution(small) if 0 < small < SMALL_N else caution(n),
+        )
+    return Finding(
+        key="key_individuals",
+        briefing="It is often key individuals driving collaboration",
+        figure=value,
+        n=n,
+        formula="share = collaborations with exactly one named champion / collaborations",
+        sentence=sentence,
+        parts=parts,
+    )
+
+
+def service_mix(records: Sequence[Facts]) -> Finding:
+    """The share of each service mix, intra-service included."""
+    n = len(records)
+    parts = [
+        Part(label, sum(1 for r in records if r.service_mix == key), n, (("mix", key),))
+        for key, label in MIXES
+    ]
+    intra = parts[0]
+    value = intra.share
+    if value is None:
+        sentence = caution(0)
+    else:
+        sentence = _join(
+            f"{percent(value)} of collaborations ({intra.count} of {n}) are within one service; "
+            f"the rest, {n - intra.count}, are between services or wider.",
+            caution(n),
+        )
+    return Finding(
+        key="service_mix",
+        briefing="Important to consider both inter and intra service collaboration",
+        figure=value,
+        n=n,
+        formula="share of a mix = collaborations of that mix / collaborations",
+        sentence=sentence,
+        parts=parts,
+    )
+
+
+def beyond_blue_light(record: Facts) -> bool:
+    return any(s not in BLUE_LIGHT for s in record.partner_sectors)
+
+
+def wider_public_service(records: Sequence[Facts]) -> Finding:
+    """The share with a partner outside the blue-light services."""
+    n = len(records)
+    count = sum(1 for r in records if beyond_blue_light(r))
+    value = share(count, n)
+    sentence = (
+        caution(0)
+        if value is None
+        else _join(
+            f"{percent(value)} of collaborations ({count} of {n}) have a partner outside "
+            "police, fire and ambulance. A partner recorded is not proof of wider change; "
+            "it shows where the wider public service is at the table.",
+            caution(n),
+        )
+    )
+    return Finding(
+        key="wider_public_service",
+        briefing="Collaboration projects support wider public service change",
+        figure=value,
+        n=n,
+        formula="share = collaborations with a partner whose sector is not blue light "
+        "/ collaborations",
+        sentence=sentence,
+        parts=[Part("With a partner outside blue light", count, n)],
+    )
+
+
+def public_awareness(records: Sequence[Facts]) -> Finding:
+    """The share with a public summary and public visibility: what the public can read."""
+    n = len(records)
+    count = sum(1 for r in records if r.has_public_summary and r.is_public)
+    value = share(count, n)
+    sentence = (
+        caution(0)
+        if value is None
+        else _join(
+            f"{percent(value)} of collaborations ({count} of {n}) are public and have a public "
+            "summary, so the public can read what they are. It measures what is published "
+            "here, not what the public knows.",
+            caution(n),
+        )
+    )
+    return Finding(
+        key="public_awareness",
+        briefing="Positive public backing but a lack of public awareness.",
+        figure=value,
+        n=n,
+        formula="share = public collaborations with a public summary / collaborations",
+        sentence=sentence,
+        parts=[Part("Public, with a public summary", count, n)],
+    )
+
+
+def unanswered(key: str, briefing: str, needs: str) -> Finding:
+    """A finding this page cannot yet answer, with what would let it."""
+    return Finding(
+        key=key,
+        briefing=briefing,
+        figure=None,
+        n=0,
+        formula="",
+        sentence="Accord's data cannot answer this here yet.",
+        needs=needs,
+    )
+
+
+NOT_YET = (
+    (
+        "political_buy_in",
+        "Politics can inhibit or stimulate collaboration",
+        "Three-C assessment rounds with responses on collaborations of different statuses, "
+        "read beside their status; this page does not read the assessments yet.",
+    ),
+    (
+        "clear_vision",
+        "Success is grounded in a clear shared vision between partners",
+        "Clear-vision scores from assessment rounds, set against status and benefits realised; "
+        "this page does not read the assessments yet.",
+    ),
+    (
+        "kpis",
+        "Collaboration would be given further momentum if linked to KPIs",
+        "Collaborations with adopted KPIs and two or more assessment rounds, to compare the "
+        "change in three-C scores with and without KPIs; this page does not read them yet.",
+    ),
+    (
+        "financial_outcomes",
+        "Evidence of financial outcomes will take time to be realised",
+        "Appraisals with realised benefits dated, to take the median months from start to the "
+        "first realised benefit; this page does not read the appraisals yet.",
+    ),
+)
+
+
+def findings(records: Sequence[Facts], rates: Sequence[float]) -> list[Finding]:
+    """Every finding, in the briefing's order where it can be answered, then those it cannot."""
+    return [
+        inconsistency(rates),
+        key_individuals(records),
+        service_mix(records),
+        wider_public_service(records),
+        public_awareness(records),
+        *(unanswered(*row) for row in NOT_YET),
+    ]

@@ -1,0 +1,149 @@
+"""findings.py: each finding against a hand-worked example on a small register."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.insights import findings
+from accord.insights.findings import Facts
+
+
+def fact(pk: int, status: str = "operational", mix: str = "police_fire", **kw: object) -> Facts:
+    return Facts(id=pk, reference=f"R{pk}", status=status, service_mix=mix, **kw)  # type: ignore[arg-type]
+
+
+#: Six collaborations, worked by hand below.
+#: 1 operational, police–fire, one champion, partners police + fire, public with a summary
+#: 2 operational, intra-service, two champions, partner police only, public, no summary
+#: 3 operational, tri-service, one champion, partners include a council (other), partners only
+#: 4 stopped, police–fire, one champion, partner fire, public with a summary
+#: 5 stopped, wider public service, no champion, partners fire + other, signed-in with summary
+#: 6 idea, intra-service, one champion, partner ambulance, public with a summary
+REGISTER = [
+    fact(
+        1,
+        champions=1,
+        partner_sectors=frozenset({"police", "fire"}),
+        has_public_summary=True,
+        is_public=True,
+    ),
+    fact(
+        2, mix="intra_service", champions=2, partner_sectors=frozenset({"police"}), is_public=True
+    ),
+    fact(3, mix="tri_service", champions=1, partner_sectors=frozenset({"police", "other"})),
+    fact(
+        4,
+        status="stopped",
+        champions=1,
+        partner_sectors=frozenset({"fire"}),
+        has_public_summary=True,
+        is_public=True,
+    ),
+    fact(
+        5,
+        status="stopped",
+        mix="wider_public_service",
+        partner_sectors=frozenset({"fire", "other"}),
+        has_public_summary=True,
+    ),
+    fact(
+        6,
+        status="idea",
+        mix="intra_service",
+        champions=1,
+        partner_sectors=frozenset({"ambulance"}),
+        has_public_summary=True,
+        is_public=True,
+    ),
+]
+
+
+def test_inconsistency_is_the_gini_of_the_rates() -> None:
+    # Rates 1, 2, 3: Σ|xi − xj| over ordered pairs = 2 × (1 + 2 + 1) = 8; 2 n² μ = 2 × 9 × 2
+    # = 36; Gini = 8 / 36 = 0.2222.
+    found = findings.inconsistency([3.0, 1.0, 2.0])
+    assert found.figure == pytest.approx(8 / 36)
+    assert found.n == 3
+    assert "uneven" in found.sentence
+    assert "indication" in found.sentence  # 3 areas is a small n
+
+
+def test_inconsistency_without_rates_says_what_would_answer() -> None:
+    found = findings.inconsistency([])
+    assert found.figure is None and not found.answered
+    assert "Populations" in found.needs
+
+
+def test_key_individuals_by_hand() -> None:
+    found = findings.key_individuals(REGISTER)
+    # Exactly one champion: 1, 3, 4, 6 → 4 of 6.
+    assert found.figure == pytest.approx(4 / 6)
+    assert found.n == 6
+    _overall, stopped, operational = found.parts
+    # Stopped: 4 (one), 5 (none) → 1 of 2. Operational: 1, 3 (one), 2 (two) → 2 of 3.
+    assert (stopped.count, stopped.of) == (1, 2)
+    assert (operational.count, operational.of) == (2, 3)
+    assert stopped.filters == (("status", "stopped"),)
+    assert "50%" in found.sentence and "67%" in found.sentence
+    assert "less often" in found.sentence
+    assert "not proof" in found.sentence
+    assert "indication" in found.sentence
+
+
+def test_key_individuals_with_no_stopped_collaborations_does_not_compare() -> None:
+    found = findings.key_individuals([fact(1, champions=1)])
+    assert found.figure == 1.0
+    assert "not both stopped and operational" in found.sentence
+
+
+def test_service_mix_by_hand() -> None:
+    found = findings.service_mix(REGISTER)
+    shares = {p.filters: (p.count, p.of) for p in found.parts}
+    assert shares[(("mix", "intra_service"),)] == (2, 6)
+    assert shares[(("mix", "police_fire"),)] == (2, 6)
+    assert shares[(("mix", "tri_service"),)] == (1, 6)
+    assert shares[(("mix", "wider_public_service"),)] == (1, 6)
+    assert shares[(("mix", "fire_ambulance"),)] == (0, 6)
+    assert sum(p.count for p in found.parts) == 6
+    assert found.figure == pytest.approx(2 / 6)
+    assert "2 of 6" in found.sentence
+
+
+def test_wider_public_service_by_hand() -> None:
+    found = findings.wider_public_service(REGISTER)
+    # A partner whose sector is not police, fire or ambulance: 3 and 5 → 2 of 6.
+    assert found.figure == pytest.approx(2 / 6)
+    assert "2 of 6" in found.sentence
+    assert "not proof" in found.sentence
+
+
+def test_public_awareness_by_hand() -> None:
+    found = findings.public_awareness(REGISTER)
+    # Public and with a summary: 1, 4, 6 → 3 of 6 (2 has no summary, 5 is not public).
+    assert found.figure == pytest.approx(3 / 6)
+    assert "not what the public knows" in found.sentence
+
+
+def test_no_records_says_so() -> None:
+    for finding in findings.findings([], []):
+        if finding.key in {"inconsistency"} or finding.needs:
+            assert not finding.answered
+        else:
+            assert finding.figure is None
+            assert "no records" in finding.sentence
+
+
+def test_a_large_register_is_not_called_small() -> None:
+    many = [fact(i, champions=1) for i in range(40)] + [
+        fact(100 + i, status="stopped") for i in range(40)
+    ]
+    found = findings.key_individuals(many)
+    assert "indication" not in found.sentence
+    assert found.figure == pytest.approx(0.5)
+
+
+def test_what_the_data_cannot_answer_yet_is_listed_with_what_would() -> None:
+    found = {f.key: f for f in findings.findings(REGISTER, [1.0, 2.0])}
+    for key in ("political_buy_in", "clear_vision", "kpis", "financial_outcomes"):
+        assert not found[key].answered
+        assert found[key].needs
