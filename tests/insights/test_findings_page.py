@@ -1,0 +1,126 @@
+"""/insights/findings/: the findings drawn from what each person may see."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accord.core.actors import SystemActor
+from accord.orgs import services as orgs
+
+pytestmark = pytest.mark.django_db
+
+ACTOR = SystemActor("test")
+
+
+@pytest.fixture
+def world(db: Any, make_collaboration: Callable[..., Any]) -> dict[str, Any]:
+    """P: public, with a public summary, one champion, operational, Lincolnshire Police and
+    Fire with EMAS. S: partners only (Lincolnshire Fire leads, EMAS), stopped, one champion:
+    the owner (Lincolnshire Fire) sees it, the outsider (Hampshire Police) and a visitor do
+    not."""
+    orgs.load_reference_areas(actor=ACTOR)
+    public = make_collaboration(
+        "Tri-service station",
+        partners=(("E23000020", "lead"), ("E31000025", "partner"), ("RX9", "partner")),
+        visibility="public",
+        public_summary="Police, fire and ambulance share a station.",
+        champions=[("Chief Fire Officer", None)],
+    )
+    secret = make_collaboration(
+        "Partners' pilot",
+        visibility="partners",
+        status="stopped",
+        champions=[("Head of Operations", None)],
+    )
+    return {"public": public, "secret": secret}
+
+
+def page(user: Any = None) -> str:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    response = client.get("/insights/findings/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def section(html: str, key: str) -> str:
+    found = re.search(rf'<section[^>]*id="finding-{key}".*?</section>', html, re.S)
+    assert found, key
+    return found.group(0)
+
+
+def n_of(html: str, key: str) -> int:
+    found = re.search(r"<span data-n>(\d+)</span>", section(html, key))
+    assert found, key
+    return int(found.group(1))
+
+
+def rows(html: str, key: str) -> dict[str, tuple[int, int]]:
+    """Each group's count and of, as the table behind a finding shows them."""
+    return {
+        label: (int(count), int(of))
+        for label, count, of in re.findall(
+            r'<a class="govuk-link" href="[^"]*">([^<]+)</a></th>\s*'
+            r"<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>",
+            section(html, key),
+        )
+    }
+
+
+def test_the_figures_differ_exactly_by_the_record_one_may_see(
+    world: dict[str, Any], owner: Any, outsider: Any
+) -> None:
+    mine, theirs = page(owner), page(outsider)
+    for key in ("key_individuals", "service_mix", "wider_public_service", "public_awareness"):
+        assert n_of(mine, key) - n_of(theirs, key) == 1, key
+    # S is stopped with one champion: the owner's stopped row counts it, the outsider's not.
+    assert rows(mine, "key_individuals")["Stopped"] == (1, 1)
+    assert rows(theirs, "key_individuals")["Stopped"] == (0, 0)
+    assert (
+        rows(mine, "key_individuals")["Operational"]
+        == rows(theirs, "key_individuals")["Operational"]
+        == (1, 1)
+    )
+    # S is fire–ambulance: one more of that mix for the owner.
+    assert rows(mine, "service_mix")["Fire–ambulance"] == (1, 2)
+    assert rows(theirs, "service_mix")["Fire–ambulance"] == (0, 1)
+    # Public with a public summary: P only, of 2 for the owner and of 1 for the outsider.
+    assert rows(mine, "public_awareness")["Public, with a public summary"] == (1, 2)
+    assert rows(theirs, "public_awareness")["Public, with a public summary"] == (1, 1)
+    assert "Partners&#x27; pilot" not in theirs
+
+
+def test_a_visitor_sees_public_records_only(world: dict[str, Any], platform_admin: Any) -> None:
+    html = page()
+    assert "published as public records" in html
+    assert "Sign in" in html
+    assert n_of(html, "key_individuals") == 1
+    assert rows(html, "key_individuals")["Stopped"] == (0, 0)
+    assert n_of(page(platform_admin), "key_individuals") == 2
+
+
+def test_the_groups_link_to_the_register_filtered(world: dict[str, Any], owner: Any) -> None:
+    html = page(owner)
+    assert 'href="/collaborations/?status=stopped"' in section(html, "key_individuals")
+    assert 'href="/collaborations/?mix=fire_ambulance"' in section(html, "service_mix")
+
+
+def test_what_cannot_be_answered_says_what_would(world: dict[str, Any]) -> None:
+    html = page()
+    for key in ("political_buy_in", "clear_vision", "kpis", "financial_outcomes"):
+        text = section(html, key)
+        assert "Not answered" in text
+        assert "What would let it answer" in text
+    # No populations loaded: the Gini cannot be taken, and the page says what would let it.
+    assert "Populations loaded" in section(html, "inconsistency")
+
+
+def test_the_national_picture_links_here(world: dict[str, Any]) -> None:
+    response = Client().get("/insights/")
+    assert 'href="/insights/findings/"' in response.content.decode()
