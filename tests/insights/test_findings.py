@@ -126,10 +126,8 @@ def test_public_awareness_by_hand() -> None:
 
 def test_no_records_says_so() -> None:
     for finding in findings.findings([], []):
-        if finding.key in {"inconsistency"} or finding.needs:
-            assert not finding.answered
-        else:
-            assert finding.figure is None
+        assert not finding.answered
+        if finding.key in {"key_individuals", "service_mix", "wider_public_service", "kpis"}:
             assert "no records" in finding.sentence
 
 
@@ -142,8 +140,38 @@ def test_a_large_register_is_not_called_small() -> None:
     assert found.figure == pytest.approx(0.5)
 
 
+def test_kpis_by_hand() -> None:
+    # Adopted on 1 and 4 (99 is not among the records seen): 2 of 6.
+    found = findings.kpis(REGISTER, {1, 4, 99})
+    assert found.figure == pytest.approx(2 / 6)
+    assert [(p.count, p.of) for p in found.parts] == [(2, 6), (4, 6)]
+    assert "not computed here yet" in found.sentence
+    assert "three-C" in found.needs
+
+
+def test_financial_outcomes_by_hand() -> None:
+    # First realised benefits in appraisal years 1, 2 and 0 → 12, 24 and 0 months: median 12.
+    found = findings.financial_outcomes([1, 2, 0], appraisals=5)
+    assert found.figure == 12
+    assert found.n == 3
+    assert [(p.count, p.of) for p in found.parts] == [(3, 5)]
+    assert "median time to the first is 12 months" in found.sentence
+    assert "likely longer" in found.sentence
+    # Two values: the median is their mean (12 and 36 → 24).
+    assert findings.financial_outcomes([1, 3], appraisals=2).figure == 24
+
+
+def test_financial_outcomes_without_realised_benefits_says_what_would() -> None:
+    found = findings.financial_outcomes([], appraisals=2)
+    assert not found.answered
+    assert "None of the 2 appraisals" in found.sentence
+    assert "Realised benefits" in found.needs
+    assert "no appraisals" in findings.financial_outcomes([], appraisals=0).sentence
+
+
 def test_what_the_data_cannot_answer_yet_is_listed_with_what_would() -> None:
     found = {f.key: f for f in findings.findings(REGISTER, [1.0, 2.0])}
-    for key in ("political_buy_in", "clear_vision", "kpis", "financial_outcomes"):
+    for key in ("political_buy_in", "clear_vision", "financial_outcomes"):
         assert not found[key].answered
         assert found[key].needs
+    assert found["kpis"].answered and found["kpis"].needs

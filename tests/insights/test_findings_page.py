@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.support.factories import AdoptionFactory, AppraisalFactory, RealisedBenefitFactory
 
 from accord.core.actors import SystemActor
 from accord.orgs import services as orgs
@@ -113,12 +114,29 @@ def test_the_groups_link_to_the_register_filtered(world: dict[str, Any], owner: 
 
 def test_what_cannot_be_answered_says_what_would(world: dict[str, Any]) -> None:
     html = page()
-    for key in ("political_buy_in", "clear_vision", "kpis", "financial_outcomes"):
+    for key in ("political_buy_in", "clear_vision", "financial_outcomes"):
         text = section(html, key)
         assert "Not answered" in text
         assert "What would let it answer" in text
     # No populations loaded: the Gini cannot be taken, and the page says what would let it.
     assert "Populations loaded" in section(html, "inconsistency")
+
+
+def test_kpis_and_realised_benefits_count_only_what_one_may_see(
+    world: dict[str, Any], owner: Any, outsider: Any
+) -> None:
+    # KPIs adopted on the partners-only record; an appraisal of it with a first benefit
+    # realised in year 1 (12 months), and one of the public record with none.
+    AdoptionFactory(collaboration=world["secret"])
+    RealisedBenefitFactory(appraisal=AppraisalFactory(collaboration=world["secret"]), year=1)
+    AppraisalFactory(collaboration=world["public"])
+    mine, theirs = page(owner), page(outsider)
+    assert rows(mine, "kpis")["With adopted KPIs"] == (1, 2)
+    assert rows(theirs, "kpis")["With adopted KPIs"] == (0, 1)
+    assert rows(mine, "financial_outcomes")["Appraisals with a realised benefit"] == (1, 2)
+    assert "12 months" in section(mine, "financial_outcomes")
+    assert rows(theirs, "financial_outcomes")["Appraisals with a realised benefit"] == (0, 1)
+    assert "None of the 1 appraisal seen" in section(theirs, "financial_outcomes")
 
 
 def test_the_national_picture_links_here(world: dict[str, Any]) -> None:

@@ -11,8 +11,9 @@ them through the register's services), and the rates per area the consistency me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from statistics import median
 
 from accord.core.sectors import BLUE_LIGHT
 
@@ -79,7 +80,8 @@ class Finding:
     parts: list[Part] = field(default_factory=list)
     #: Where the data cannot answer: what would let it.
     needs: str = ""
-    #: How the figure is written: "share" (a percentage) or "index" (two decimals).
+    #: How the figure is written: "share" (a percentage), "index" (two decimals) or
+    #: "months".
     kind: str = "share"
 
     @property
@@ -286,6 +288,76 @@ def unanswered(key: str, briefing: str, needs: str) -> Finding:
     )
 
 
+def kpis(records: Sequence[Facts], adopted: Collection[int]) -> Finding:
+    """The share with KPIs adopted. The briefing's question, whether those with KPIs improve
+    more on the three Cs between rounds, needs round scores read across the register, which
+    this page does not do yet: it says so."""
+    n = len(records)
+    count = sum(1 for r in records if r.id in adopted)
+    value = share(count, n)
+    sentence = (
+        caution(0)
+        if value is None
+        else _join(
+            f"{percent(value)} of collaborations ({count} of {n}) have adopted KPIs. Whether "
+            "they gain more on the three Cs between assessment rounds than those without is "
+            "not computed here yet.",
+            caution(n),
+        )
+    )
+    return Finding(
+        key="kpis",
+        briefing="Collaboration would be given further momentum if linked to KPIs",
+        figure=value,
+        n=n,
+        formula="share = collaborations with an adopted KPI / collaborations",
+        sentence=sentence,
+        parts=[
+            Part("With adopted KPIs", count, n),
+            Part("Without", n - count, n),
+        ],
+        needs="The change in three-C scores between each collaboration's first and latest "
+        "assessment rounds, read across the register, set against KPIs adopted or not.",
+    )
+
+
+def financial_outcomes(first_years: Sequence[int], appraisals: int) -> Finding:
+    """The median months from an appraisal's start to its first realised benefit, counted in
+    whole appraisal years (year 0 is the first: 12 × the year); `first_years` holds one
+    entry for each appraisal with a realised benefit above zero, of `appraisals` seen."""
+    n = len(first_years)
+    value = float(median(12 * t for t in first_years)) if first_years else None
+    if value is None:
+        sentence = (
+            f"None of the {appraisals} appraisal{'s' if appraisals != 1 else ''} seen has a "
+            "realised benefit recorded, so the time to a first benefit cannot be measured."
+            if appraisals
+            else "There are no appraisals to read."
+        )
+    else:
+        sentence = _join(
+            f"Of {appraisals} appraisal{'s' if appraisals != 1 else ''}, {n} record a realised "
+            f"benefit; the median time to the first is {value:.0f} months, counted in whole "
+            "appraisal years. Appraisals still waiting for a benefit are not in the median, "
+            "so the true time is likely longer.",
+            caution(n),
+        )
+    return Finding(
+        key="financial_outcomes",
+        briefing="Evidence of financial outcomes will take time to be realised",
+        figure=value,
+        n=n,
+        formula="median over appraisals of 12 × (the first appraisal year with a realised "
+        "benefit above zero; year 0 is the first)",
+        sentence=sentence,
+        parts=[Part("Appraisals with a realised benefit", n, appraisals)],
+        needs=""
+        if value is not None
+        else "Realised benefits recorded against the appraisals, year by year.",
+        kind="months",
+    )
+
+
 NOT_YET = (
     (
         "political_buy_in",
@@ -299,28 +371,25 @@ NOT_YET = (
         "Clear-vision scores from assessment rounds, set against status and benefits realised; "
         "this page does not read the assessments yet.",
     ),
-    (
-        "kpis",
-        "Collaboration would be given further momentum if linked to KPIs",
-        "Collaborations with adopted KPIs and two or more assessment rounds, to compare the "
-        "change in three-C scores with and without KPIs; this page does not read them yet.",
-    ),
-    (
-        "financial_outcomes",
-        "Evidence of financial outcomes will take time to be realised",
-        "Appraisals with realised benefits dated, to take the median months from start to the "
-        "first realised benefit; this page does not read the appraisals yet.",
-    ),
 )
 
 
-def findings(records: Sequence[Facts], rates: Sequence[float]) -> list[Finding]:
-    """Every finding, in the briefing's order where it can be answered, then those it cannot."""
+def findings(
+    records: Sequence[Facts],
+    rates: Sequence[float],
+    *,
+    adopted: Collection[int] = (),
+    first_years: Sequence[int] = (),
+    appraisals: int = 0,
+) -> list[Finding]:
+    """Every finding this page computes, then those it cannot answer yet."""
     return [
         inconsistency(rates),
         key_individuals(records),
         service_mix(records),
         wider_public_service(records),
         public_awareness(records),
+        kpis(records, adopted),
+        financial_outcomes(first_years, appraisals),
         *(unanswered(*row) for row in NOT_YET),
     ]

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from accord.appraisal import services as appraisal
 from accord.core.choices import Visibility
+from accord.kpis import queries as kpi_queries
 from accord.register import services as register
 
 from . import findings as findings_module
@@ -77,7 +79,18 @@ def findings(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     picture = queries.picture(request.user, today)
     rates = [a.rate for a in picture.now.areas if a.rate is not None]
-    found = findings_module.findings(_facts(request.user), rates)
+    first_years, appraisals = _first_realised(request.user)
+    found = findings_module.findings(
+        _facts(request.user),
+        rates,
+        adopted=set(
+            kpi_queries.visible_adoptions(request.user)
+            .filter(collaboration__archived_at__isnull=True)
+            .values_list("collaboration_id", flat=True)
+        ),
+        first_years=first_years,
+        appraisals=appraisals,
+    )
     listed = reverse("register:list")
     rows = [
         {
@@ -87,6 +100,8 @@ def findings(request: HttpRequest) -> HttpResponse:
                 if f.figure is None
                 else f"{f.figure:.2f}"
                 if f.kind == "index"
+                else f"{f.figure:.0f} months"
+                if f.kind == "months"
                 else findings_module.percent(f.figure)
             ),
             "parts": [
@@ -135,3 +150,13 @@ def _facts(user: Any) -> list[findings_module.Facts]:
         )
         for pk, reference, status, mix, summary, visibility in rows
     ]
+
+
+def _first_realised(user: Any) -> tuple[list[int], int]:
+    """For each appraisal the person may see (of a collaboration not archived), the first
+    appraisal year with a realised benefit above zero; and how many appraisals there are."""
+    seen = appraisal.visible_appraisals(user).filter(collaboration__archived_at__isnull=True)
+    first: dict[int, int] = {}
+    for pk, year in seen.filter(realised__amount__gt=0).values_list("pk", "realised__year"):
+        first[pk] = min(year, first.get(pk, year))
+    return sorted(first.values()), seen.count()
