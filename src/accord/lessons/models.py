@@ -14,8 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import Exact
 
 from accord.core.choices import Role
+from accord.core.expressions import Unindexed
 from accord.orgs.models import Organisation
 
 from .choices import ActionStatus, Audience, Evidence, Kind, NoteState, RedactionKind, Source, State
@@ -38,13 +40,16 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
         collaboration. Until it is published a lesson is seen only by its submitter, the
         moderators of the submitter's organisation and the platform's moderators.
         """
-        published = Q(state=State.PUBLISHED)
         if user is None or not user.is_authenticated:
-            return self.filter(published, audience=Audience.PUBLIC)
+            return self.filter(state=State.PUBLISHED, audience=Audience.PUBLIC)
+        # Hidden from SQLite's choice of index (core.expressions.Unindexed): through the state
+        # and submitter indexes it read every visible lesson and sorted them for a page of 25
+        # (222 ms at 100,000 lessons); walking the list's own order stops at the page (3 ms).
+        published = Q(Exact(Unindexed("state"), State.PUBLISHED))
         if is_platform_moderator(user):
             return self
         audience = Q(audience__in=(Audience.PUBLIC, Audience.SIGNED_IN))
-        own = Q(submitter_id=user.pk)
+        own = Q(Exact(Unindexed("submitter_id", output_field=models.IntegerField()), user.pk))
         org = getattr(user, "organisation_id", None)
         if org:
             # Subqueries rather than joins, so that no lesson is repeated and counts stay true.
