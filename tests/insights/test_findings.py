@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.insights import findings
-from accord.insights.findings import Facts
+from accord.insights.findings import Facts, Scored
 
 
 def fact(pk: int, status: str = "operational", mix: str = "police_fire", **kw: object) -> Facts:
@@ -144,9 +144,72 @@ def test_kpis_by_hand() -> None:
     # Adopted on 1 and 4 (99 is not among the records seen): 2 of 6.
     found = findings.kpis(REGISTER, {1, 4, 99})
     assert found.figure == pytest.approx(2 / 6)
-    assert [(p.count, p.of) for p in found.parts] == [(2, 6), (4, 6)]
-    assert "not computed here yet" in found.sentence
-    assert "three-C" in found.needs
+    assert [(p.count, p.of) for p in found.parts[:2]] == [(2, 6), (4, 6)]
+    assert "Too few collaborations" in found.sentence
+    assert "assessment rounds" in found.needs
+
+
+#: Rounds, oldest first, as group_scores gives them (None: withheld by disclosure control).
+SCORED = [
+    # 1 (KPIs, operational): overall 3.0 then (4 + 3 + 2) / 3 = 3.0 → change 0; clear vision 4.
+    Scored(
+        1,
+        "operational",
+        (
+            {"clear-vision": 3.0, "culture": 3.0},
+            {"clear-vision": 4.0, "consistency": 3.0, "culture": 2.0},
+        ),
+    ),
+    # 4 (KPIs, stopped): 2.0 then 3.0 → +1.0; clear vision 2 (the latest round's is withheld,
+    # so the earlier one's is its latest).
+    Scored(4, "stopped", ({"clear-vision": 2.0}, {"clear-vision": None, "culture": 3.0})),
+    # 2 (no KPIs, operational): 2.5 then 2.0 → −0.5; clear vision 3.
+    Scored(2, "operational", ({"clear-vision": 2.5}, {"clear-vision": 3.0, "culture": 1.0})),
+    # 3 (no KPIs, operational): one round: no change; clear vision 5.
+    Scored(3, "operational", ({"clear-vision": 5.0},)),
+]
+
+
+def test_the_three_c_helpers_by_hand() -> None:
+    assert findings.overall({"a": 4.0, "b": None, "c": 2.0}) == 3.0
+    assert findings.overall({"a": None}) is None
+    assert findings.latest(SCORED[1].rounds, "clear-vision") == 2.0
+    assert findings.change(SCORED[0].rounds) == 0.0
+    assert findings.change(SCORED[1].rounds) == 1.0
+    assert findings.change(SCORED[3].rounds) is None
+
+
+def test_kpis_change_between_rounds_by_hand() -> None:
+    found = findings.kpis(REGISTER, {1, 4}, SCORED)
+    with_kpis, without = found.parts[2], found.parts[3]
+    # With: 0 and +1.0 → mean 0.5 (n 2). Without: −0.5 (n 1; 3 has one round only).
+    assert (with_kpis.count, with_kpis.mean) == (2, pytest.approx(0.5))
+    assert (without.count, without.mean) == (1, pytest.approx(-0.5))
+    assert "+0.50" in found.sentence and "-0.50" in found.sentence
+    assert "not proof that KPIs cause it" in found.sentence
+    assert "indication" in found.sentence
+    assert not found.needs
+
+
+def test_clear_vision_by_hand() -> None:
+    # Latest clear vision: 1 → 4, 4 → 2, 2 → 3, 3 → 5; mean 14 / 4 = 3.5.
+    found = findings.clear_vision(SCORED, realised={1, 3})
+    assert found.figure == pytest.approx(3.5)
+    assert found.n == 4
+    operational, stopped, with_benefit, without = found.parts
+    # Operational: 4, 3, 5 → 4.0; stopped: 2.0; realised (1, 3): 4.5; not (4, 2): 2.5.
+    assert (operational.count, operational.mean) == (3, pytest.approx(4.0))
+    assert (stopped.count, stopped.mean) == (1, pytest.approx(2.0))
+    assert with_benefit.mean == pytest.approx(4.5)
+    assert without.mean == pytest.approx(2.5)
+    assert "not a cause" in found.sentence
+    assert "indication" in found.sentence
+
+
+def test_clear_vision_without_scores_says_what_would() -> None:
+    found = findings.clear_vision([Scored(1, "operational", ({"clear-vision": None},))], set())
+    assert not found.answered
+    assert "disclosure control" in found.needs
 
 
 def test_financial_outcomes_by_hand() -> None:
@@ -175,3 +238,4 @@ def test_what_the_data_cannot_answer_yet_is_listed_with_what_would() -> None:
         assert not found[key].answered
         assert found[key].needs
     assert found["kpis"].answered and found["kpis"].needs
+    assert findings.findings(REGISTER, [], scored=SCORED)[5].key == "clear_vision"

@@ -11,7 +11,7 @@ them through the register's services), and the rates per area the consistency me
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -53,6 +53,111 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """A collaboration's assessment rounds that have opened, oldest first: each round's mean
+    on each group of its framework (the three Cs), None where disclosure control withholds it
+    (assessments.services.group_scores)."""
+
+    id: int
+    status: str
+    rounds: tuple[Mapping[str, float | None], ...] = ()
+
+
+CLEAR_VISION = "clear-vision"
+
+
+def latest(rounds: Sequence[Mapping[str, float | None]], group: str) -> float | None:
+    """The latest round's score on a group, of the rounds that have one."""
+    for each in reversed(rounds):
+        if each.get(group) is not None:
+            return each[group]
+    return None
+
+
+def overall(scores: Mapping[str, float | None]) -> float | None:
+    """A round's mean of its group scores (those not withheld)."""
+    known = [v for v in scores.values() if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def change(rounds: Sequence[Mapping[str, float | None]]) -> float | None:
+    """The latest round's overall score less the first's, of the rounds that have one; None
+    with fewer than two."""
+    found = [v for v in (overall(r) for r in rounds) if v is not None]
+    return found[-1] - found[0] if len(found) >= 2 else None
+
+
+def _mean_part(label: str, values: Sequence[float], of: int, **kw: object) -> Part:
+    return Part(
+        label,
+        len(values),
+        of,
+        mean=sum(values) / len(values) if values else None,
+        is_mean=True,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def clear_vision(scored: Sequence[Scored], realised: Collection[int]) -> Finding:
+    """The latest clear-vision score, operational against stopped collaborations and with a
+    realised benefit against without."""
+    values = {s.id: latest(s.rounds, CLEAR_VISION) for s in scored}
+    known = {pk: v for pk, v in values.items() if v is not None}
+    by_status = {s.id: s.status for s in scored}
+
+    def among(keep: Callable[[int], bool]) -> list[float]:
+        return [v for pk, v in known.items() if keep(pk)]
+
+    operational = among(lambda pk: by_status[pk] == OPERATIONAL)
+    stopped = among(lambda pk: by_status[pk] == STOPPED)
+    with_benefit = among(lambda pk: pk in realised)
+    without = among(lambda pk: pk not in realised)
+    n = len(known)
+    parts = [
+        _mean_part("Operational", operational, n, filters=(("status", OPERATIONAL),)),
+        _mean_part("Stopped", stopped, n, filters=(("status", STOPPED),)),
+        _mean_part("With a realised benefit", with_benefit, n),
+        _mean_part("Without a realised benefit", without, n),
+    ]
+    value = sum(known.values()) / n if n else None
+    if value is None:
+        sentence = (
+            "No collaboration seen has a clear-vision score from an assessment round (or every "
+            "score is withheld by disclosure control), so this cannot be answered."
+        )
+    else:
+        compare = []
+        for a, b in ((parts[0], parts[1]), (parts[2], parts[3])):
+            if a.mean is not None and b.mean is not None:
+                compare.append(
+                    f"{a.label}: {a.mean:.1f} (n = {a.count}) against {b.label.lower()}: "
+                    f"{b.mean:.1f} (n = {b.count})."
+                )
+        sentence = _join(
+            f"The latest clear-vision score averages {value:.1f} across {n} collaboration"
+            f"{'s' if n != 1 else ''} with one (on the framework's scale).",
+            *compare,
+            "A difference between groups is a difference in the record, not a cause."
+            if compare
+            else "There are not two groups with scores to compare.",
+            caution(n),
+        )
+    return Finding(
+        key="clear_vision",
+        briefing="Success is grounded in a clear shared vision between partners",
+        figure=value,
+        n=n,
+        formula="mean of each collaboration's latest clear-vision group score, by group",
+        sentence=sentence,
+        parts=parts,
+        needs=""
+        if value is not None
+        else "Assessment rounds with responses enough to pass disclosure control.",
+        kind="score",
+    )
+
+
+@dataclass(frozen=True)
 class Part:
     """``count`` of ``of`` records, and the register filters that list the ``of`` records
     (empty: the register cannot filter so; the page then links the whole list)."""
@@ -61,6 +166,9 @@ class Part:
     count: int
     of: int
     filters: tuple[tuple[str, str], ...] = ()
+    #: For a group of scores: their mean (shown in place of the share).
+    mean: float | None = None
+    is_mean: bool = False
 
     @property
     def share(self) -> float | None:
@@ -80,8 +188,8 @@ class Finding:
     parts: list[Part] = field(default_factory=list)
     #: Where the data cannot answer: what would let it.
     needs: str = ""
-    #: How the figure is written: "share" (a percentage), "index" (two decimals) or
-    #: "months".
+    #: How the figure is written: "share" (a percentage), "index" (two decimals), "score"
+    #: (one decimal) or "months".
     kind: str = "share"
 
     @property
@@ -288,36 +396,54 @@ def unanswered(key: str, briefing: str, needs: str) -> Finding:
     )
 
 
-def kpis(records: Sequence[Facts], adopted: Collection[int]) -> Finding:
-    """The share with KPIs adopted. The briefing's question, whether those with KPIs improve
-    more on the three Cs between rounds, needs round scores read across the register, which
-    this page does not do yet: it says so."""
+def kpis(
+    records: Sequence[Facts], adopted: Collection[int], scored: Sequence[Scored] = ()
+) -> Finding:
+    """The share with KPIs adopted, and the mean change in the three-C scores between the
+    first and latest assessment rounds of those with KPIs against those without."""
     n = len(records)
+    seen = {r.id for r in records}
     count = sum(1 for r in records if r.id in adopted)
     value = share(count, n)
-    sentence = (
-        caution(0)
-        if value is None
-        else _join(
-            f"{percent(value)} of collaborations ({count} of {n}) have adopted KPIs. Whether "
-            "they gain more on the three Cs between assessment rounds than those without is "
-            "not computed here yet.",
-            caution(n),
+    changes = {s.id: change(s.rounds) for s in scored if s.id in seen}
+    known = {pk: v for pk, v in changes.items() if v is not None}
+    with_kpis = [v for pk, v in known.items() if pk in adopted]
+    without = [v for pk, v in known.items() if pk not in adopted]
+    parts = [
+        Part("With adopted KPIs", count, n),
+        Part("Without", n - count, n),
+        _mean_part("Change in three-C score, with KPIs", with_kpis, len(known)),
+        _mean_part("Change in three-C score, without", without, len(known)),
+    ]
+    if value is None:
+        sentence = caution(0)
+    else:
+        a, b = parts[2], parts[3]
+        compare = (
+            f"Between first and latest assessment rounds, the three-C score moved by "
+            f"{a.mean:+.2f} on average with KPIs (n = {a.count}) against {b.mean:+.2f} without "
+            f"(n = {b.count}); a difference in the record, not proof that KPIs cause it."
+            if a.mean is not None and b.mean is not None
+            else "Too few collaborations have two scored assessment rounds on both sides to "
+            "compare the change in three-C scores with KPIs and without."
         )
-    )
+        sentence = _join(
+            f"{percent(value)} of collaborations ({count} of {n}) have adopted KPIs.",
+            compare,
+            caution(min(a.count, b.count)) if a.mean is not None and b.mean is not None else "",
+        )
     return Finding(
         key="kpis",
         briefing="Collaboration would be given further momentum if linked to KPIs",
         figure=value,
         n=n,
-        formula="share = collaborations with an adopted KPI / collaborations",
+        formula="share = collaborations with an adopted KPI / collaborations; change = latest "
+        "round's mean of group scores − first round's, averaged with KPIs and without",
         sentence=sentence,
-        parts=[
-            Part("With adopted KPIs", count, n),
-            Part("Without", n - count, n),
-        ],
-        needs="The change in three-C scores between each collaboration's first and latest "
-        "assessment rounds, read across the register, set against KPIs adopted or not.",
+        parts=parts,
+        needs=""
+        if with_kpis and without
+        else "Two or more scored assessment rounds on collaborations with KPIs and without.",
     )
 
 
@@ -362,14 +488,9 @@ NOT_YET = (
     (
         "political_buy_in",
         "Politics can inhibit or stimulate collaboration",
-        "Three-C assessment rounds with responses on collaborations of different statuses, "
-        "read beside their status; this page does not read the assessments yet.",
-    ),
-    (
-        "clear_vision",
-        "Success is grounded in a clear shared vision between partners",
-        "Clear-vision scores from assessment rounds, set against status and benefits realised; "
-        "this page does not read the assessments yet.",
+        "Scores on the political buy-in factor from assessment rounds, beside status: the "
+        "assessments app gives this page its three group scores (the three Cs) only, not each "
+        "factor's.",
     ),
 )
 
@@ -381,6 +502,8 @@ def findings(
     adopted: Collection[int] = (),
     first_years: Sequence[int] = (),
     appraisals: int = 0,
+    scored: Sequence[Scored] = (),
+    realised: Collection[int] = (),
 ) -> list[Finding]:
     """Every finding this page computes, then those it cannot answer yet."""
     return [
@@ -389,7 +512,8 @@ def findings(
         service_mix(records),
         wider_public_service(records),
         public_awareness(records),
-        kpis(records, adopted),
+        clear_vision(scored, realised),
+        kpis(records, adopted, scored),
         financial_outcomes(first_years, appraisals),
         *(unanswered(*row) for row in NOT_YET),
     ]

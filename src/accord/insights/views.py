@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accord.appraisal import services as appraisal
+from accord.assessments import services as assessments
 from accord.core.choices import Visibility
 from accord.kpis import queries as kpi_queries
 from accord.register import services as register
@@ -79,7 +80,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     picture = queries.picture(request.user, today)
     rates = [a.rate for a in picture.now.areas if a.rate is not None]
-    first_years, appraisals = _first_realised(request.user)
+    first_years, appraisals, realised = _first_realised(request.user)
     found = findings_module.findings(
         _facts(request.user),
         rates,
@@ -90,6 +91,8 @@ def findings(request: HttpRequest) -> HttpResponse:
         ),
         first_years=first_years,
         appraisals=appraisals,
+        scored=_scored(request.user, today),
+        realised=realised,
     )
     listed = reverse("register:list")
     rows = [
@@ -102,12 +105,24 @@ def findings(request: HttpRequest) -> HttpResponse:
                 if f.kind == "index"
                 else f"{f.figure:.0f} months"
                 if f.kind == "months"
+                else f"{f.figure:.1f}"
+                if f.kind == "score"
                 else findings_module.percent(f.figure)
             ),
             "parts": [
                 {
                     "part": p,
-                    "share": findings_module.percent(p.share),
+                    "share": (
+                        (
+                            "–"
+                            if p.mean is None
+                            else f"{p.mean:+.2f}"
+                            if "Change" in p.label
+                            else f"{p.mean:.1f}"
+                        )
+                        if p.is_mean
+                        else findings_module.percent(p.share)
+                    ),
                     "url": listed + ("?" + urlencode(p.filters) if p.filters else ""),
                 }
                 for p in f.parts
@@ -152,11 +167,32 @@ def _facts(user: Any) -> list[findings_module.Facts]:
     ]
 
 
-def _first_realised(user: Any) -> tuple[list[int], int]:
+def _first_realised(user: Any) -> tuple[list[int], int, set[int]]:
     """For each appraisal the person may see (of a collaboration not archived), the first
-    appraisal year with a realised benefit above zero; and how many appraisals there are."""
+    appraisal year with a realised benefit above zero; how many appraisals there are; and the
+    collaborations with a realised benefit."""
     seen = appraisal.visible_appraisals(user).filter(collaboration__archived_at__isnull=True)
     first: dict[int, int] = {}
-    for pk, year in seen.filter(realised__amount__gt=0).values_list("pk", "realised__year"):
+    realised: set[int] = set()
+    for pk, collaboration, year in seen.filter(realised__amount__gt=0).values_list(
+        "pk", "collaboration_id", "realised__year"
+    ):
         first[pk] = min(year, first.get(pk, year))
-    return sorted(first.values()), seen.count()
+        realised.add(collaboration)
+    return sorted(first.values()), seen.count(), realised
+
+
+def _scored(user: Any, today: Any) -> list[findings_module.Scored]:
+    """The three-C group scores of each round of each collaboration the person may see that
+    has had one, under the assessments' disclosure control (assessments.services.group_scores:
+    a few queries for each such collaboration)."""
+    visible = register.visible_collaborations(user).filter(archived_at__isnull=True)
+    having = visible.filter(assessment_rounds__opens_on__lte=today).distinct().order_by("pk")
+    return [
+        findings_module.Scored(
+            id=c.pk,
+            status=c.status,
+            rounds=tuple(g.means for g in assessments.group_scores(c, today)),
+        )
+        for c in having
+    ]
