@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.support.factories import AdoptionFactory, AppraisalFactory, RealisedBenefitFactory
+from tests.support.factories import (
+    AdoptionFactory,
+    AppraisalFactory,
+    InvitationFactory,
+    RealisedBenefitFactory,
+    ResponseFactory,
+    RoundFactory,
+)
 
 from accord.core.actors import SystemActor
 from accord.orgs import services as orgs
@@ -137,6 +144,21 @@ def test_kpis_and_realised_benefits_count_only_what_one_may_see(
     assert "12 months" in section(mine, "financial_outcomes")
     assert rows(theirs, "financial_outcomes")["Appraisals with a realised benefit"] == (0, 1)
     assert "None of the 1 appraisal seen" in section(theirs, "financial_outcomes")
+
+
+def test_assessment_scores_count_only_what_one_may_see(
+    world: dict[str, Any], owner: Any, outsider: Any, settings: Any
+) -> None:
+    # A round on the partners-only record with responses enough to pass disclosure control.
+    settings.DISCLOSURE_THRESHOLD = 2
+    survey = RoundFactory(collaboration=world["secret"])
+    for _ in range(2):
+        ResponseFactory(link=InvitationFactory(round=survey))
+    mine, theirs = page(owner), page(outsider)
+    assert n_of(mine, "clear_vision") == 1
+    assert rows(mine, "clear_vision")["Stopped"] == (1, 1)
+    assert "Not answered" in section(theirs, "clear_vision")
+    assert "Not answered" not in section(mine, "clear_vision")
 
 
 def test_the_national_picture_links_here(world: dict[str, Any]) -> None:
