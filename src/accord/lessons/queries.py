@@ -168,9 +168,10 @@ def actions_of(user: Any) -> QuerySet[Action]:
     )
 
 
-def open_actions(lessons: QuerySet[Lesson]) -> QuerySet[Action]:
+def open_actions_of(lesson_ids: list[int]) -> QuerySet[Action]:
+    """The open actions of these lessons (ids of lessons the person may see)."""
     return Action.objects.filter(
-        lesson__in=lessons, status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+        lesson_id__in=lesson_ids, status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
     ).select_related("owner", "lesson")
 
 

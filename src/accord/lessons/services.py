@@ -73,6 +73,12 @@ def visible_lessons(user: Any) -> LessonQuerySet:
     return Lesson.objects.visible_to(user)
 
 
+def has_lessons(collaboration: Any) -> bool:
+    """Whether any lesson, seen by anyone, belongs to the collaboration (not what a person may
+    see: only to skip asking that when there is nothing to find)."""
+    return Lesson.objects.filter(collaboration=collaboration).exists()
+
+
 def is_moderator_for(user: Any, lesson: Lesson) -> bool:
     """A moderator (or organisation administrator) of the submitter's organisation."""
     return bool(
