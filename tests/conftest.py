@@ -53,6 +53,21 @@ def configured_password_hashing(settings: Any) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def _reference_organisations_after_a_flush(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[None]:
+    """A transactional test (the live server's, a browser test's, wherever it lives) ends by
+    emptying every table, and the session loaded the reference organisations only once: put
+    them back, so that the next test in the same process finds them."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from accord.orgs.services import load_reference_organisations
+
+        with django_db_blocker.unblock():
+            load_reference_organisations()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Each test starts with no cached counts: a rolled-back test's state must not linger."""
     from django.core.cache import cache

@@ -26,6 +26,7 @@ from schemathesis.config import SchemathesisConfig
 from tests.assessments.assessment_helpers import add_responses, make_round
 from tests.kpis.kpi_pages_helpers import make_kpi
 from tests.support.factories import AppraisalFactory, RealisedBenefitFactory, UnitCostFactory
+from tests.support.lessons_factories import make_lesson
 
 from accord.wsgi import application
 
@@ -159,8 +160,14 @@ def test_real_records_read_by_each_person_match_the_document(
         headers = {"Authorization": f"Bearer {plain}"}
     framework = world["round"].framework
     kpi = make_kpi(world["collaboration"], [480.0, 470.0, 490.0])
+    lesson = make_lesson(
+        request.getfixturevalue("owner"),
+        state="published",
+        moderator=request.getfixturevalue("moderator"),
+    )
     values = {
         "adoption_id": kpi.pk,
+        "lesson_id": lesson.pk,
         "reference": world["collaboration"].reference,
         "round_id": world["round"].pk,
         "appraisal_id": world["appraisal"].pk,
@@ -173,7 +180,10 @@ def test_real_records_read_by_each_person_match_the_document(
     }
     statuses: Counter[int] = Counter()
     for path in schema:
-        operation = schema[path]["GET"]
+        try:
+            operation = schema[path]["GET"]
+        except LookupError:
+            continue  # a lesson's submit and review, an action's completion: writes only
         names = {p.name for p in operation.path_parameters}
         for query in queries.get(path, [{}]):
             case = operation.Case(

@@ -166,9 +166,15 @@ def test_the_assessment_pages_at_desktop_and_phone_widths(
     page.goto(f"{site}/assessments/rounds/{found.pk}/invite/")
     _look(page, "invite")
     page.get_by_label("Email addresses").fill("new.person@emas.test")
-    page.get_by_label("Organisation").select_option(
-        label="East Midlands Ambulance Service NHS Trust (RX9)"
-    )
+    # The organisation through GOV.UK's accessible autocomplete, as a keyboard user picks it.
+    box = page.locator("input.autocomplete__input")
+    box.wait_for()
+    box.focus()
+    page.keyboard.type("East Midlands")
+    page.wait_for_selector(".autocomplete__option", state="attached")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("select[name=organisation]").input_value() == "RX9"
     page.locator("fieldset", has_text="Level").first.get_by_label("Tactical").check()
     page.locator("fieldset", has_text="How will people get their links?").first.get_by_label(
         "Email each person their link from Accord"

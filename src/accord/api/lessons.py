@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from accord.core.problems import Problem, Problems
+from accord.core.problems import PermissionRefused, Problem, Problems
 from accord.lessons import presentation, search, services
 from accord.lessons.models import Action, Lesson
 from accord.lessons.redaction import Span
@@ -169,6 +169,9 @@ def create_lesson(request: HttpRequest, body: LessonIn) -> Any:
     """A draft lesson (signed in, or with a token): 201 with the lesson; 422 naming each
     wrong field; 403 for someone who is not a contributor at an organisation."""
     require_signed_in(request)
+    # Who may write comes before what they wrote: a reader is told 403, not their fields' faults.
+    if not services.can_create(request.user):
+        raise PermissionRefused("Contributors at an organisation write lessons.")
     lesson = services.create_lesson(request.user, _lesson_data(request, body))
     return Status(201, _one(request, lesson.pk))
 
@@ -176,8 +179,17 @@ def create_lesson(request: HttpRequest, body: LessonIn) -> Any:
 class LessonFilters(Schema):
     q: str = Field("", max_length=TEXT_MAX, description="Words, all of which must match")
     state: str = Field("", max_length=32)
-    limit: int = Field(100, description=f"rows on the page, 1 to {MAX_LIMIT}")
-    offset: int = Field(0, description="rows to skip, from 0")
+    # Documented as the shared paging documents them (api/pagination.py); out of range, a 400.
+    limit: int = Field(
+        100,
+        description=f"rows on the page, 1 to {MAX_LIMIT}",
+        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+    )
+    offset: int = Field(
+        0,
+        description="rows to skip, from 0",
+        json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET},
+    )
 
 
 @router.get("/lessons", response=responses(Out, 400), openapi_extra=ANONYMOUS_TOO)
