@@ -53,17 +53,22 @@ def configured_password_hashing(settings: Any) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _reference_organisations_after_a_flush(
-    request: pytest.FixtureRequest, django_db_blocker: Any
-) -> Iterator[None]:
-    """A transactional test (the live server's, a browser test's, wherever it lives) ends by
-    emptying every table, and the session loaded the reference organisations only once: put
-    them back, so that the next test in the same process finds them."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        from accord.orgs.services import load_reference_organisations
+def _reference_organisations(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """Every test with a database starts with the reference organisations. The session loads
+    them once, but a transactional test (the live server's, a browser test's, wherever it
+    lives) ends by emptying every table: the next test in the same process finds them gone,
+    so they are put back first where they are missing (one query a test otherwise)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")  # the test database, never the configured one
+    from accord.orgs.models import Organisation
+    from accord.orgs.services import load_reference_organisations
 
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        if not Organisation.objects.filter(code="E31000025").exists():
             load_reference_organisations()
 
 
