@@ -23,6 +23,8 @@ import statistics
 import time
 from typing import Any
 
+from . import pages as bench_pages
+
 TARGET_RATIO = 3.0
 INDICATORS = 20
 ADOPTIONS_EACH = 4
@@ -268,43 +270,18 @@ VERDICTS = {
 REGISTER_TARGET = 5.0
 
 
+def _verdict(m: Any, ratio: float) -> str:
+    if m.kind == "register":
+        held = "yes" if ratio <= REGISTER_TARGET else "NO"
+        return f"{held} (the register's {REGISTER_TARGET:g}×)"
+    return VERDICTS.get(m.kind) or ("yes" if ratio <= TARGET_RATIO else "NO")
+
+
 def rows(results: list[Any]) -> list[list[str]]:
-    minimal = results[0].p95
-    out = []
-    for m in results:
-        ratio = m.p95 / minimal if minimal else float("inf")
-        if m.kind == "register":
-            held = "yes" if ratio <= REGISTER_TARGET else "NO"
-            verdict = f"{held} (the register's {REGISTER_TARGET:g}×)"
-        else:
-            verdict = VERDICTS.get(m.kind) or ("yes" if ratio <= TARGET_RATIO else "NO")
-        out.append(
-            [
-                m.name,
-                m.url,
-                str(len(m.timings_ms)),
-                f"{m.median:.1f}",
-                f"{m.p95:.1f}",
-                f"{ratio:.1f}×",
-                str(m.queries),
-                f"{m.bytes / 1024:,.0f}",
-                verdict,
-            ]
-        )
-    return out
+    return bench_pages.table_rows(results, _verdict)
 
 
-HEADERS = [
-    "Page",
-    "URL",
-    "Requests",
-    "Median ms",
-    "p95 ms",
-    "p95 / minimal p95",
-    "Queries",
-    "KiB",
-    f"Within {TARGET_RATIO:g}× of minimal",
-]
+HEADERS = bench_pages.headers(TARGET_RATIO)
 
 
 def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) -> str:
@@ -314,12 +291,8 @@ def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) 
         f"milestones over the register's collaborations; the contributor may see "
         f"{counts['visible_kpis']:,} KPIs, and the KPI page shows {counts['kpis_on_page']}.",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADERS))) + "|",
+        *bench_pages.markdown_table(HEADERS, rows(results)),
     ]
-    for row in rows(results):
-        row[1] = f"`{row[1]}`"
-        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,8 @@ import random
 import time
 from typing import Any
 
+from . import pages as bench_pages
+
 TARGET_RATIO = 3.0
 LESSONS = 100_000
 CHUNK = 5_000
@@ -204,39 +206,16 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     return results, counts
 
 
-HEADERS = [
-    "Page",
-    "URL",
-    "Requests",
-    "Median ms",
-    "p95 ms",
-    "p95 / minimal p95",
-    "Queries",
-    "KiB",
-    f"Within {TARGET_RATIO:g}× of minimal",
-]
+HEADERS = bench_pages.headers(TARGET_RATIO)
 
 
 def rows(results: list[Any]) -> list[list[str]]:
-    minimal = results[0].p95
-    out = []
-    for m in results:
-        ratio = m.p95 / minimal if minimal else float("inf")
-        verdict = "baseline" if m.kind == "minimal" else ("yes" if ratio <= TARGET_RATIO else "NO")
-        out.append(
-            [
-                m.name,
-                m.url,
-                str(len(m.timings_ms)),
-                f"{m.median:.1f}",
-                f"{m.p95:.1f}",
-                f"{ratio:.1f}×",
-                str(m.queries),
-                f"{m.bytes / 1024:,.0f}",
-                verdict,
-            ]
-        )
-    return out
+    return bench_pages.table_rows(
+        results,
+        lambda m, ratio: (
+            "baseline" if m.kind == "minimal" else ("yes" if ratio <= TARGET_RATIO else "NO")
+        ),
+    )
 
 
 def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) -> str:
@@ -244,12 +223,8 @@ def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) 
         f"Data set: {sizes['lessons']:,} lessons ({sizes['published']:,} published and "
         f"indexed); the contributor may see {counts['visible']:,}.",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "|".join("---" if i < 2 else "---:" for i in range(len(HEADERS))) + "|",
+        *bench_pages.markdown_table(HEADERS, rows(results)),
     ]
-    for row in rows(results):
-        row[1] = f"`{row[1]}`"
-        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 
