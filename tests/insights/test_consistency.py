@@ -31,14 +31,20 @@ def test_gini_equal_and_concentrated() -> None:
     assert m.gini([0, 0]) is None
 
 
-@given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=30))
+# Subnormal rates are left out: no area has 5e-324 collaborations per 100,000, and with them
+# the reference formula's own mean underflows to zero.
+@given(
+    st.lists(
+        st.floats(min_value=0, max_value=1e6, allow_subnormal=False), min_size=1, max_size=30
+    )
+)
 def test_gini_is_the_double_sum(values: list[float]) -> None:
     n, total = len(values), sum(values)
     if total == 0:
         assert m.gini(values) is None
         return
     double = sum(abs(a - b) for a, b in itertools.product(values, repeat=2))
-    assert m.gini(values) == pytest.approx(double / (2 * n * n * (total / n)), abs=1e-9)
+    assert m.gini(values) == pytest.approx(double / (2 * n * total), abs=1e-9)
 
 
 def test_coefficient_of_variation_by_hand() -> None:
