@@ -23,6 +23,23 @@ def test_csv_export_neutralises_and_reads_back() -> None:
     assert rows[0]["title"].startswith("'=")
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["Lincolnshire", "fire", "=1+1"],  # all text: the fast check
+        ["Lincolnshire", None, 12, "=1+1"],  # not all text: each cell checked
+    ],
+)
+def test_csv_export_neutralises_a_formula_in_any_cell_of_a_row(row: list[object]) -> None:
+    data = write_csv([f"c{i}" for i in range(len(row))], [row, ["plain"] * len(row)])
+    _, rows = read_rows(data, "x.csv")
+    assert rows[0][f"c{len(row) - 1}"] == "'=1+1"
+    assert rows[0]["c0"] == "Lincolnshire"
+    assert list(rows[1].values()) == ["plain"] * len(row)
+    if None in row:
+        assert rows[0]["c1"] == ""
+
+
 def test_xlsx_export_keeps_the_header_first_and_the_marking_in_the_print_header() -> None:
     data = write_xlsx(["title"], [["@cmd"]], title="Collaborations", marking="OFFICIAL-SENSITIVE")
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]

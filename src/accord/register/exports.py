@@ -241,9 +241,15 @@ def _row_sql(vendor: str) -> str:
         "protective_marking": f"CASE WHEN {c('visibility')} = 'public' THEN %s ELSE %s END",
     }
     select = ", ".join(columns[name] for name in EXPORT_COLUMNS if name not in SPLIT_LABELS)
+    # SQLite, left to choose, found the visible records by their ids, then worked out every
+    # row's relations and sorted the wide rows by reference, for each chunk afresh; with the
+    # id's index hidden (unary plus) it walks the reference index and stops at the chunk's
+    # size, neither sorting nor working out a row it does not return (4,416 rows' subqueries
+    # for 3,208 records in chunks of 2,000, now 3,208).
+    ids = f"+c.{q('id')}" if not postgres else f"c.{q('id')}"
     return (
         f"SELECT {select} FROM {table(Collaboration)} c "  # noqa: S608
-        f"WHERE c.{q('id')} IN ({{visible}}) AND {c('reference')} > %s "
+        f"WHERE {ids} IN ({{visible}}) AND {c('reference')} > %s "
         f"ORDER BY {c('reference')} LIMIT %s"
     )
 
