@@ -100,6 +100,22 @@ def _who(user: Any) -> str:
     return f"user-{user.pk}-{getattr(user, 'role', '')}-{getattr(user, 'organisation_id', '')}"
 
 
+def list_key(user: Any, filters: dict[str, Any], address: Any) -> str:
+    """What a page of the list depends on, as a key: what the counts depend on (the state of
+    lessons, collaborations, people and organisations, and whom they are seen by), the
+    filters, and the page's address (its page number and the order of its query string,
+    which its links keep)."""
+    signature = repr(
+        (
+            audit.state_version(COUNTED),
+            _who(user),
+            sorted((k, str(v)) for k, v in filters.items()),
+            sorted(address.lists()),
+        )
+    )
+    return "lessons-list:" + hashlib.sha256(signature.encode()).hexdigest()
+
+
 def counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
     """How many lessons each option of each filter would give, the other filters kept, and
     under "total" / "all" how many pass every filter. Kept until a lesson, a collaboration or
