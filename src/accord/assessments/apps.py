@@ -39,3 +39,12 @@ class AssessmentsConfig(AppConfig):
             context=collaboration_panel,
             order=10,
         )
+        from .home import home_panel
+
+        panels.register(
+            "home",
+            "assessments",
+            template="assessments/home_panel.html",
+            context=home_panel,
+            order=30,
+        )

@@ -24,11 +24,14 @@ from ninja.openapi.docs import Swagger
 from .disclosure import DEFAULT as DEFAULT_THRESHOLD
 from .forms import PlainTextForm
 from .models import AuditEvent
+from .panels import render_panels
 from .widgets import OrganisationsChoiceField
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """A signed-in person's dashboard, a visitor's public national picture: each app's panel
+    of the "home" slot (core.panels), each saying for itself what this person may see."""
+    return render(request, "core/home.html", {"panels": render_panels("home", request, None)})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -20,3 +20,8 @@ class KpisConfig(AppConfig):
             context=collaboration_panel,
             order=30,
         )
+        from .home import home_panel
+
+        panels.register(
+            "home", "kpis", template="kpis/home_panel.html", context=home_panel, order=20
+        )

@@ -40,3 +40,8 @@ class LessonsConfig(AppConfig):
             context=collaboration_panel,
             order=40,
         )
+        from .home import home_panel
+
+        panels.register(
+            "home", "lessons", template="lessons/home_panel.html", context=home_panel, order=40
+        )
