@@ -238,4 +238,50 @@ def test_what_the_data_cannot_answer_yet_is_listed_with_what_would() -> None:
         assert not found[key].answered
         assert found[key].needs
     assert found["kpis"].answered and found["kpis"].needs
-    assert findings.findings(REGISTER, [], scored=SCORED)[5].key == "clear_vision"
+    keys = [f.key for f in findings.findings(REGISTER, [], scored=SCORED)]
+    assert keys[5:7] == ["political_buy_in", "clear_vision"]
+
+
+#: The political buy-in factor's score in each round, oldest first (None: withheld).
+#: 1 operational: 3.0 then 4.0 → latest 4.0. 4 stopped: 2.0, then withheld → 2.0.
+#: 2 operational: 3.0. 5 idea: 5.0. 3 operational: a framework without the factor → none.
+POLITICAL = [
+    Scored(1, "operational", factors=({"political-buy-in": 3.0}, {"political-buy-in": 4.0})),
+    Scored(4, "stopped", factors=({"political-buy-in": 2.0}, {"political-buy-in": None})),
+    Scored(2, "operational", factors=({"political-buy-in": 3.0, "trust": 1.0},)),
+    Scored(5, "idea", factors=({"political-buy-in": 5.0},)),
+    Scored(3, "operational", factors=({"trust": 4.0},)),
+]
+
+
+def test_political_buy_in_by_hand() -> None:
+    found = findings.political_buy_in(POLITICAL)
+    # Latest scores 4, 2, 3 and 5: mean 14 / 4 = 3.5 over n = 4 (3 has none).
+    assert found.figure == pytest.approx(3.5)
+    assert found.n == 4
+    by_status = {p.label: p for p in found.parts}
+    # Operational: 4 and 3 → 3.5 (n 2); stopped: 2.0 (n 1); idea 5.0 (n 1); the rest none.
+    assert (by_status["Operational"].count, by_status["Operational"].mean) == (2, 3.5)
+    assert (by_status["Stopped"].count, by_status["Stopped"].mean) == (1, 2.0)
+    assert (by_status["Idea"].count, by_status["Idea"].mean) == (1, 5.0)
+    assert by_status["Closed"].count == 0 and by_status["Closed"].mean is None
+    assert all(p.of == 4 for p in found.parts)
+    assert by_status["Stopped"].filters == (("status", "stopped"),)
+    assert "averages 3.5 across 4 collaborations" in found.sentence
+    assert "idea 5.0 (n = 1); operational 3.5 (n = 2); stopped 2.0 (n = 1)" in found.sentence
+    assert "not proof that politics helped or hindered" in found.sentence
+    # The smallest group compared has one record: said to be an indication only.
+    assert "Only 1 record" in found.sentence
+    assert not found.needs
+    assert found.kind == "score"
+
+
+def test_political_buy_in_with_one_status_or_none() -> None:
+    alike = findings.political_buy_in(POLITICAL[:1] + POLITICAL[2:3])
+    assert alike.figure == pytest.approx(3.5)
+    assert "nothing to compare" in alike.sentence
+    assert "not proof" not in alike.sentence
+    withheld = findings.political_buy_in([POLITICAL[4], Scored(9, "idea", factors=({},))])
+    assert not withheld.answered
+    assert withheld.n == 0
+    assert "disclosure control" in withheld.needs

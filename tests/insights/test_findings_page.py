@@ -164,3 +164,36 @@ def test_assessment_scores_count_only_what_one_may_see(
 def test_the_national_picture_links_here(world: dict[str, Any]) -> None:
     response = Client().get("/insights/")
     assert 'href="/insights/findings/"' in response.content.decode()
+
+
+def test_political_buy_in_from_the_rounds_one_may_see(
+    world: dict[str, Any], owner: Any, outsider: Any, settings: Any
+) -> None:
+    # A round on the partners-only (stopped) record: answering 4 everywhere scores political
+    # buy-in (4 + 4 + 4 + (6 − 4)) / 4 = 3.5, answering 2 scores 2.5: the round's 3.0.
+    settings.DISCLOSURE_THRESHOLD = 2
+    survey = RoundFactory(collaboration=world["secret"])
+    first, second = InvitationFactory(round=survey), InvitationFactory(round=survey)
+    ResponseFactory(link=first, value=4)
+    # One response, fewer than the threshold: withheld, and the page says so.
+    assert "Not answered" in section(page(owner), "political_buy_in")
+    # The second (anonymous, so not audited): the kept page is drawn again with it.
+    ResponseFactory(link=second, value=2)
+    mine, theirs = page(owner), page(outsider)
+    text = section(mine, "political_buy_in")
+    assert re.search(r"<strong[^>]*data-figure>3\.0</strong>", text)
+    assert n_of(mine, "political_buy_in") == 1
+    assert rows(mine, "political_buy_in")["Stopped"] == (1, 1)
+    assert 'href="/collaborations/?status=stopped"' in text
+    assert "Only 1 record" in text
+    # The outsider may not see the record, so not its round either.
+    assert "Not answered" in section(theirs, "political_buy_in")
+    assert rows(theirs, "political_buy_in")["Stopped"] == (0, 0)
+
+
+def test_the_kept_findings_follow_a_change_to_the_register(
+    world: dict[str, Any], owner: Any, make_collaboration: Callable[..., Any]
+) -> None:
+    before = n_of(page(owner), "key_individuals")
+    make_collaboration("Another", visibility="public")
+    assert n_of(page(owner), "key_individuals") == before + 1

@@ -738,45 +738,75 @@ def get_framework_version(key: str, version: int) -> FrameworkVersion:
 @dataclass(frozen=True)
 class GroupScores:
     """One round's mean on each group of its framework (the three Cs), as its results page
-    shows them: None where disclosure control withholds the figure."""
+    shows them, and on each factor: None where disclosure control withholds the figure."""
 
     round_id: int
     title: str
     opens_on: dt.date
     framework_key: str
     means: dict[str, float | None]
+    factors: dict[str, float | None] = field(default_factory=dict)
 
 
 def group_scores(collaboration: Collaboration, today: dt.date | None = None) -> list[GroupScores]:
     """Every round of the collaboration that has opened, oldest first, with its score on each
     group of its framework (for KPIs' three Cs): the same figures, under the same disclosure
     control, as each round's results."""
+    return group_scores_of([collaboration.pk], today).get(collaboration.pk, [])
+
+
+def _mean(cells: dict[str, Any] | None, key: str) -> float | None:
+    from . import scoring
+
+    cell = None if cells is None else cells.get(key)
+    return cell.mean if isinstance(cell, scoring.Summary) else None
+
+
+def group_scores_of(
+    collaborations: Any, today: dt.date | None = None
+) -> dict[int, list[GroupScores]]:
+    """`group_scores` of many collaborations at once (their ids, a queryset of their ids, or
+    None for every collaboration), by collaboration id: four queries however many there are,
+    each framework parsed once. The caller decides who may see which."""
     from . import results, scoring
 
     today = today or timezone.localdate()
-    rounds = list(
-        Round.objects.filter(collaboration=collaboration, opens_on__lte=today)
-        .select_related("framework")
-        .order_by("opens_on", "pk")
-    )
+    chosen = Round.objects.filter(opens_on__lte=today)
+    if collaborations is not None:
+        chosen = chosen.filter(collaboration__in=collaborations)
+    rounds = list(chosen.order_by("opens_on", "pk"))
+    ids = {r.framework_id for r in rounds}
+    versions = {v.pk: v for v in FrameworkVersion.objects.filter(pk__in=ids)} if ids else {}
+    for each in rounds:
+        each.framework = versions[each.framework_id]
     answers = results.responses_for_rounds(rounds)
     known = results.invited_cells_of(rounds)
-    found = []
+    found: dict[int, list[GroupScores]] = {}
     for each in rounds:
         framework = each.framework.framework
         scored = scoring.score(framework, answers[each.pk], k=results.k(), known=known[each.pk])
-        means: dict[str, float | None] = {}
-        for group in framework.groups:
-            overall = scored.overall
-            cell = None if isinstance(overall, scoring.Suppressed) else overall.groups.get(group.id)
-            means[group.id] = cell.mean if isinstance(cell, scoring.Summary) else None
-        found.append(
+        overall = None if isinstance(scored.overall, scoring.Suppressed) else scored.overall
+        groups = overall.groups if overall else None
+        factors = overall.factors if overall else None
+        found.setdefault(each.collaboration_id, []).append(
             GroupScores(
                 round_id=each.pk,
                 title=each.title,
                 opens_on=each.opens_on,
                 framework_key=each.framework.key,
-                means=means,
+                means={g.id: _mean(groups, g.id) for g in framework.groups},
+                factors={f.id: _mean(factors, f.id) for f in framework.factors},
             )
         )
     return found
+
+
+def responses_state() -> str:
+    """What the submitted responses are, as a cache key's part: responses to an anonymous
+    round are not audited (docs/assessments.md), so the audit's state cannot name them."""
+    from django.db.models import Count, Max
+
+    found = Response.objects.filter(submitted=True).aggregate(
+        n=Count("pk"), last=Max("submitted_on")
+    )
+    return f"{found['n']}:{found['last']}"

@@ -61,9 +61,24 @@ class Scored:
     id: int
     status: str
     rounds: tuple[Mapping[str, float | None], ...] = ()
+    #: The same rounds' mean on each factor of their framework, None where withheld.
+    factors: tuple[Mapping[str, float | None], ...] = ()
 
 
 CLEAR_VISION = "clear-vision"
+#: The enabler "Local cross-party political buy-in and overt support", by its id in the
+#: shipped collaboration-factors framework (both versions).
+POLITICAL_BUY_IN = "political-buy-in"
+#: The register's statuses, in their order (register.choices.Status), with what it calls each.
+STATUSES = (
+    ("idea", "Idea"),
+    ("proposed", "Proposed"),
+    ("business_case", "Business case"),
+    ("implementing", "Implementing"),
+    ("operational", "Operational"),
+    ("closed", "Closed"),
+    ("stopped", "Stopped"),
+)
 
 
 def latest(rounds: Sequence[Mapping[str, float | None]], group: str) -> float | None:
@@ -153,6 +168,61 @@ def clear_vision(scored: Sequence[Scored], realised: Collection[int]) -> Finding
         needs=""
         if value is not None
         else "Assessment rounds with responses enough to pass disclosure control.",
+        kind="score",
+    )
+
+
+def political_buy_in(scored: Sequence[Scored]) -> Finding:
+    """The latest political buy-in score of each collaboration with one, by status."""
+    known = {s.id: v for s in scored if (v := latest(s.factors, POLITICAL_BUY_IN)) is not None}
+    status_of = {s.id: s.status for s in scored}
+    n = len(known)
+    parts = [
+        _mean_part(
+            label,
+            [v for pk, v in known.items() if status_of[pk] == key],
+            n,
+            filters=(("status", key),),
+        )
+        for key, label in STATUSES
+    ]
+    value = sum(known.values()) / n if n else None
+    if value is None:
+        sentence = (
+            "No collaboration seen has a political buy-in score from an assessment round (or "
+            "every score is withheld by disclosure control), so this cannot be answered."
+        )
+    else:
+        shown = [p for p in parts if p.count]
+        spread = (
+            "By status: "
+            + "; ".join(f"{p.label.lower()} {p.mean:.1f} (n = {p.count})" for p in shown)
+            + ". A difference between statuses is a difference in the record, not proof that "
+            "politics helped or hindered."
+            if len(shown) > 1
+            else "Every collaboration with a score has the same status, so there is nothing "
+            "to compare."
+        )
+        sentence = _join(
+            f"The latest political buy-in score averages {value:.1f} across {n} collaboration"
+            f"{'s' if n != 1 else ''} with one (on the framework's scale, higher is more "
+            "support).",
+            spread,
+            caution(min(p.count for p in shown)) if len(shown) > 1 else caution(n),
+        )
+    return Finding(
+        key="political_buy_in",
+        briefing="Politics can inhibit or stimulate collaboration",
+        figure=value,
+        n=n,
+        formula="mean of each collaboration's latest political buy-in factor score (the "
+        "factor's statements, reversed where worded against it), by status",
+        sentence=sentence,
+        parts=parts,
+        needs=""
+        if value is not None
+        else "Assessment rounds on a framework with the political buy-in enabler (the shipped "
+        "collaboration-factors framework), with responses enough to pass disclosure control.",
         kind="score",
     )
 
@@ -383,19 +453,6 @@ def public_awareness(records: Sequence[Facts]) -> Finding:
     )
 
 
-def unanswered(key: str, briefing: str, needs: str) -> Finding:
-    """A finding this page cannot yet answer, with what would let it."""
-    return Finding(
-        key=key,
-        briefing=briefing,
-        figure=None,
-        n=0,
-        formula="",
-        sentence="Accord's data cannot answer this here yet.",
-        needs=needs,
-    )
-
-
 def kpis(
     records: Sequence[Facts], adopted: Collection[int], scored: Sequence[Scored] = ()
 ) -> Finding:
@@ -484,17 +541,6 @@ def financial_outcomes(first_years: Sequence[int], appraisals: int) -> Finding:
     )
 
 
-NOT_YET = (
-    (
-        "political_buy_in",
-        "Politics can inhibit or stimulate collaboration",
-        "Scores on the political buy-in factor from assessment rounds, beside status: the "
-        "assessments app gives this page its three group scores (the three Cs) only, not each "
-        "factor's.",
-    ),
-)
-
-
 def findings(
     records: Sequence[Facts],
     rates: Sequence[float],
@@ -505,15 +551,15 @@ def findings(
     scored: Sequence[Scored] = (),
     realised: Collection[int] = (),
 ) -> list[Finding]:
-    """Every finding this page computes, then those it cannot answer yet."""
+    """Every finding this page computes."""
     return [
         inconsistency(rates),
         key_individuals(records),
         service_mix(records),
         wider_public_service(records),
         public_awareness(records),
+        political_buy_in(scored),
         clear_vision(scored, realised),
         kpis(records, adopted, scored),
         financial_outcomes(first_years, appraisals),
-        *(unanswered(*row) for row in NOT_YET),
     ]

@@ -21,9 +21,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from accord.assessments import services as assessments
 from accord.core import audit
 from accord.orgs.choices import AreaKind
 from accord.orgs.models import Area
@@ -43,6 +45,20 @@ DEPENDS_ON = (
     "orgs.organisation",
     "orgs.area",
     "insights.population",
+)
+#: What the findings read beyond the picture: KPIs adopted, appraisals and their realised
+#: benefits, and the assessment rounds, their invitations and (audited) responses.
+ASSESSMENTS_DEPEND_ON = (
+    "assessments.round",
+    "assessments.response",
+    "assessments.frameworkversion",
+)
+FINDINGS_DEPEND_ON = (
+    *DEPENDS_ON,
+    "kpis.adoption",
+    "appraisal.appraisal",
+    "appraisal.realisedbenefit",
+    *ASSESSMENTS_DEPEND_ON,
 )
 #: How long a picture is kept at most: bounds how long a change made outside the services (by
 #: hand in the database) could go unseen.
@@ -164,6 +180,46 @@ def picture_key(user: Any, today: dt.date) -> str:
     it reads, whom they see as, and the day."""
     signature = json.dumps([audit.state_version(DEPENDS_ON), viewer(user), today.isoformat()])
     return hashlib.sha256(signature.encode()).hexdigest()
+
+
+def findings_key(user: Any, today: dt.date) -> str:
+    """What the findings for this person on this day depend on, as a key: the audited state
+    of what they read, the submitted responses (those to an anonymous round are not audited),
+    the disclosure threshold, whom they see as, and the day."""
+    signature = json.dumps(
+        [
+            audit.state_version(FINDINGS_DEPEND_ON),
+            assessments.responses_state(),
+            int(settings.DISCLOSURE_THRESHOLD),
+            viewer(user),
+            today.isoformat(),
+        ]
+    )
+    return hashlib.sha256(signature.encode()).hexdigest()
+
+
+def round_scores(today: dt.date) -> dict[int, list[assessments.GroupScores]]:
+    """Every collaboration's rounds with their group and factor scores, by collaboration id,
+    under the assessments' disclosure control (assessments.services.group_scores_of).
+
+    Kept for everyone alike until a round, a response or a framework changes (or the day
+    does): a round's scores do not depend on who reads them, and working out 2,000 rounds'
+    takes seconds, so a change to the register must not start it again. Whom a person may
+    see is applied by the caller."""
+    signature = json.dumps(
+        [
+            audit.state_version(ASSESSMENTS_DEPEND_ON),
+            assessments.responses_state(),
+            int(settings.DISCLOSURE_THRESHOLD),
+            today.isoformat(),
+        ]
+    )
+    key = "insights:round-scores:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = assessments.group_scores_of(None, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _picture(user: Any, today: dt.date) -> Picture:

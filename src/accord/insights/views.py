@@ -16,7 +16,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accord.appraisal import services as appraisal
-from accord.assessments import services as assessments
 from accord.core.choices import Visibility
 from accord.kpis import queries as kpi_queries
 from accord.register import services as register
@@ -76,26 +75,52 @@ def _context(
 @require_GET
 def findings(request: HttpRequest) -> HttpResponse:
     """The briefing's findings beside figures from the collaborations this person may see (a
-    visitor: the public ones), each with its n, formula and the records behind it."""
+    visitor: the public ones), each with its n, formula and the records behind it.
+
+    Drawn once for each state of what they read (queries.findings_key) and each viewer, and
+    kept, as the national picture's body is."""
     today = timezone.localdate()
-    picture = queries.picture(request.user, today)
+    key = "insights:findings:" + queries.findings_key(request.user, today)
+    body = cache.get(key)
+    if body is None:
+        context = {
+            "rows": finding_rows(computed_findings(request.user, today)),
+            "register_url": reverse("register:list"),
+            "signed_in": request.user.is_authenticated,
+        }
+        body = render_to_string("insights/_findings_body.html", context, request=request)
+        cache.set(key, body, queries.CACHE_SECONDS)
+    # Drawn by our own template from escaped values, kept only in the server's cache.
+    return render(request, "insights/findings.html", {"body": mark_safe(body)})
+
+
+def computed_findings(user: Any, today: Any) -> list[findings_module.Finding]:
+    """Every finding from what this person may see."""
+    picture = queries.picture(user, today)
     rates = [a.rate for a in picture.now.areas if a.rate is not None]
-    first_years, appraisals, realised = _first_realised(request.user)
-    found = findings_module.findings(
-        _facts(request.user),
+    facts = _facts(user)
+    first_years, appraisals, realised = _first_realised(user)
+    return findings_module.findings(
+        facts,
         rates,
         adopted=set(
-            kpi_queries.visible_adoptions(request.user)
+            kpi_queries.visible_adoptions(user)
             .filter(collaboration__archived_at__isnull=True)
             .values_list("collaboration_id", flat=True)
+            .distinct()
         ),
         first_years=first_years,
         appraisals=appraisals,
-        scored=_scored(request.user, today),
+        scored=_scored(user, today, facts),
         realised=realised,
     )
+
+
+def finding_rows(found: list[findings_module.Finding]) -> list[dict[str, Any]]:
+    """Each finding with its figure and its parts' shares in words, and each part's link to
+    the register filtered to its records."""
     listed = reverse("register:list")
-    rows = [
+    return [
         {
             "finding": f,
             "figure": (
@@ -130,11 +155,6 @@ def findings(request: HttpRequest) -> HttpResponse:
         }
         for f in found
     ]
-    return render(
-        request,
-        "insights/findings.html",
-        {"rows": rows, "register_url": listed, "signed_in": request.user.is_authenticated},
-    )
 
 
 def _facts(user: Any) -> list[findings_module.Facts]:
@@ -182,17 +202,26 @@ def _first_realised(user: Any) -> tuple[list[int], int, set[int]]:
     return sorted(first.values()), seen.count(), realised
 
 
-def _scored(user: Any, today: Any) -> list[findings_module.Scored]:
-    """The three-C group scores of each round of each collaboration the person may see that
-    has had one, under the assessments' disclosure control (assessments.services.group_scores:
-    a few queries for each such collaboration)."""
-    visible = register.visible_collaborations(user).filter(archived_at__isnull=True)
-    having = visible.filter(assessment_rounds__opens_on__lte=today).distinct().order_by("pk")
+def _scored(
+    user: Any, today: Any, facts: list[findings_module.Facts] | None = None
+) -> list[findings_module.Scored]:
+    """The three-C group and factor scores of each round of each collaboration the person may
+    see (not archived) that has had one, under the assessments' disclosure control: every
+    round's scores are kept for everyone (queries.round_scores), the person's collaborations
+    (`facts`, or read here) chosen from them."""
+    scores = queries.round_scores(today)
+    if facts is None:
+        visible = register.visible_collaborations(user).filter(archived_at__isnull=True)
+        seen = dict(visible.filter(pk__in=list(scores)).order_by().values_list("pk", "status"))
+    else:
+        seen = {f.id: f.status for f in facts}
     return [
         findings_module.Scored(
-            id=c.pk,
-            status=c.status,
-            rounds=tuple(g.means for g in assessments.group_scores(c, today)),
+            id=pk,
+            status=seen[pk],
+            rounds=tuple(g.means for g in rounds),
+            factors=tuple(g.factors for g in rounds),
         )
-        for c in having
+        for pk, rounds in sorted(scores.items())
+        if pk in seen
     ]
