@@ -82,3 +82,43 @@ def test_the_table_sorts_in_the_page(national: str, page: Any) -> None:
     link.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/collaborations/?place=*")
+
+
+def test_an_area_on_the_map_is_reached_by_tab_and_opened_with_enter(
+    national: str, page: Any
+) -> None:
+    page.goto(f"{national}/insights/?measure=mix:tri_service")
+    _drawn(page)
+    # Each area is one tab stop, named by the area and its figure; the grey shape beneath a
+    # shaded one is not a second stop.
+    shapes = page.locator(f"{MAP} [role='link'][tabindex='0']")
+    assert shapes.count() == 43
+    named = page.locator(
+        f"{MAP} [role='link'][aria-label='Lincolnshire: 1, tri-service collaborations']"
+    )
+    assert named.count() == 1
+    # From the form's button, tab through the areas (in the page's order) to Lincolnshire.
+    page.get_by_role("button", name="Show").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        label = page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
+        if label.startswith("Lincolnshire:"):
+            break
+    else:
+        pytest.fail("Tab never reached Lincolnshire on the map")
+    assert page.evaluate("document.activeElement.closest('[data-accord-chart]') !== null")
+    # Focused: outlined over its neighbours.
+    assert page.locator(f"{MAP} svg > g[aria-hidden='true'] path").count() == 2
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/collaborations/?place=E23000020&mix=tri_service")
+    assert "Tri-service station" in page.content()
+
+
+def test_the_findings_page_passes_axe_at_both_widths(national: str, page: Any) -> None:
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{national}/insights/findings/")
+        page.wait_for_selector("#finding-political_buy_in")
+        violations = axe_blocking(page)
+        assert not violations, describe(violations)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -139,7 +139,8 @@ def map_spec(
     """A Vega-Lite geoshape map of the areas with a boundary, shaded by the measure; an area
     with no value (no population, for a rate) drawn grey. Each shape links to the register
     filtered to it. With `forums`, the local resilience forums' boundaries drawn over them as
-    dashed outlines (a second layer, named in its tooltip). None when no boundaries are
+    dashed outlines (a second layer, named in its tooltip). `usermeta.keyboard` asks charts.js
+    to make each area's shape focusable and opened with Enter. None when no boundaries are
     loaded."""
     by_code = {r.area.code: r for r in table}
     values = []
@@ -156,7 +157,9 @@ def map_spec(
                     "value": row.value,
                     "shown": shown,
                     "href": row.href,
-                    "label": f"{row.area.name}: {shown}",
+                    # The shape's accessible name: the area and its figure.
+                    "label": f"{row.area.name}: {shown}"
+                    + ("" if row.value is None else f", {chosen.label.lower()}"),
                 },
             }
         )
@@ -177,6 +180,7 @@ def map_spec(
         title=f"{chosen.label}, by police force area",
         height=620,
         projection={"type": "mercator"},
+        usermeta={"keyboard": True},
         layer=[
             {"mark": {**outline, "fill": "#b1b4b6"}, "encoding": common},
             {
