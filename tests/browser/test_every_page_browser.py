@@ -78,6 +78,8 @@ CONTENT = {
     "analytics:detail": "#by-weekday-hour-table",
     "insights:national": "[data-accord-chart='national-map-spec'] svg",
     "insights:findings": "#finding-key_individuals table",
+    "insights:board_pack": "#risks",
+    "insights:national_report": "form .govuk-button",
     "lessons:list": "#lessons li",
     "lessons:detail": "#what-happened",
     "api:openapi-view": ".opblock",

@@ -162,6 +162,16 @@ def _table(world: dict[str, Any]) -> list[tuple[str, str, tuple[int, ...]]]:
         # The national picture: everyone, each drawn from what they may see.
         ("insights:national", "/insights/", EVERYONE),
         ("insights:findings", "/insights/findings/", EVERYONE),
+        # Reports: a board pack where its collaboration is seen; a national report is its
+        # asker's alone (none is asked for here: nobody else's number answers).
+        ("insights:board_pack", f"/insights/c/{ref}/board-pack/", SEE),
+        ("insights:board_pack_download", f"/insights/c/{ref}/board-pack.pdf", SEE),
+        ("insights:national_report", "/insights/report/", SIGNED_IN),
+        (
+            "insights:national_report_download",
+            "/insights/report/999999/national-report.pdf",
+            (302, 404, 404, 404, 404, 404),
+        ),
         # Lessons: a published lesson for the partners, written by the owner; its action's
         # owner is the partner_user. Only the submitter (and moderators) change it, and a
         # published lesson is no longer edited or reviewed.

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from accord.core import panels
+
 
 class InsightsConfig(AppConfig):
     name = "accord.insights"
@@ -7,9 +9,16 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
-        # Django's app loading: the panel's module imports the models, ready only by now.
-        from accord.core import panels
+        # The views import the models, which exist only once the apps are ready.
+        from .report_views import collaboration_panel
 
+        panels.register(
+            "collaboration",
+            "board_pack",
+            template="insights/board_pack_panel.html",
+            context=collaboration_panel,
+            order=90,
+        )
         from .home import home_panel
 
         panels.register(
