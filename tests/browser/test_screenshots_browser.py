@@ -41,6 +41,7 @@ PAGES = (
     "round-results",
     "appraisal-results",
     "insights-national-map",
+    "home-dashboard",
 )
 
 
@@ -71,6 +72,8 @@ def demo(site: str) -> dict[str, str]:
         "appraisal-results": f"/appraisals/{appraisal.pk}/",
         # With the resilience forums' outlines, as docs/insights.md describes it.
         "insights-national-map": "/insights/?forums=1",
+        # The demo contributor's dashboard, as docs/home.md shows it.
+        "home-dashboard": "/",
     }
     assert tuple(paths) == PAGES
     return paths
