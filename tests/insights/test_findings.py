@@ -264,7 +264,14 @@ def test_political_buy_in_by_hand() -> None:
     assert (by_status["Operational"].count, by_status["Operational"].mean) == (2, 3.5)
     assert (by_status["Stopped"].count, by_status["Stopped"].mean) == (1, 2.0)
     assert (by_status["Idea"].count, by_status["Idea"].mean) == (1, 5.0)
-    assert by_status["Closed"].count == 0 and by_status["Closed"].mean is None
+    # Statuses with no score are left out, but for operational and stopped, always shown.
+    assert list(by_status) == ["Idea", "Operational", "Stopped"]
+    only_idea = findings.political_buy_in(POLITICAL[3:4])
+    assert [(p.label, p.count) for p in only_idea.parts] == [
+        ("Idea", 1),
+        ("Operational", 0),
+        ("Stopped", 0),
+    ]
     assert all(p.of == 4 for p in found.parts)
     assert by_status["Stopped"].filters == (("status", "stopped"),)
     assert "averages 3.5 across 4 collaborations" in found.sentence

@@ -74,3 +74,41 @@ def test_many_collaborations_in_a_few_queries_each_its_own(settings: Any) -> Non
     assert [s.factors["political-buy-in"] for s in found[second.pk]] == [2.0]
     assert later.pk not in {s.round_id for rounds in found.values() for s in rounds}
     assert set(services.group_scores_of([first.pk])) == {first.pk}
+
+
+def test_kept_scores_score_again_only_the_rounds_that_changed(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accord.insights import queries
+
+    settings.DISCLOSURE_THRESHOLD = 1
+    first, second = RoundFactory(), RoundFactory()
+    answered(first, 5)
+    answered(second, 1)
+    link = InvitationFactory(round=second)
+    today = dt.date.today()
+    scored: list[Any] = []
+    real = services.group_scores_of
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        scored.append(kwargs.get("rounds"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "group_scores_of", counting)
+    found = queries.round_scores(today)
+    assert scored == [None]  # every round, the first time
+    assert found[first.collaboration_id][0].factors["political-buy-in"] == 4.0
+    # Nothing changed: nothing scored.
+    assert queries.round_scores(today) == found
+    assert scored == [None]
+    # A change to the register: nothing scored.
+    CollaborationFactory()
+    queries.round_scores(today)
+    assert scored == [None]
+    # An anonymous response to the second round (not audited): that round alone, and its
+    # score moves from (1 + 1 + 1 + 5) / 4 = 2.0 to the mean of 2.0 and 4.0 = 3.0.
+    ResponseFactory(link=link, value=5)
+    found = queries.round_scores(today)
+    assert scored == [None, [second.pk]]
+    assert found[second.collaboration_id][0].factors["political-buy-in"] == pytest.approx(3.0)
+    assert found[first.collaboration_id][0].factors["political-buy-in"] == 4.0

@@ -763,17 +763,20 @@ def _mean(cells: dict[str, Any] | None, key: str) -> float | None:
 
 
 def group_scores_of(
-    collaborations: Any, today: dt.date | None = None
+    collaborations: Any, today: dt.date | None = None, *, rounds: Any = None
 ) -> dict[int, list[GroupScores]]:
     """`group_scores` of many collaborations at once (their ids, a queryset of their ids, or
-    None for every collaboration), by collaboration id: four queries however many there are,
-    each framework parsed once. The caller decides who may see which."""
+    None for every collaboration; `rounds`, only those rounds), by collaboration id: four
+    queries however many there are, each framework parsed once. The caller decides who may
+    see which."""
     from . import results, scoring
 
     today = today or timezone.localdate()
     chosen = Round.objects.filter(opens_on__lte=today)
     if collaborations is not None:
         chosen = chosen.filter(collaboration__in=collaborations)
+    if rounds is not None:
+        chosen = chosen.filter(pk__in=rounds)
     rounds = list(chosen.order_by("opens_on", "pk"))
     ids = {r.framework_id for r in rounds}
     versions = {v.pk: v for v in FrameworkVersion.objects.filter(pk__in=ids)} if ids else {}
@@ -799,6 +802,36 @@ def group_scores_of(
             )
         )
     return found
+
+
+def round_states(today: dt.date | None = None) -> dict[int, str]:
+    """Each opened round's id with a token of what its scores read: its framework and day, how many
+    responses are submitted and the latest day one was, how many people are invited. Three
+    queries. (An answer changed in a response submitted again the same day leaves it
+    alone: responses keep no time of day.)"""
+    from django.db.models import Count, Max
+
+    today = today or timezone.localdate()
+    opened = Round.objects.filter(opens_on__lte=today).order_by()
+    answered = {
+        pk: (n, last)
+        for pk, n, last in Response.objects.filter(round__in=opened, submitted=True)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"), last=Max("submitted_on"))
+        .values_list("round_id", "n", "last")
+    }
+    invited = dict(
+        Invitation.objects.filter(round__in=opened)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    return {
+        pk: f"{framework}:{opens_on}:{answered.get(pk, (0, None))}:{invited.get(pk, 0)}"
+        for pk, framework, opens_on in opened.values_list("pk", "framework_id", "opens_on")
+    }
 
 
 def responses_state() -> str:

@@ -186,6 +186,8 @@ def political_buy_in(scored: Sequence[Scored]) -> Finding:
         )
         for key, label in STATUSES
     ]
+    # The statuses with a score, and always the two the briefing sets against each other.
+    parts = [p for p in parts if p.count or p.filters[0][1] in (OPERATIONAL, STOPPED)]
     value = sum(known.values()) / n if n else None
     if value is None:
         sentence = (

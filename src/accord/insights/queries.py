@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,9 @@ FINDINGS_DEPEND_ON = (
     "appraisal.realisedbenefit",
     *ASSESSMENTS_DEPEND_ON,
 )
+#: Where every round's scores are kept (queries.round_scores), and for how long at most.
+ROUND_SCORES_KEY = "insights:round-scores"
+ROUND_SCORES_SECONDS = 3600
 #: How long a picture is kept at most: bounds how long a change made outside the services (by
 #: hand in the database) could go unseen.
 CACHE_SECONDS = 300
@@ -199,27 +203,39 @@ def findings_key(user: Any, today: dt.date) -> str:
 
 
 def round_scores(today: dt.date) -> dict[int, list[assessments.GroupScores]]:
-    """Every collaboration's rounds with their group and factor scores, by collaboration id,
-    under the assessments' disclosure control (assessments.services.group_scores_of).
+    """Every collaboration's opened rounds with their group and factor scores, oldest first,
+    by collaboration id, under the assessments' disclosure control
+    (assessments.services.group_scores_of). Whom a person may see is the caller's to apply.
 
-    Kept for everyone alike until a round, a response or a framework changes (or the day
-    does): a round's scores do not depend on who reads them, and working out 2,000 rounds'
-    takes seconds, so a change to the register must not start it again. Whom a person may
-    see is applied by the caller."""
-    signature = json.dumps(
-        [
-            audit.state_version(ASSESSMENTS_DEPEND_ON),
-            assessments.responses_state(),
-            int(settings.DISCLOSURE_THRESHOLD),
-            today.isoformat(),
-        ]
-    )
-    key = "insights:round-scores:" + hashlib.sha256(signature.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = assessments.group_scores_of(None, today)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    A round's scores do not depend on who reads them, and scoring one takes milliseconds
+    (its disclosure control most of them): 2,000 rounds take seconds. So each round's are
+    kept with a token of what they read (assessments.services.round_states), and only the
+    rounds whose token has changed are scored again; a change to the register scores none.
+    All are scored afresh after ROUND_SCORES_SECONDS, which bounds how long an answer changed
+    in a response submitted again on the same day could go unseen."""
+    stamp = (int(settings.DISCLOSURE_THRESHOLD), today.isoformat())
+    now = time.time()
+    kept = cache.get(ROUND_SCORES_KEY)
+    if not kept or kept["stamp"] != stamp or kept["until"] < now:
+        kept = {"stamp": stamp, "until": now + ROUND_SCORES_SECONDS, "rounds": {}}
+    rounds: dict[int, tuple[str, int, assessments.GroupScores]] = kept["rounds"]
+    states = assessments.round_states(today)
+    stale = [pk for pk, token in states.items() if rounds.get(pk, ("",))[0] != token]
+    if stale or len(rounds) != len(states) or not rounds:
+        # Every round (the first time): no list of ids, which could pass a database's limit.
+        chosen = None if len(stale) == len(states) else stale
+        fresh = assessments.group_scores_of(None, today, rounds=chosen) if stale else {}
+        rounds = {pk: kept_round for pk, kept_round in rounds.items() if pk in states}
+        for collaboration, scores in fresh.items():
+            for each in scores:
+                rounds[each.round_id] = (states[each.round_id], collaboration, each)
+        cache.set(ROUND_SCORES_KEY, {**kept, "rounds": rounds}, ROUND_SCORES_SECONDS)
+    found: dict[int, list[assessments.GroupScores]] = defaultdict(list)
+    for _, collaboration, each in sorted(
+        rounds.values(), key=lambda r: (r[2].opens_on, r[2].round_id)
+    ):
+        found[collaboration].append(each)
+    return dict(found)
 
 
 def _picture(user: Any, today: dt.date) -> Picture:

@@ -102,6 +102,12 @@
       var source = document.getElementById(element.getAttribute("data-accord-chart"));
       if (!source) return;
       var spec = JSON.parse(source.textContent);
+      // A map keeps its shape: on a narrow screen no taller than its width needs
+      // (`usermeta.aspect`, height over width), rather than a fixed height's empty band.
+      var aspect = spec.usermeta && spec.usermeta.aspect;
+      if (aspect && element.clientWidth && typeof spec.height === "number") {
+        spec.height = Math.round(Math.min(spec.height, element.clientWidth * aspect));
+      }
       window
         .vegaEmbed(element, spec, OPTIONS)
         .then(function (result) {
