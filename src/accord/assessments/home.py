@@ -3,6 +3,7 @@ to answer, and those they manage (start, invite to, import into: `services.can_m
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,19 +19,22 @@ from .models import Invitation, Round
 SHOWN = 10
 
 
-def invited_rounds(user: Any, today: Any) -> list[Invitation]:
+def invited_rounds(user: Any, today: dt.date) -> list[Invitation]:
     """The person's own invitations to rounds open today, closing soonest first. An invitation
     is to an email address: the one the person signs in with."""
     return list(
         Invitation.objects.filter(
-            email__iexact=user.email, round__opens_on__lte=today, round__closes_on__gte=today
+            # Kept in lower case, as `services.invite` writes them.
+            email=user.email.strip().lower(),
+            round__opens_on__lte=today,
+            round__closes_on__gte=today,
         )
         .select_related("round", "round__collaboration")
         .order_by("round__closes_on", "round__pk")
     )
 
 
-def managed_rounds(user: Any, today: Any) -> list[Round]:
+def managed_rounds(user: Any, today: dt.date) -> list[Round]:
     """Rounds open today of collaborations the person may manage, closing soonest first: a
     platform administrator's are every visible one; a contributor's, those of collaborations
     their organisation is a partner in (the rule `services.can_manage` applies, and is asked of
