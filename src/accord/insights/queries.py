@@ -188,8 +188,9 @@ def picture_key(user: Any, today: dt.date) -> str:
 
 def findings_key(user: Any, today: dt.date) -> str:
     """What the findings for this person on this day depend on, as a key: the audited state
-    of what they read, the submitted responses (those to an anonymous round are not audited),
-    the disclosure threshold, whom they see as, and the day."""
+    of what they read, how many responses are submitted (those to an anonymous round are not
+    audited), the disclosure threshold, whom they see as, and the day. An answer changed in
+    a response already submitted is seen when the page expires (CACHE_SECONDS)."""
     signature = json.dumps(
         [
             audit.state_version(FINDINGS_DEPEND_ON),
