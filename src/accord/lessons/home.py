@@ -9,17 +9,21 @@ yet approved; for a platform moderator, every submitted lesson.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accord.core import audit
 from accord.core.choices import Role
 
-from . import services
+from . import queries, services
 from .choices import ActionStatus, State
 from .models import Action, Lesson, is_platform_moderator
 
@@ -57,11 +61,8 @@ def _title(user: Any, lesson: Lesson) -> str:
     return title or f"Lesson {lesson.pk} (not yet published)"
 
 
-def home_panel(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    today = timezone.localdate()
+def _panel(user: Any, today: dt.date) -> dict[str, Any]:
+    """The panel's figures and rows as plain data, to keep."""
     due = actions_due(user)
     actions = list(due[:SHOWN])
     total = len(actions) if len(actions) < SHOWN else due.count()
@@ -77,12 +78,14 @@ def home_panel(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
         )
         waiting_total = len(lessons) if len(lessons) < SHOWN else waiting.count()
     return {
-        "today": today,
         "actions": [
             {
-                "action": a,
+                "title": a.title,
+                "due": a.due,
                 "overdue": a.due < today,
                 "yours": a.owner_id == user.pk,
+                "owner": a.owner.get_full_name() or a.owner.email,
+                "lesson_id": a.lesson_id,
                 "lesson_title": _title(user, a.lesson),
             }
             for a in actions
@@ -90,7 +93,36 @@ def home_panel(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
         "actions_total": total,
         "overdue": overdue,
         "moderates": waiting is not None,
-        "lessons": [(lesson, _title(user, lesson)) for lesson in lessons],
+        "lessons": [
+            {
+                "pk": lesson.pk,
+                "title": _title(user, lesson),
+                "organisation": lesson.organisation.name,
+                "submitted_at": lesson.submitted_at,
+            }
+            for lesson in lessons
+        ],
         "lessons_total": waiting_total,
+    }
+
+
+def home_panel(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    today = timezone.localdate()
+    # Kept as the lessons' list is (the state of lessons, collaborations, people and
+    # organisations, and who is looking), and the state of the actions and the day besides:
+    # an action falls overdue at midnight.
+    signature = repr(
+        (audit.state_version([*queries.COUNTED, "lessons.action"]), queries._who(user), today)
+    )
+    key = "lessons:home:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _panel(user, today)
+        cache.set(key, found, queries.COUNTS_SECONDS)
+    return {
+        **found,
         "submitted_url": f"{reverse('lessons:list')}?{urlencode({'state': State.SUBMITTED})}",
     }
