@@ -41,6 +41,7 @@ PAGES = (
     "round-results",
     "appraisal-results",
     "insights-national-map",
+    "insights-findings",
     "home-dashboard",
 )
 
@@ -72,6 +73,7 @@ def demo(site: str) -> dict[str, str]:
         "appraisal-results": f"/appraisals/{appraisal.pk}/",
         # With the resilience forums' outlines, as docs/insights.md describes it.
         "insights-national-map": "/insights/?forums=1",
+        "insights-findings": "/insights/findings/",
         # The demo contributor's dashboard, as docs/home.md shows it.
         "home-dashboard": "/",
     }

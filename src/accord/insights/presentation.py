@@ -180,7 +180,7 @@ def map_spec(
         title=f"{chosen.label}, by police force area",
         height=620,
         projection={"type": "mercator"},
-        usermeta={"keyboard": True, "aspect": 1.3},
+        usermeta={"keyboard": True, "aspect": 1.1},
         layer=[
             {"mark": {**outline, "fill": "#b1b4b6"}, "encoding": common},
             {
