@@ -400,3 +400,44 @@ def test_the_dashboards_queries_are_pinned(
     client.get("/")
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         client.get("/")
+
+
+# What is kept is never stale -------------------------------------------------------------------
+
+
+def test_a_kept_collaborations_panel_shows_a_change_at_once(
+    client: Client, owner: Any, colleague: Any, make_collaboration: Callable[..., Any]
+) -> None:
+    make_collaboration("Joint response pilot")
+    assert "1 collaboration, 1 at risk" in _text(
+        _section(_page(client, owner), "home-collaborations")
+    )
+    make_collaboration("Second pilot")
+    assert "2 collaborations, 2 at risk" in _text(
+        _section(_page(client, owner), "home-collaborations")
+    )
+    # A colleague at the same organisation sees the same, kept or not.
+    assert "Second pilot" in _text(_section(_page(client, colleague), "home-collaborations"))
+
+
+def test_a_kept_actions_panel_shows_a_change_at_once(
+    client: Client, owner: Any, moderator: Any
+) -> None:
+    from accord.lessons import services
+
+    lesson = make_lesson(owner, state="published", moderator=moderator)
+    action = services.add_action(
+        owner,
+        lesson,
+        title="Load the talkgroups",
+        owner_email=owner.email,
+        due=timezone.localdate(),
+    )
+    assert "Load the talkgroups" in _text(_section(_page(client, owner), "home-actions"))
+    services.complete_action(owner, action, evidence="Loaded at the exercise")
+    assert "No open actions" in _text(_section(_page(client, owner), "home-actions"))
+    assert "No lessons are awaiting" in _text(_section(_page(client, moderator), "home-actions"))
+    make_lesson(owner, state="submitted", title="Handover at the county border")
+    assert "Handover at the county border" in _text(
+        _section(_page(client, moderator), "home-actions")
+    )
