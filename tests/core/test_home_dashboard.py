@@ -441,3 +441,44 @@ def test_a_kept_actions_panel_shows_a_change_at_once(
     assert "Handover at the county border" in _text(
         _section(_page(client, moderator), "home-actions")
     )
+
+
+@pytest.mark.parametrize(
+    "who", ["owner", "colleague", "org_admin", "partner_user", "outsider", "platform_admin"]
+)
+def test_the_rounds_managed_are_exactly_those_the_assessments_rule_lets_the_person_manage(
+    make_collaboration: Callable[..., Any], who: str, request: Any
+) -> None:
+    from accord.assessments import home, services
+    from accord.assessments.models import Round
+    from accord.register.services import visible_collaborations
+
+    user = request.getfixturevalue(who)
+    for i, (partners, visibility) in enumerate(
+        [
+            ((("E31000025", "lead"), ("RX9", "partner")), "partners"),
+            ((("E23000030", "lead"),), "signed_in"),
+            ((("RX9", "lead"),), "public"),
+        ]
+    ):
+        RoundFactory(
+            collaboration=make_collaboration(f"Pilot {i}", partners=partners, visibility=visibility)
+        )
+    today = timezone.localdate()
+    expected = {
+        r.pk
+        for r in Round.objects.filter(collaboration__in=visible_collaborations(user))
+        if r.is_open(today) and services.can_manage(user, r.collaboration)
+    }
+    assert {r.pk for r in home.managed_rounds(user, today)} == expected
+    # And the rule tells these people apart: a partner's contributors and administrators
+    # manage their own, a reader none, a platform administrator every one.
+    managing = {
+        "owner": 1,
+        "colleague": 0,
+        "org_admin": 1,
+        "partner_user": 2,
+        "outsider": 1,
+        "platform_admin": 3,
+    }
+    assert len(expected) == managing[who]
