@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench frontend install install-test browser java clean
+.PHONY: run test lint typecheck pytest bench frontend install install-test browser java pango clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) frontend
+install: $(STAMP) frontend pango
 
 src/accord/static/build/accord.css: package.json package-lock.json $(wildcard src/accord/static_src/*.scss) scripts/build-frontend.mjs src/accord/static/accord/charts.js
 	npm ci --no-audit --no-fund --loglevel=error
@@ -38,6 +38,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && \
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		echo "Chromium is not installed and could not be: browser tests will be skipped")
+
+# WeasyPrint (the reports' PDFs) lays text out with Debian's Pango; HarfBuzz's subsetter keeps
+# the fonts it embeds small, fast.
+pango:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 || \
+		(command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && \
+		apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) || \
+		echo "Pango is not installed and could not be: the reports' PDFs will not be written")
 
 # Spark (the demand-overlap engine at scale) runs on Java 17.
 java:

@@ -47,8 +47,11 @@ PAGES = (
 
 
 def image_names() -> list[str]:
-    """Every file this test writes: register-1280.png, register-375.png, ..."""
-    return [f"{name}-{width}.png" for name in PAGES for width in WIDTHS]
+    """Every file this test writes: register-1280.png, register-375.png, ...; and the board
+    pack's page and PDF page, which tests/insights/test_reports_images.py writes."""
+    from tests.insights.test_reports_images import IMAGES as REPORT_IMAGES
+
+    return [f"{name}-{width}.png" for name in PAGES for width in WIDTHS] + list(REPORT_IMAGES)
 
 
 def _folder() -> Path:

@@ -14,6 +14,10 @@ def main(argv: list[str]) -> int:
         from . import load
 
         return load.main([a for a in argv if a != "--load"])
+    if "--reports" in argv:  # a board pack's page and PDF, on the demo (bench/reports.py)
+        from . import reports
+
+        return reports.main([a for a in argv if a != "--reports"])
     from . import pages
 
     return pages.main(argv)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import close_old_connections, connections, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,6 +64,8 @@ STYLESHEET = Path(__file__).parent / "static" / "insights" / "report.css"
 PDF_CHART_WIDTH = 640
 #: The Vega-Lite version vl-convert draws with: the pages' (core.charts' schema is v6).
 VEGA_LITE_VERSION = "6.4"
+#: How long a chart's drawing is kept (it is keyed by its spec, so it is never out of date).
+SVG_SECONDS = 24 * 3600
 #: A run that has not moved on for this long died with its process: it may be asked again.
 STALE_AFTER = dt.timedelta(minutes=5)
 
@@ -95,7 +100,23 @@ def _fixed_width(value: Any, width: int) -> Any:
 
 
 def chart_svg(spec: dict[str, Any], width: int = PDF_CHART_WIDTH) -> str:
-    """A page's Vega-Lite spec drawn to SVG by vl-convert, as the page would draw it."""
+    """A page's Vega-Lite spec drawn to SVG by vl-convert, as the page would draw it; kept by
+    the spec's own digest (the same spec is the same drawing), so that a pack asked for again
+    draws only what changed."""
+    key = (
+        "insights:svg:"
+        + hashlib.sha256(
+            json.dumps([spec, width, VEGA_LITE_VERSION], sort_keys=True, default=str).encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _draw(spec, width)
+        cache.set(key, found, SVG_SECONDS)
+    return str(found)
+
+
+def _draw(spec: dict[str, Any], width: int) -> str:
     import vl_convert
 
     drawn: str = vl_convert.vegalite_to_svg(
