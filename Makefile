@@ -72,7 +72,7 @@ pytest: install browser java
 test: lint typecheck pytest
 
 bench: install java
-	$(BIN)/accord bench --overlap --kpis --lessons
+	$(BIN)/accord bench --overlap --kpis --lessons --insights
 	$(BIN)/accord bench --load
 
 clean:

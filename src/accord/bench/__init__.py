@@ -1,6 +1,7 @@
 """Benchmarks, shipped with the package so that `accord bench` runs from an installed wheel:
 `pages` (the register's pages at national scale), `load` (the production server under
-concurrent load: `accord bench --load`), `scoring` and `appraisal` (the engines)."""
+concurrent load: `accord bench --load`), `scoring` and `appraisal` (the engines); with
+`--insights` (read by `pages`), `insights`: the national picture and the findings."""
 
 from __future__ import annotations
 

@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         help="then the KPI pages at national scale (accord.bench.kpis: 20,000 adopted "
         "indicators, 1,000,000 measurements)",
     )
+    parser.add_argument(
+        "--insights",
+        action="store_true",
+        help="then the national picture and the findings (accord.bench.insights: 2,000 "
+        "assessment rounds, 20,000 KPIs)",
+    )
     return parser
 
 
@@ -543,6 +549,25 @@ def markdown_table(columns: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def print_rows(console: Any, title: str, columns: list[str], rows: list[list[str]]) -> list[str]:
+    """Print a benchmark's table (failing rows red, unjudged ones dim); the failing pages."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for header in columns:
+        if header != "URL":
+            table.add_column(header, justify="left" if header == "Page" else "right")
+    for row in rows:
+        failed = row[-1].startswith("NO")
+        table.add_row(
+            *row[:1],
+            *row[2:],
+            style="red" if failed else ("dim" if row[-1].startswith("n/a") else None),
+        )
+    console.print(table)
+    return [row[0] for row in rows if row[-1].startswith("NO")]
+
+
 def _rows(results: list[Measurement]) -> list[list[str]]:
     return table_rows(
         results,
@@ -663,6 +688,10 @@ def main(argv: list[str]) -> int:
 
             lessons_status = lessons.main(args, console)
             kpi_status = max(kpi_status, lessons_status)
+        if args.insights:
+            from . import insights
+
+            kpi_status = max(kpi_status, insights.main(args, console))
         from django.db import connections
 
         connections.close_all()
