@@ -338,3 +338,16 @@ def test_the_thread_writes_the_report(owner: Any) -> None:
         time.sleep(0.2)
     assert run.state == ReportState.DONE, run.error
     assert run.pdf and bytes(run.pdf)[:5] == b"%PDF-"
+
+
+def test_a_person_keeps_their_five_newest_reports(
+    owner: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(reports, "start", lambda pk: None)
+    asked = []
+    for _ in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = reports.request_national_report(owner)
+        ReportRun.objects.filter(pk=run.pk).update(state=ReportState.FAILED)
+        asked.append(run.pk)
+    assert sorted(ReportRun.objects.values_list("pk", flat=True)) == asked[-5:]

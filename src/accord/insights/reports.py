@@ -66,6 +66,8 @@ PDF_CHART_WIDTH = 640
 VEGA_LITE_VERSION = "6.4"
 #: How long a chart's drawing is kept (it is keyed by its spec, so it is never out of date).
 SVG_SECONDS = 24 * 3600
+#: How many national reports a person's page lists and the database keeps for them.
+KEPT_RUNS = 5
 #: A run that has not moved on for this long died with its process: it may be asked again.
 STALE_AFTER = dt.timedelta(minutes=5)
 
@@ -174,7 +176,8 @@ def html_to_pdf(html: str, *, marking: str, stamp: str) -> bytes:
         weasyprint.CSS(string=STYLESHEET.read_text(), url_fetcher=fetcher),
         weasyprint.CSS(string=pages, url_fetcher=fetcher),
     ]
-    pdf: bytes = document.write_pdf(stylesheets=sheets)
+    # Tagged (headings, tables, reading order), so that a screen reader reads it as the page.
+    pdf: bytes = document.write_pdf(stylesheets=sheets, pdf_tags=True)
     return pdf
 
 
@@ -415,7 +418,7 @@ def is_stale(run: ReportRun, now: dt.datetime | None = None) -> bool:
     return run.working and (now or timezone.now()) - run.touched_at > STALE_AFTER
 
 
-def runs_of(user: Any, limit: int = 5) -> list[ReportRun]:
+def runs_of(user: Any, limit: int = KEPT_RUNS) -> list[ReportRun]:
     """This person's latest national reports, newest first (the PDF itself left unread)."""
     if not user.is_authenticated:
         return []
@@ -448,9 +451,28 @@ def request_national_report(actor: Any) -> ReportRun:
             requested_by=actor, progress=0, progress_text="Waiting to start"
         )
         audit.record(actor=actor, action="report.request", obj=run, after=snapshot(run))
+        _discard_old(actor)
         pk = run.pk
         transaction.on_commit(lambda: start(pk))
     return run
+
+
+def _discard_old(actor: Any) -> None:
+    """Keep a person's newest reports (KEPT_RUNS), so that PDFs do not pile up unread: the
+    older ones are deleted, each an audit event."""
+    old = ReportRun.objects.filter(requested_by=actor).defer("pdf")[KEPT_RUNS:]
+    for run in list(old):
+        before = snapshot(run)
+        pk = run.pk
+        run.delete()
+        audit.record(
+            actor=actor,
+            action="report.discard",
+            object_type=ReportRun._meta.label_lower,
+            object_id=str(pk),
+            object_label=f"National report {pk}",
+            before=before,
+        )
 
 
 def start(pk: int) -> threading.Thread:
