@@ -74,6 +74,7 @@ test: lint typecheck pytest
 bench: install java
 	$(BIN)/accord bench --overlap --kpis --lessons --insights
 	$(BIN)/accord bench --load
+	$(BIN)/accord bench --reports
 
 clean:
 	rm -rf $(VENV) node_modules src/accord/static/build var
