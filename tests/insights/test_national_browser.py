@@ -53,6 +53,12 @@ def test_the_map_draws_and_axe_finds_nothing_serious(national: str, page: Any) -
     violations = axe_blocking(page)
     assert not violations, describe(violations)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # With the resilience forums drawn over the areas: their outlines are not tab stops.
+    page.goto(f"{national}/insights/?forums=1")
+    _drawn(page)
+    violations = axe_blocking(page)
+    assert not violations, describe(violations)
+    assert page.locator(f"{MAP} [tabindex='0']").count() == 43
 
 
 def test_choosing_an_area_on_the_map_opens_the_register_filtered_to_it(
