@@ -112,3 +112,14 @@ def test_kept_scores_score_again_only_the_rounds_that_changed(
     assert scored == [None, [second.pk]]
     assert found[second.collaboration_id][0].factors["political-buy-in"] == pytest.approx(3.0)
     assert found[first.collaboration_id][0].factors["political-buy-in"] == 4.0
+    # A round opening in five days: on that day it alone is scored (withheld: no responses).
+    later = RoundFactory(
+        collaboration=first.collaboration,
+        opens_on=today + dt.timedelta(days=5),
+        closes_on=today + dt.timedelta(days=9),
+    )
+    assert len(queries.round_scores(today)[first.collaboration_id]) == 1
+    found = queries.round_scores(today + dt.timedelta(days=5))
+    assert scored == [None, [second.pk], [later.pk]]
+    assert [s.round_id for s in found[first.collaboration_id]] == [first.pk, later.pk]
+    assert set(found[first.collaboration_id][1].factors.values()) == {None}

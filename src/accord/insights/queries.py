@@ -63,7 +63,7 @@ FINDINGS_DEPEND_ON = (
 )
 #: Where every round's scores are kept (queries.round_scores), and for how long at most.
 ROUND_SCORES_KEY = "insights:round-scores"
-ROUND_SCORES_SECONDS = 3600
+ROUND_SCORES_SECONDS = 24 * 3600
 #: How long a picture is kept at most: bounds how long a change made outside the services (by
 #: hand in the database) could go unseen.
 CACHE_SECONDS = 300
@@ -212,17 +212,29 @@ def round_scores(today: dt.date) -> dict[int, list[assessments.GroupScores]]:
     (its disclosure control most of them): 2,000 rounds take seconds. So each round's are
     kept with a token of what they read (assessments.services.round_states), and only the
     rounds whose token has changed are scored again; a change to the register scores none.
-    All are scored afresh after ROUND_SCORES_SECONDS, which bounds how long an answer changed
-    in a response submitted again on the same day could go unseen."""
-    stamp = (int(settings.DISCLOSURE_THRESHOLD), today.isoformat())
+    All are scored afresh after ROUND_SCORES_SECONDS (a day), which bounds how long an answer
+    changed in a response submitted again on the same day could go unseen."""
+    stamp = int(settings.DISCLOSURE_THRESHOLD)
+    # What the assessments' audit, the submitted responses' count and the day say: while none
+    # has moved, nothing a round reads can have (but an answer changed in a submitted
+    # response), and the kept scores are given without asking each round. A new day asks each
+    # round (some may have opened) and scores only the rounds that did.
+    quick = (
+        audit.state_version(ASSESSMENTS_DEPEND_ON),
+        assessments.responses_state(),
+        today.isoformat(),
+    )
     now = time.time()
     kept = cache.get(ROUND_SCORES_KEY)
     if not kept or kept["stamp"] != stamp or kept["until"] < now:
         kept = {"stamp": stamp, "until": now + ROUND_SCORES_SECONDS, "rounds": {}}
+    elif kept.get("quick") == quick and "found" in kept:
+        found_kept: dict[int, list[assessments.GroupScores]] = kept["found"]
+        return found_kept
     rounds: dict[int, tuple[str, int, assessments.GroupScores]] = kept["rounds"]
     states = assessments.round_states(today)
     stale = [pk for pk, token in states.items() if rounds.get(pk, ("",))[0] != token]
-    if stale or len(rounds) != len(states) or not rounds:
+    if stale or len(rounds) != len(states):
         # Every round (the first time): no list of ids, which could pass a database's limit.
         chosen = None if len(stale) == len(states) else stale
         fresh = assessments.group_scores_of(None, today, rounds=chosen) if stale else {}
@@ -230,13 +242,14 @@ def round_scores(today: dt.date) -> dict[int, list[assessments.GroupScores]]:
         for collaboration, scores in fresh.items():
             for each in scores:
                 rounds[each.round_id] = (states[each.round_id], collaboration, each)
-        cache.set(ROUND_SCORES_KEY, {**kept, "rounds": rounds}, ROUND_SCORES_SECONDS)
     found: dict[int, list[assessments.GroupScores]] = defaultdict(list)
     for _, collaboration, each in sorted(
         rounds.values(), key=lambda r: (r[2].opens_on, r[2].round_id)
     ):
         found[collaboration].append(each)
-    return dict(found)
+    kept = {**kept, "rounds": rounds, "quick": quick, "found": dict(found)}
+    cache.set(ROUND_SCORES_KEY, kept, ROUND_SCORES_SECONDS)
+    return kept["found"]
 
 
 def _picture(user: Any, today: dt.date) -> Picture:
