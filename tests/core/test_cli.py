@@ -139,7 +139,8 @@ def test_bench_measures_every_page_against_the_minimal_page(tmp_path: Any) -> No
     assert done.returncode == 0, done.stdout + done.stderr
     table = output.read_text(encoding="utf-8")
     for page in (
-        "| Minimal page (home: the layout, no data) | `/` |",
+        "| Minimal page (the accessibility statement: the layout and fixed text, no data) "
+        "| `/accessibility/` |",
         "| List | `/collaborations/` |",
         "| List, filtered |",
         "| List, searched | `/collaborations/?q=fire` |",

@@ -36,9 +36,6 @@ ROUNDS_EACH = 2
 RESPONDENTS = 6
 FIRST_AFTER_CHANGE_REQUESTS = 10
 FRAMEWORK = "collaboration-factors"
-#: The baseline the other benches use (the accessibility statement: the home page is a
-#: dashboard now, reading every app's data).
-MINIMAL_URL = getattr(bench_pages, "MINIMAL_URL", "/accessibility/")
 
 
 def _adoptions(console: Any) -> int:
@@ -218,7 +215,7 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     from accord.orgs.models import User
     from accord.register.models import Collaboration
 
-    from .pages import MINIMAL, Page, _measure_all, _progress
+    from .pages import MINIMAL, MINIMAL_URL, Page, _measure_all, _progress
 
     user = User.objects.get(email="bench-user-00001@bench.accord.test")
     client = Client()

@@ -164,7 +164,7 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     from accord.orgs.models import User
     from accord.register.models import Collaboration
 
-    from .pages import MINIMAL, Measurement, Page, _measure_all, _progress
+    from .pages import MINIMAL, MINIMAL_URL, Measurement, Page, _measure_all, _progress
 
     user = User.objects.get(email="bench-user-00001@bench.accord.test")
     client = Client()
@@ -183,7 +183,7 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     }
     n = args.requests
     pages = [
-        Page(MINIMAL, "/", client, n, "minimal"),
+        Page(MINIMAL, MINIMAL_URL, client, n, "minimal"),
         Page(
             "KPI page of a collaboration (4 charts)",
             f"/kpis/c/{collaboration.reference}/",

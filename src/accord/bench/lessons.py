@@ -175,7 +175,7 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     from accord.lessons.models import Lesson
     from accord.orgs.models import User
 
-    from .pages import MINIMAL, Page, _measure_all, _progress
+    from .pages import MINIMAL, MINIMAL_URL, Page, _measure_all, _progress
 
     user = User.objects.get(email="bench-user-00001@bench.accord.test")
     client = Client()
@@ -186,7 +186,7 @@ def measure(args: argparse.Namespace, console: Any) -> tuple[list[Any], dict[str
     counts = {"visible": visible.count()}
     n = args.requests
     pages = [
-        Page(MINIMAL, "/", client, n, "minimal"),
+        Page(MINIMAL, MINIMAL_URL, client, n, "minimal"),
         Page("Lessons", "/lessons/", client, n),
         Page("Lessons (anonymous)", "/lessons/", Client(), n),
         Page("Search: one word", "/lessons/?q=talkgroup", client, n),
