@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from accord.core.charts import Chart, spec
 from accord.register.choices import Nature, ServiceMix, Status
 
+from . import findings as findings_module
 from .consistency import AreaFigures, Consistency, YearFigures, rate_per_100000
 
 RATE = "rate"
@@ -349,4 +350,44 @@ def nature_years(series: Sequence[YearFigures]) -> tuple[list[str], list[list[st
     natures = list(series[0].consistency.no_nature) if series else []
     return columns, [
         [NATURE_LABELS[n], *(percent(y.consistency.no_nature[n]) for y in series)] for n in natures
+    ]
+
+
+def finding_rows(found: list[findings_module.Finding], listed: str) -> list[dict[str, Any]]:
+    """Each finding with its figure and its parts' shares in words, and each part's link to
+    the register (at `listed`) filtered to its records."""
+    return [
+        {
+            "finding": f,
+            "figure": (
+                "–"
+                if f.figure is None
+                else f"{f.figure:.2f}"
+                if f.kind == "index"
+                else f"{f.figure:.0f} months"
+                if f.kind == "months"
+                else f"{f.figure:.1f}"
+                if f.kind == "score"
+                else findings_module.percent(f.figure)
+            ),
+            "parts": [
+                {
+                    "part": p,
+                    "share": (
+                        (
+                            "–"
+                            if p.mean is None
+                            else f"{p.mean:+.2f}"
+                            if "Change" in p.label
+                            else f"{p.mean:.1f}"
+                        )
+                        if p.is_mean
+                        else findings_module.percent(p.share)
+                    ),
+                    "url": listed + ("?" + urlencode(p.filters) if p.filters else ""),
+                }
+                for p in f.parts
+            ],
+        }
+        for f in found
     ]

@@ -53,7 +53,6 @@ from accord.lessons import services as lessons
 from accord.register import services as register
 
 from . import presentation, queries
-from . import views as insight_views  # the findings, as the findings page computes them
 from .models import ReportRun, ReportState
 
 #: Progress: (percent done, what is being done), for the page and the command line.
@@ -370,7 +369,9 @@ def national_context(user: Any, *, pdf: bool, progress: Progress = _no_progress)
     progress(45, "Drawing the measures year by year")
     years_drawn = drawn([years], pdf=pdf)[0]
     progress(60, "Working out the findings")
-    found = insight_views.finding_rows(insight_views.computed_findings(user, today))
+    found = presentation.finding_rows(
+        queries.computed_findings(user, today), reverse("register:list")
+    )
     seen = register.visible_collaborations(user).filter(archived_at__isnull=True)
     return {
         "picture": picture,
