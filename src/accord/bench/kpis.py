@@ -299,8 +299,6 @@ def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) 
 def main(args: argparse.Namespace, console: Any) -> int:
     """Build the KPI data set in the bench's database and measure the KPI pages; 1 if any
     page is outside the target."""
-    from rich.table import Table
-
     console.rule("KPIs at national scale")
     started = time.perf_counter()
     sizes = build(console, args.seed)
@@ -310,19 +308,12 @@ def main(args: argparse.Namespace, console: Any) -> int:
         f"{time.perf_counter() - started:.1f} s."
     )
     results, counts = measure(args, console)
-    table = Table(title="KPI pages: server time per request (signed-in contributor)")
-    for header in HEADERS:
-        if header != "URL":
-            table.add_column(header, justify="left" if header == "Page" else "right")
-    failing = []
-    for row in rows(results):
-        style = (
-            "red" if row[-1].startswith("NO") else ("dim" if row[-1].startswith("n/a") else None)
-        )
-        table.add_row(*row[:1], *row[2:], style=style)
-        if row[-1].startswith("NO"):
-            failing.append(row[0])
-    console.print(table)
+    failing = bench_pages.print_rows(
+        console,
+        "KPI pages: server time per request (signed-in contributor)",
+        HEADERS,
+        rows(results),
+    )
 
     def median(name: str) -> float:
         return statistics.median(next(m for m in results if m.name == name).timings_ms)

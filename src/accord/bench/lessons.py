@@ -243,8 +243,6 @@ def markdown(results: list[Any], sizes: dict[str, int], counts: dict[str, Any]) 
 def main(args: argparse.Namespace, console: Any) -> int:
     """Build the lessons in the bench's database and measure their pages; 1 if any page is
     outside the target."""
-    from rich.table import Table
-
     console.rule("Lessons at national scale")
     started = time.perf_counter()
     sizes = build(console, args.seed, getattr(args, "lessons_count", LESSONS))
@@ -253,16 +251,12 @@ def main(args: argparse.Namespace, console: Any) -> int:
         f"{time.perf_counter() - started:.1f} s."
     )
     results, counts = measure(args, console)
-    table = Table(title="Lesson pages: server time per request (signed-in contributor)")
-    for header in HEADERS:
-        if header != "URL":
-            table.add_column(header, justify="left" if header == "Page" else "right")
-    failing = []
-    for row in rows(results):
-        table.add_row(*row[:1], *row[2:], style="red" if row[-1] == "NO" else None)
-        if row[-1] == "NO":
-            failing.append(row[0])
-    console.print(table)
+    failing = bench_pages.print_rows(
+        console,
+        "Lesson pages: server time per request (signed-in contributor)",
+        HEADERS,
+        rows(results),
+    )
     if failing:
         console.print(
             f"[red]Outside the target (p95 within {TARGET_RATIO:g}× the minimal page): "
