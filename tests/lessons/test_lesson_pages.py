@@ -112,6 +112,24 @@ def test_the_list_filters_with_counts(
     assert "0 lessons" in client.get("/lessons/?after=2026-01-01").content.decode()
 
 
+def test_a_chosen_filter_counts_its_own_options_without_itself_and_narrows_the_others(
+    client: Client, owner: Any, moderator: Any, partner_user: Any
+) -> None:
+    make_lesson(owner, state="published", moderator=moderator, kind="did_not_work")
+    make_lesson(owner, state="published", moderator=moderator, principles=["co-locate"])
+    make_lesson(
+        owner, state="published", moderator=moderator, kind="did_not_work", evidence="untested"
+    )
+    signed_in(client, partner_user)
+    page = client.get("/lessons/?kind=did_not_work").content.decode()
+    assert "2 lessons" in page
+    # The kinds are counted as if no kind were chosen, so that another can be picked.
+    assert "Did not work (2)" in page and "Lesson identified (1)" in page
+    # Every other filter counts only the two lessons that did not work.
+    assert "Communicate (2)" in page and "Co-locate (0)" in page
+    assert "Untested (1)" in page and "Evaluated locally (1)" in page
+
+
 def test_a_person_who_may_not_review_is_refused(
     client: Client, owner: Any, moderator: Any, partner_user: Any, outsider: Any
 ) -> None:

@@ -2,7 +2,7 @@
 
 Everything starts from `Lesson.objects.visible_to`, so a lesson someone may not see is absent
 from lists, counts, searches and exports alike. Counts are a fixed number of queries
-whatever the data: one a filter, one for all the principles and one for all the factors.
+whatever the data: one for the filters not chosen, and one for each filter chosen.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from accord.core import audit
+from accord.core.choices import Sector
+from accord.register.choices import ServiceMix
 
 from . import search, themes
-from .choices import ActionStatus
+from .choices import ActionStatus, Evidence, Kind, Source, State
 from .models import Action, Lesson
 
 
@@ -140,38 +142,59 @@ def counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
     return found
 
 
+def _facets() -> dict[str, tuple[str, list[str], bool]]:
+    """Each filter counted: the column its options are counted by, its options (the choices
+    the filter offers: a stored value it does not offer could not be chosen anyway), and
+    whether options with no lessons are listed."""
+    return {
+        "kind": ("kind", list(Kind.values), False),
+        "source": ("source", list(Source.values), False),
+        "evidence": ("evidence", list(Evidence.values), False),
+        "state": ("state", list(State.values), False),
+        "sector": ("organisation__sector", list(Sector.values), False),
+        "service_mix": ("collaboration__service_mix", list(ServiceMix.values), False),
+        "principle": ("principles", [theme for theme, _ in themes.principles()], True),
+        "factor": ("factors", [theme for theme, _ in themes.factors()], True),
+    }
+
+
+def _option_q(name: str, column: str, option: str) -> Q:
+    if name in ("principle", "factor"):
+        return _theme_q(column, option)
+    return Q(**{column: option})
+
+
 def _counts(user: Any, filters: dict[str, Any]) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = {
-        "total": {"all": filtered(user, filters, ranked=False).order_by().count()}
-    }
-    grouped = {
-        "kind": "kind",
-        "source": "source",
-        "evidence": "evidence",
-        "state": "state",
-        "sector": "organisation__sector",
-        "service_mix": "collaboration__service_mix",
-    }
-    for name, column in grouped.items():
-        rows = (
-            filtered(user, filters, leave_out=name, ranked=False)
+    """Every filter's options counted with the other filters kept, in one scan of the
+    lessons for the filters not chosen (each option a conditional count: the visibility rule
+    is worked out once, not once a filter) and one more for each filter chosen (counted
+    without itself). Each lesson is one row: the joins are to its own organisation and its
+    collaboration, and every other condition is a subquery."""
+    facets = _facets()
+    chosen = [name for name in facets if filters.get(name)]
+    scans: list[tuple[str, list[str]]] = [("", [n for n in facets if n not in chosen])]
+    scans += [(name, [name]) for name in chosen]
+    found: dict[str, dict[str, int]] = {}
+    for leave_out, names in scans:
+        aggregates: dict[str, Any] = {"total": Count("pk")} if not leave_out else {}
+        for name in names:
+            column, options, _ = facets[name]
+            for i, option in enumerate(options):
+                aggregates[f"{name}__{i}"] = Count("pk", filter=_option_q(name, column, option))
+        totals = (
+            filtered(user, filters, leave_out=leave_out, ranked=False)
             .order_by()
-            .values(column)
-            .annotate(n=Count("pk", distinct=True))
+            .aggregate(**aggregates)
         )
-        found[name] = {str(r[column]): r["n"] for r in rows if r[column] is not None}
-    for name, column, options in (
-        ("principle", "principles", themes.principles()),
-        ("factor", "factors", themes.factors()),
-    ):
-        base = filtered(user, filters, leave_out=name, ranked=False).order_by()
-        totals = base.aggregate(
-            **{
-                f"t{i}": Count("pk", filter=_theme_q(column, theme), distinct=True)
-                for i, (theme, _) in enumerate(options)
+        if not leave_out:
+            found["total"] = {"all": totals["total"] or 0}
+        for name in names:
+            column, options, with_empty = facets[name]
+            found[name] = {
+                option: totals[f"{name}__{i}"] or 0
+                for i, option in enumerate(options)
+                if with_empty or totals[f"{name}__{i}"]
             }
-        )
-        found[name] = {theme: totals[f"t{i}"] or 0 for i, (theme, _) in enumerate(options)}
     return found
 
 
