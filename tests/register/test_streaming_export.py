@@ -124,10 +124,13 @@ def test_the_export_reads_one_chunk_of_rows_at_a_time(monkeypatch: pytest.Monkey
     lines = list(csv.DictReader(io.StringIO(text)))
     assert len(lines) == 120
     assert lines[0]["partners"].count(":") == 2 and lines[0]["evidence"].startswith("Evaluation")
-    # One query for the file's marking, then three chunks (50, 50, 20), each one query that
-    # reads its rows with their relations: no query a row, never more than a chunk in hand.
-    assert len(ctx.captured_queries) == 1 + 3, [q["sql"][:120] for q in ctx.captured_queries]
-    assert all(q["sql"].endswith("LIMIT 50") for q in ctx.captured_queries[1:])
+    # One query for the file's marking, one for the organisations' state and one that keeps
+    # the relations of records changed since the last export, then three chunks (50, 50, 20),
+    # each one query that reads its rows with their relations: no query a row, never more
+    # than a chunk in hand.
+    assert len(ctx.captured_queries) == 3 + 3, [q["sql"][:120] for q in ctx.captured_queries]
+    assert ctx.captured_queries[2]["sql"].startswith("INSERT INTO")
+    assert all(q["sql"].endswith("LIMIT 50") for q in ctx.captured_queries[3:])
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ The columns are the import's, so that an export can be edited and imported elsew
 from __future__ import annotations
 
 import functools
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
+from accord.core import audit
 from accord.core.choices import Visibility
 from accord.core.marking import marking_for
 from accord.core.sectors import SERVICES
@@ -23,7 +25,7 @@ from accord.orgs.models import Area, Organisation
 
 from .choices import Nature, ResearchArea, ServiceMix, Status
 from .importers import COLUMN_NAMES, EXPORT_ONLY_COLUMNS
-from .models import Champion, Collaboration, EvidenceLink, Partner
+from .models import Champion, Collaboration, EvidenceLink, ExportCells, Partner
 
 #: The words beside each coded column, in the column after it: a reader of the spreadsheet sees
 #: "First response and co-responding" as well as `co_responding`, and the file still imports
@@ -86,8 +88,15 @@ def _split(row: tuple[str, ...]) -> tuple[str, ...]:
 CHUNK = 2000
 
 
+#: The relations whose text is kept in ExportCells, by their column in EXPORT_COLUMNS.
+KEPT_RELATIONS = ("partners", "champions", "evidence", "named_organisations", "areas")
+#: What the kept text depends on beyond the collaboration's own version: organisations' and
+#: areas' codes and names, whose every change is audited.
+CELLS_DEPEND_ON = ["orgs.organisation", "orgs.area"]
+
+
 @functools.cache
-def _row_sql(vendor: str) -> str:
+def _row_sql(vendor: str) -> tuple[str, str]:
     """One query that reads a chunk of records as the export writes them: every column as its
     text, the relations joined into theirs by the database (one correlated subquery each), in
     EXPORT_COLUMNS' order. Building each row in Python (and a model instance or a tuple for
@@ -240,18 +249,47 @@ def _row_sql(vendor: str) -> str:
         # and the configured one are the query's first two parameters.
         "protective_marking": f"CASE WHEN {c('visibility')} = 'public' THEN %s ELSE %s END",
     }
+    cells = table(ExportCells)
+    joined_afresh = {name: columns[name] for name in KEPT_RELATIONS}
+    for name in KEPT_RELATIONS:
+        # A kept row (joined below only when it is current) or the relations joined afresh.
+        columns[name] = (
+            f"CASE WHEN e.{q('collaboration_id')} IS NOT NULL THEN e.{q(name)} "
+            f"ELSE {joined_afresh[name]} END"
+        )
     select = ", ".join(columns[name] for name in EXPORT_COLUMNS if name not in SPLIT_LABELS)
+    current = (
+        f"e.{q('collaboration_id')} = c.{q('id')} AND e.{q('version')} = {c('version')} "
+        f"AND e.{q('organisations_state')} = %s"
+    )
     # SQLite, left to choose, found the visible records by their ids, then worked out every
     # row's relations and sorted the wide rows by reference, for each chunk afresh; with the
     # id's index hidden (unary plus) it walks the reference index and stops at the chunk's
     # size, neither sorting nor working out a row it does not return (4,416 rows' subqueries
     # for 3,208 records in chunks of 2,000, now 3,208).
     ids = f"+c.{q('id')}" if not postgres else f"c.{q('id')}"
-    return (
+    read = (
         f"SELECT {select} FROM {table(Collaboration)} c "  # noqa: S608
+        f"LEFT JOIN {cells} e ON {current} "
         f"WHERE {ids} IN ({{visible}}) AND {c('reference')} > %s "
         f"ORDER BY {c('reference')} LIMIT %s"
     )
+    # The visible records whose kept text is missing or out of date, joined afresh and kept:
+    # one statement, whose parameters are the state, the visible records' and the state.
+    names = ", ".join(q(name) for name in KEPT_RELATIONS)
+    afresh = ", ".join(joined_afresh[name] for name in KEPT_RELATIONS)
+    updates = ", ".join(
+        f"{q(n)} = excluded.{q(n)}" for n in ("version", "organisations_state", *KEPT_RELATIONS)
+    )
+    refresh = (
+        f"INSERT INTO {cells} ({q('collaboration_id')}, {q('version')}, "  # noqa: S608
+        f"{q('organisations_state')}, {names}) "
+        f"SELECT c.{q('id')}, {c('version')}, %s, {afresh} "
+        f"FROM {table(Collaboration)} c WHERE c.{q('id')} IN ({{visible}}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {cells} e WHERE {current}) "
+        f"ON CONFLICT ({q('collaboration_id')}) DO UPDATE SET {updates}"
+    )
+    return read, refresh
 
 
 def rows(queryset: QuerySet[Collaboration]) -> Iterator[tuple[str, ...]]:
@@ -262,12 +300,17 @@ def rows(queryset: QuerySet[Collaboration]) -> Iterator[tuple[str, ...]]:
         visible, params = queryset.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:
         return
-    sql = _row_sql(connection.vendor).replace("{visible}", visible)
+    read, refresh = (sql.replace("{visible}", visible) for sql in _row_sql(connection.vendor))
     markings = (settings.PUBLIC_MARKING, settings.PROTECTIVE_MARKING)
+    state = hashlib.sha256(audit.state_version(CELLS_DEPEND_ON).encode()).hexdigest()
     last = ""
     with connection.cursor() as cursor:
+        # The relations of records changed since the last export are joined once, here, and
+        # kept; the chunks then read them as they are. A record changed in between is joined
+        # afresh by the read itself, so nothing out of date is written out.
+        cursor.execute(refresh, (state, *params, state))
         while True:
-            cursor.execute(sql, (*markings, *params, last, CHUNK))
+            cursor.execute(read, (*markings, state, *params, last, CHUNK))
             chunk = cursor.fetchall()
             yield from map(_split, chunk)
             if len(chunk) < CHUNK:

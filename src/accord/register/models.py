@@ -238,6 +238,30 @@ class EvidenceLink(models.Model):
         return self.title
 
 
+class ExportCells(models.Model):
+    """A collaboration's relations as the export writes them (register/exports.py), kept so
+    that an export need not join them again for every record: derived data, like a search
+    index, written by the export itself and never read anywhere else.
+
+    Read only while the collaboration's version and the organisations' and areas' audited
+    state are those it was written at; otherwise the export joins the relations afresh, so a
+    stale row is never written out."""
+
+    collaboration = models.OneToOneField(
+        Collaboration, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    organisations_state = models.CharField(max_length=64)
+    partners = models.TextField()
+    champions = models.TextField()
+    evidence = models.TextField()
+    named_organisations = models.TextField()
+    areas = models.TextField()
+
+    def __str__(self) -> str:
+        return f"export cells of collaboration {self.collaboration_id} v{self.version}"
+
+
 class DutyReview(models.Model):
     """A duty-to-collaborate review (Policing and Crime Act 2017 s.2): one opportunity."""
 
