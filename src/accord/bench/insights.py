@@ -294,21 +294,12 @@ def main(args: argparse.Namespace, console: Any) -> int:
     if not sizes["map"]:
         console.print("[yellow]No boundaries in ../shared/data: the map is not drawn.[/yellow]")
     results, counts = measure(args, console)
-    failing = bench_pages.print_rows(
+    return bench_pages.report(
         console,
-        "Insights pages: server time per request (signed-in contributor and visitor)",
-        HEADERS,
-        rows(results),
+        args.output,
+        title="Insights pages: server time per request (signed-in contributor and visitor)",
+        target=TARGET_RATIO,
+        rows=rows(results),
+        markdown=markdown(results, sizes, counts),
+        pages="kept insights page",
     )
-    if failing:
-        console.print(
-            f"[red]Outside the target (p95 within {TARGET_RATIO:g}× the minimal page): "
-            f"{', '.join(failing)}[/red]"
-        )
-    else:
-        console.print(f"Every kept insights page is within {TARGET_RATIO:g}× the minimal page.")
-    if args.output:
-        with open(args.output, "a", encoding="utf-8") as out:
-            out.write("\n" + markdown(results, sizes, counts))
-        console.print(f"Added the insights pages to {args.output}")
-    return 1 if failing else 0

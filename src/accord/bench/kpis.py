@@ -308,12 +308,6 @@ def main(args: argparse.Namespace, console: Any) -> int:
         f"{time.perf_counter() - started:.1f} s."
     )
     results, counts = measure(args, console)
-    failing = bench_pages.print_rows(
-        console,
-        "KPI pages: server time per request (signed-in contributor)",
-        HEADERS,
-        rows(results),
-    )
 
     def median(name: str) -> float:
         return statistics.median(next(m for m in results if m.name == name).timings_ms)
@@ -323,16 +317,12 @@ def main(args: argparse.Namespace, console: Any) -> int:
         f"nothing kept {median('Portfolio, first after a change'):,.0f} ms, after one figure is "
         f"entered {median('Portfolio after one figure is entered'):,.0f} ms."
     )
-    if failing:
-        console.print(
-            f"[red]Outside the target (p95 within {TARGET_RATIO:g}× the minimal page): "
-            f"{', '.join(failing)}[/red]"
-        )
-    else:
-        console.print(f"Every KPI page is within {TARGET_RATIO:g}× the minimal page's p95.")
-    if args.output:
-        # After the register's table, in the same file.
-        with open(args.output, "a", encoding="utf-8") as out:
-            out.write("\n" + markdown(results, sizes, counts))
-        console.print(f"Added the KPI pages to {args.output}")
-    return 1 if failing else 0
+    return bench_pages.report(
+        console,
+        args.output,
+        title="KPI pages: server time per request (signed-in contributor)",
+        target=TARGET_RATIO,
+        rows=rows(results),
+        markdown=markdown(results, sizes, counts),
+        pages="KPI page",
+    )

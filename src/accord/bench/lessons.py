@@ -251,21 +251,12 @@ def main(args: argparse.Namespace, console: Any) -> int:
         f"{time.perf_counter() - started:.1f} s."
     )
     results, counts = measure(args, console)
-    failing = bench_pages.print_rows(
+    return bench_pages.report(
         console,
-        "Lesson pages: server time per request (signed-in contributor)",
-        HEADERS,
-        rows(results),
+        args.output,
+        title="Lesson pages: server time per request (signed-in contributor)",
+        target=TARGET_RATIO,
+        rows=rows(results),
+        markdown=markdown(results, sizes, counts),
+        pages="lesson page",
     )
-    if failing:
-        console.print(
-            f"[red]Outside the target (p95 within {TARGET_RATIO:g}× the minimal page): "
-            f"{', '.join(failing)}[/red]"
-        )
-    else:
-        console.print(f"Every lesson page is within {TARGET_RATIO:g}× the minimal page's p95.")
-    if args.output:
-        with open(args.output, "a", encoding="utf-8") as out:
-            out.write("\n" + markdown(results, sizes, counts))
-        console.print(f"Added the lesson pages to {args.output}")
-    return 1 if failing else 0

@@ -571,6 +571,34 @@ def print_rows(console: Any, title: str, columns: list[str], rows: list[list[str
     return [row[0] for row in rows if row[-1].startswith("NO")]
 
 
+def report(
+    console: Any,
+    output: str | None,
+    *,
+    title: str,
+    target: float,
+    rows: list[list[str]],
+    markdown: str,
+    pages: str,
+) -> int:
+    """A national-scale benchmark's ending, the same for each: its table, whether its `pages`
+    are within `target`× the minimal page, its Markdown added after the register's in
+    `output`; 1 if any page is outside the target."""
+    failing = print_rows(console, title, headers(target), rows)
+    if failing:
+        console.print(
+            f"[red]Outside the target (p95 within {target:g}× the minimal page): "
+            f"{', '.join(failing)}[/red]"
+        )
+    else:
+        console.print(f"Every {pages} is within {target:g}× the minimal page's p95.")
+    if output:
+        with open(output, "a", encoding="utf-8") as out:
+            out.write("\n" + markdown)
+        console.print(f"Added the {pages}s to {output}")
+    return 1 if failing else 0
+
+
 def _rows(results: list[Measurement]) -> list[list[str]]:
     return table_rows(
         results,
